@@ -1,0 +1,584 @@
+/*
+ * gridflow - the example host program: replays NDJSON streams of events
+ * and actions through an engine, and checks configurations.
+ *
+ *   gridflow replay --config DIR [--store memory|journal:PATH]
+ *                   [--clock event|wall] [--sync every|never|MS]
+ *                   [--reporter-key-file F] [--output F] [--text]
+ *                   [--progress] [FILE|-]
+ *   gridflow check --config DIR [--json]
+ *   gridflow version
+ *
+ * replay writes one NDJSON line per input line (a "decision" for an
+ * event, an "action" for an action), then one "summary" line. Rejected
+ * events and refused actions are results, not failures: the exit status
+ * is non-zero only for usage errors (2) and I/O errors (1).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gridflow.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: gridflow replay --config DIR [--store memory|journal:PATH]\n"
+	      "                       [--clock event|wall] [--sync every|never|MS]\n"
+	      "                       [--reporter-key-file FILE] [--output FILE]\n"
+	      "                       [--text] [--progress] [FILE|-]\n"
+	      "       gridflow check --config DIR [--json]\n"
+	      "       gridflow version\n",
+	      f);
+}
+
+/* ---- JSON output ------------------------------------------------------ */
+
+static void put_json_str(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	putc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
+		default:
+			if (*p < 0x20)
+				fprintf(f, "\\u%04x", *p);
+			else
+				putc(*p, f);
+		}
+	}
+	putc('"', f);
+}
+
+static void put_error(FILE *f, const gf_result *r)
+{
+	fputs(",\"error\":{\"code\":", f);
+	put_json_str(f, gf_errname(gf_result_error(r)));
+	fputs(",\"field\":", f);
+	put_json_str(f, gf_result_error_field(r));
+	fputs(",\"message\":", f);
+	put_json_str(f, gf_result_error_message(r));
+	putc('}', f);
+}
+
+static void put_result(FILE *f, const gf_result *r, unsigned long line)
+{
+	gf_outcome o = gf_result_outcome(r);
+	int action = gf_result_op(r) != GF_OP_NONE ||
+		     o == GF_OUTCOME_APPLIED || o == GF_OUTCOME_REFUSED;
+	fprintf(f, "{\"type\":\"%s\",\"line\":%lu,\"ref\":",
+		action ? "action" : "decision", line);
+	put_json_str(f, gf_result_ref(r));
+	if (action) {
+		fputs(",\"op\":", f);
+		put_json_str(f, gf_op_name(gf_result_op(r)));
+		fputs(",\"order\":", f);
+		put_json_str(f, gf_result_order(r));
+		fprintf(f, ",\"ok\":%s", o == GF_OUTCOME_REFUSED ? "false"
+								 : "true");
+		if (o == GF_OUTCOME_IDEMPOTENT)
+			fputs(",\"idempotent\":true", f);
+		if (gf_result_order(r)) {
+			fputs(",\"state\":", f);
+			put_json_str(f, gf_state_name(gf_result_state(r)));
+		}
+		if (gf_result_new_order(r)) {
+			fputs(",\"new_order\":", f);
+			put_json_str(f, gf_result_new_order(r));
+		}
+		if (o == GF_OUTCOME_REFUSED)
+			put_error(f, r);
+		fputs("}\n", f);
+		return;
+	}
+	fputs(",\"outcome\":", f);
+	put_json_str(f, gf_outcome_name(o));
+	if (o == GF_OUTCOME_REJECTED) {
+		fprintf(f, ",\"quarantine\":%llu",
+			(unsigned long long)gf_result_quarantine_id(r));
+		put_error(f, r);
+		fputs("}\n", f);
+		return;
+	}
+	fputs(",\"order\":", f);
+	put_json_str(f, gf_result_order(r));
+	fputs(",\"lead\":", f);
+	put_json_str(f, gf_result_lead(r));
+	fputs(",\"assist\":[", f);
+	for (size_t i = 0; i < gf_result_assist_count(r); i++) {
+		if (i)
+			putc(',', f);
+		put_json_str(f, gf_result_assist(r, i));
+	}
+	fputs("],\"rule\":", f);
+	put_json_str(f, gf_result_rule(r));
+	fputs(",\"state\":", f);
+	put_json_str(f, gf_state_name(gf_result_state(r)));
+	fputs("}\n", f);
+}
+
+/* ---- counters for the summary ------------------------------------------ */
+
+#define NCODES 32 /* error codes are 0 .. -31 */
+
+struct tally {
+	unsigned long lines, blank, events, actions;
+	unsigned long outcomes[8];
+	unsigned long rejects[NCODES], refusals[NCODES];
+	char reject_example[NCODES][200];
+	char refusal_example[NCODES][200];
+};
+
+static void tally_result(struct tally *t, const gf_result *r)
+{
+	gf_outcome o = gf_result_outcome(r);
+	if ((unsigned)o < 8)
+		t->outcomes[o]++;
+	int code = -gf_result_error(r);
+	if (code <= 0 || code >= NCODES)
+		return;
+	if (o == GF_OUTCOME_REJECTED) {
+		if (!t->rejects[code]++)
+			snprintf(t->reject_example[code], 200, "%s: %s",
+				 gf_result_error_field(r),
+				 gf_result_error_message(r));
+	} else if (o == GF_OUTCOME_REFUSED) {
+		if (!t->refusals[code]++)
+			snprintf(t->refusal_example[code], 200, "%s: %s",
+				 gf_result_error_field(r),
+				 gf_result_error_message(r));
+	}
+}
+
+static void level_counts(gf_engine *eng, size_t by_level[8])
+{
+	memset(by_level, 0, 8 * sizeof(size_t));
+	for (size_t i = 0; i < gf_engine_order_count(eng); i++) {
+		gf_level l = gf_order_level(gf_engine_order_at(eng, i));
+		if ((unsigned)l < 8)
+			by_level[l]++;
+	}
+}
+
+static void put_summary(FILE *f, gf_engine *eng, const struct tally *t)
+{
+	size_t states[GF_STATE_COUNT], by_level[8];
+	gf_engine_state_counts(eng, states);
+	level_counts(eng, by_level);
+	fprintf(f, "{\"type\":\"summary\",\"lines\":%lu,\"events\":%lu,"
+		   "\"actions\":%lu,\"outcomes\":{",
+		t->lines, t->events, t->actions);
+	int first = 1;
+	for (int o = 1; o < 8; o++) {
+		fprintf(f, "%s\"%s\":%lu", first ? "" : ",",
+			gf_outcome_name((gf_outcome)o), t->outcomes[o]);
+		first = 0;
+	}
+	fprintf(f, "},\"orders\":{\"total\":%zu,\"by_state\":{",
+		gf_engine_order_count(eng));
+	first = 1;
+	for (int s = 1; s < GF_STATE_COUNT; s++) {
+		fprintf(f, "%s\"%s\":%zu", first ? "" : ",",
+			gf_state_name((gf_state)s), states[s]);
+		first = 0;
+	}
+	fputs("},\"by_level\":{", f);
+	first = 1;
+	for (int l = 1; l <= GF_LEVEL_GRID; l++) {
+		fprintf(f, "%s\"%s\":%zu", first ? "" : ",",
+			gf_level_name((gf_level)l), by_level[l]);
+		first = 0;
+	}
+	fputs("}},\"rejects\":{\"by_code\":{", f);
+	first = 1;
+	for (int c = 1; c < NCODES; c++) {
+		if (!t->rejects[c])
+			continue;
+		fprintf(f, "%s\"%s\":%lu", first ? "" : ",", gf_errname(-c),
+			t->rejects[c]);
+		first = 0;
+	}
+	fputs("}},\"refusals\":{\"by_code\":{", f);
+	first = 1;
+	for (int c = 1; c < NCODES; c++) {
+		if (!t->refusals[c])
+			continue;
+		fprintf(f, "%s\"%s\":%lu", first ? "" : ",", gf_errname(-c),
+			t->refusals[c]);
+		first = 0;
+	}
+	fprintf(f, "}},\"quarantine_open\":%zu}\n",
+		gf_engine_quarantine_count(eng));
+}
+
+static void put_text(FILE *f, gf_engine *eng, const struct tally *t,
+		     double secs)
+{
+	size_t states[GF_STATE_COUNT], by_level[8];
+	gf_engine_state_counts(eng, states);
+	level_counts(eng, by_level);
+	size_t total = gf_engine_order_count(eng);
+
+	fprintf(f, "\n%lu lines in %.2f s (%.0f lines/s): %lu events, "
+		   "%lu actions\n",
+		t->lines, secs, secs > 0 ? (double)t->lines / secs : 0.0,
+		t->events, t->actions);
+	fprintf(f, "events:  %lu created, %lu linked, %lu suspected, "
+		   "%lu re-delivered (idempotent), %lu rejected\n",
+		t->outcomes[GF_OUTCOME_CREATED], t->outcomes[GF_OUTCOME_LINKED],
+		t->outcomes[GF_OUTCOME_SUSPECTED],
+		t->outcomes[GF_OUTCOME_IDEMPOTENT],
+		t->outcomes[GF_OUTCOME_REJECTED]);
+	fprintf(f, "actions: %lu applied, %lu refused\n",
+		t->outcomes[GF_OUTCOME_APPLIED],
+		t->outcomes[GF_OUTCOME_REFUSED]);
+
+	fprintf(f, "\nwork orders by state (%zu in all)\n", total);
+	for (int s = 1; s < GF_STATE_COUNT; s++)
+		if (states[s])
+			fprintf(f, "  %-12s %7zu  %5.1f%%\n",
+				gf_state_name((gf_state)s), states[s],
+				100.0 * (double)states[s] / (double)total);
+	fputs("\nwork orders by level of the lead department\n", f);
+	for (int l = 1; l <= GF_LEVEL_GRID; l++)
+		if (by_level[l])
+			fprintf(f, "  %-12s %7zu  %5.1f%%\n",
+				gf_level_name((gf_level)l), by_level[l],
+				100.0 * (double)by_level[l] / (double)total);
+	if (t->outcomes[GF_OUTCOME_REJECTED]) {
+		fputs("\nrejected events (kept in quarantine), by reason\n", f);
+		for (int c = 1; c < NCODES; c++)
+			if (t->rejects[c])
+				fprintf(f, "  %-10s %5lu  e.g. %s\n",
+					gf_errname(-c), t->rejects[c],
+					t->reject_example[c]);
+	}
+	if (t->outcomes[GF_OUTCOME_REFUSED]) {
+		fputs("\nrefused actions (nothing changed), by reason\n", f);
+		for (int c = 1; c < NCODES; c++)
+			if (t->refusals[c])
+				fprintf(f, "  %-10s %5lu  e.g. %s\n",
+					gf_errname(-c), t->refusals[c],
+					t->refusal_example[c]);
+	}
+	fprintf(f, "\nquarantine: %zu open entries\n",
+		gf_engine_quarantine_count(eng));
+}
+
+/* ---- commands ------------------------------------------------------------ */
+
+static int load_config(const char *dir, gf_config **out, int quiet)
+{
+	gf_config *cfg;
+	if (gf_config_new(&cfg))
+		return -1;
+	int rc = gf_config_load_dir(cfg, dir);
+	if (rc == GF_OK || rc == GF_EIO)
+		rc = gf_config_compile(cfg);
+	if (rc && !quiet) {
+		size_t n = gf_config_problem_count(cfg);
+		for (size_t i = 0; i < n; i++) {
+			const char *file, *path, *msg;
+			gf_config_problem(cfg, i, &file, &path, &msg);
+			fprintf(stderr, "%s/%s: %s: %s\n", dir, file, path,
+				msg);
+		}
+	}
+	*out = cfg;
+	return rc;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	const char *dir = NULL;
+	int json = 0;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			dir = argv[++i];
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!dir) {
+		usage(stderr);
+		return 2;
+	}
+	gf_config *cfg;
+	int rc = load_config(dir, &cfg, 1);
+	size_t n = gf_config_problem_count(cfg);
+	for (size_t i = 0; i < n; i++) {
+		const char *file, *path, *msg;
+		gf_config_problem(cfg, i, &file, &path, &msg);
+		if (json) {
+			fputs("{\"type\":\"problem\",\"file\":", stdout);
+			put_json_str(stdout, file);
+			fputs(",\"path\":", stdout);
+			put_json_str(stdout, path);
+			fputs(",\"message\":", stdout);
+			put_json_str(stdout, msg);
+			fputs("}\n", stdout);
+		} else {
+			printf("%s: %s: %s\n", file, path, msg);
+		}
+	}
+	if (json)
+		printf("{\"type\":\"summary\",\"problems\":%zu,\"regions\":%zu,"
+		       "\"departments\":%zu,\"categories\":%zu}\n",
+		       n, gf_config_region_count(cfg),
+		       gf_config_department_count(cfg),
+		       gf_config_category_count(cfg));
+	else if (n == 0)
+		printf("%s: ok: %zu regions, %zu departments, %zu "
+		       "categories\n",
+		       dir, gf_config_region_count(cfg),
+		       gf_config_department_count(cfg),
+		       gf_config_category_count(cfg));
+	else
+		printf("%s: %zu problem%s\n", dir, n, n == 1 ? "" : "s");
+	gf_config_free(cfg);
+	return rc == GF_OK ? 0 : 1;
+}
+
+static unsigned char *read_key(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	unsigned char *buf = malloc(4096);
+	*len = buf ? fread(buf, 1, 4096, f) : 0;
+	fclose(f);
+	while (*len && (buf[*len - 1] == '\n' || buf[*len - 1] == '\r'))
+		(*len)--;
+	return buf;
+}
+
+static double now_secs(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_notice(void *data, const gf_notice *n)
+{
+	(void)data;
+	if (gf_notice_kind_of(n) == GF_NOTICE_WARNING)
+		fprintf(stderr, "gridflow: warning: %s\n",
+			gf_notice_message(n));
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+	const char *dir = NULL, *input = "-", *output = NULL, *keyfile = NULL;
+	gf_options opts = GF_OPTIONS_INIT;
+	int text = 0, progress = 0;
+	opts.store = "memory";
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--config") == 0 && v) {
+			dir = v;
+			i++;
+		} else if (strcmp(a, "--store") == 0 && v) {
+			opts.store = v;
+			i++;
+		} else if (strcmp(a, "--clock") == 0 && v) {
+			if (strcmp(v, "event") == 0)
+				opts.clock = GF_CLOCK_EVENT;
+			else if (strcmp(v, "wall") == 0)
+				opts.clock = GF_CLOCK_WALL;
+			else {
+				fprintf(stderr, "gridflow: --clock event|wall\n");
+				return 2;
+			}
+			i++;
+		} else if (strcmp(a, "--sync") == 0 && v) {
+			if (strcmp(v, "every") == 0)
+				opts.sync = GF_SYNC_EVERY;
+			else if (strcmp(v, "never") == 0)
+				opts.sync = GF_SYNC_NEVER;
+			else if (atoi(v) > 0) {
+				opts.sync = GF_SYNC_INTERVAL;
+				opts.sync_interval_ms = (unsigned)atoi(v);
+			} else {
+				fprintf(stderr,
+					"gridflow: --sync every|never|MS\n");
+				return 2;
+			}
+			i++;
+		} else if (strcmp(a, "--reporter-key-file") == 0 && v) {
+			keyfile = v;
+			i++;
+		} else if (strcmp(a, "--output") == 0 && v) {
+			output = v;
+			i++;
+		} else if (strcmp(a, "--text") == 0) {
+			text = 1;
+		} else if (strcmp(a, "--progress") == 0) {
+			progress = 1;
+		} else if (a[0] == '-' && a[1]) {
+			usage(stderr);
+			return 2;
+		} else {
+			input = a;
+		}
+	}
+	if (!dir) {
+		usage(stderr);
+		return 2;
+	}
+
+	gf_config *cfg;
+	if (load_config(dir, &cfg, 0)) {
+		gf_config_free(cfg);
+		return 2;
+	}
+	unsigned char *key = NULL;
+	size_t keylen = 0;
+	if (keyfile) {
+		key = read_key(keyfile, &keylen);
+		if (!key || !keylen) {
+			fprintf(stderr, "gridflow: cannot read key %s\n",
+				keyfile);
+			free(key);
+			gf_config_free(cfg);
+			return 1;
+		}
+	} else if (getenv("GRIDFLOW_REPORTER_KEY")) {
+		key = (unsigned char *)strdup(getenv("GRIDFLOW_REPORTER_KEY"));
+		keylen = key ? strlen((char *)key) : 0;
+	}
+	opts.config = cfg;
+	opts.reporter_key = key;
+	opts.reporter_key_len = keylen;
+	opts.notice = on_notice;
+
+	FILE *in = strcmp(input, "-") == 0 ? stdin : fopen(input, "rb");
+	if (!in) {
+		fprintf(stderr, "gridflow: %s: %s\n", input, strerror(errno));
+		free(key);
+		gf_config_free(cfg);
+		return 1;
+	}
+	FILE *out = output ? fopen(output, "w") : stdout;
+	if (!out) {
+		fprintf(stderr, "gridflow: %s: %s\n", output, strerror(errno));
+		if (in != stdin)
+			fclose(in);
+		free(key);
+		gf_config_free(cfg);
+		return 1;
+	}
+
+	gf_engine *eng;
+	char err[512];
+	int rc = gf_engine_open(&eng, &opts, err, sizeof(err));
+	gf_config_free(cfg);
+	free(key);
+	if (rc) {
+		fprintf(stderr, "gridflow: cannot open engine: %s (%s)\n", err,
+			gf_errname(rc));
+		if (in != stdin)
+			fclose(in);
+		if (out != stdout)
+			fclose(out);
+		return 1;
+	}
+
+	static struct tally t;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int status = 0;
+	double start = now_secs();
+	while ((n = getline(&line, &cap, in)) > 0) {
+		t.lines++;
+		size_t len = (size_t)n;
+		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			len--;
+		if (len == 0) {
+			t.blank++;
+			continue;
+		}
+		const gf_result *r;
+		rc = gf_engine_submit_json(eng, line, len, &r);
+		if (!r) {
+			/* nothing acknowledged: stop, the input is intact */
+			fprintf(stderr, "gridflow: line %lu: %s (%s)\n",
+				t.lines, gf_engine_errmsg(eng), gf_errname(rc));
+			status = 1;
+			break;
+		}
+		if (gf_result_op(r) != GF_OP_NONE ||
+		    gf_result_outcome(r) == GF_OUTCOME_REFUSED)
+			t.actions++;
+		else
+			t.events++;
+		tally_result(&t, r);
+		put_result(out, r, t.lines);
+		if (progress && t.lines % 2000 == 0) {
+			double s = now_secs() - start;
+			fprintf(stderr, "\r  %lu lines, %zu orders, %.0f lines/s ",
+				t.lines, gf_engine_order_count(eng),
+				s > 0 ? (double)t.lines / s : 0.0);
+		}
+	}
+	if (ferror(in)) {
+		fprintf(stderr, "gridflow: reading %s: %s\n", input,
+			strerror(errno));
+		status = 1;
+	}
+	double secs = now_secs() - start;
+	if (progress)
+		fputs("\r\033[K", stderr);
+	put_summary(out, eng, &t);
+	if (text)
+		put_text(stderr, eng, &t, secs);
+	free(line);
+	if (gf_engine_close(eng)) {
+		fprintf(stderr, "gridflow: closing the store failed\n");
+		status = 1;
+	}
+	if (in != stdin)
+		fclose(in);
+	if (fflush(out) || (out != stdout && fclose(out))) {
+		fprintf(stderr, "gridflow: writing output: %s\n",
+			strerror(errno));
+		status = 1;
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "replay") == 0)
+		return cmd_replay(argc - 2, argv + 2);
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_check(argc - 2, argv + 2);
+	if (strcmp(argv[1], "version") == 0) {
+		printf("gridflow %s\n", gf_version());
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,288 @@
+/*
+ * gridflow/engine.h - the engine: ingest events, apply actions, query.
+ *
+ * A gf_engine is used by one thread at a time. Scale out with one engine
+ * per region partition. Every call that changes the engine writes its
+ * effect to the store before it returns: what the engine acknowledged
+ * (GF_OK, or a rejected event that went to quarantine) survives a crash
+ * of the process; what it did not acknowledge left no trace.
+ */
+#ifndef GRIDFLOW_ENGINE_H
+#define GRIDFLOW_ENGINE_H
+
+#include "common.h"
+#include "event.h"
+#include "config.h"
+#include "order.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gf_engine gf_engine;
+
+/** Clock modes. */
+typedef enum gf_clock_mode {
+	GF_CLOCK_WALL = 0,  /**< the system's real-time clock */
+	GF_CLOCK_EVENT = 1  /**< set by the host and by event timestamps */
+} gf_clock_mode;
+
+/** When the journal is flushed to disk. */
+typedef enum gf_sync_policy {
+	GF_SYNC_EVERY = 0,    /**< fdatasync after every record (default) */
+	GF_SYNC_INTERVAL = 1, /**< at most every sync_interval_ms */
+	GF_SYNC_NEVER = 2     /**< leave it to the kernel */
+} gf_sync_policy;
+
+/* ---- notices ------------------------------------------------------- */
+
+typedef enum gf_notice_kind {
+	GF_NOTICE_DISPATCHED = 1,  /**< an order went to a department */
+	GF_NOTICE_RETURNED = 2,    /**< a department returned an order */
+	GF_NOTICE_REOPENED = 3,    /**< verification failed or unsatisfied */
+	GF_NOTICE_CLOSED = 4,      /**< an order closed */
+	GF_NOTICE_CANCELLED = 5,
+	GF_NOTICE_MERGED = 6,
+	GF_NOTICE_QUARANTINED = 7, /**< an event was rejected and kept */
+	GF_NOTICE_WARNING = 8,     /**< something the operator should see */
+	GF_NOTICE_ESCALATED = 9    /**< an order went one level up */
+} gf_notice_kind;
+
+typedef struct gf_notice gf_notice;
+
+/** "dispatched", "returned", ... */
+GF_EXTERN const char *gf_notice_kind_name(gf_notice_kind k);
+/* Accessors; the notice and its strings are valid only during the
+ * callback. Order and dept are NULL when they do not apply. */
+GF_EXTERN gf_notice_kind gf_notice_kind_of(const gf_notice *n);
+GF_EXTERN const char *gf_notice_order(const gf_notice *n);
+GF_EXTERN const char *gf_notice_dept(const gf_notice *n);
+GF_EXTERN const char *gf_notice_message(const gf_notice *n);
+GF_EXTERN gf_time gf_notice_time(const gf_notice *n);
+
+/**
+ * Called after a change is stored, once per notice. It must not call
+ * back into the engine that raised it. Reporter phone numbers never
+ * appear in notices.
+ */
+typedef void (*gf_notice_cb)(void *data, const gf_notice *n);
+
+/* ---- options ------------------------------------------------------- */
+
+#define GF_OPTIONS_VERSION 1
+
+/**
+ * Options for gf_engine_open(). Initialise with GF_OPTIONS_INIT (or
+ * gf_options_init()) and set what you need; fields are only ever added
+ * at the end, under a new GF_OPTIONS_VERSION.
+ */
+typedef struct gf_options {
+	unsigned version;        /**< GF_OPTIONS_VERSION */
+	/** The compiled configuration; the engine takes a reference. */
+	gf_config *config;
+	/** "memory" (default when NULL) or "journal:PATH". */
+	const char *store;
+	gf_sync_policy sync;
+	unsigned sync_interval_ms;  /**< for GF_SYNC_INTERVAL; 0 means 100 */
+	gf_clock_mode clock;
+	/** Key for the reporter-phone HMAC (SHA-256). Without a key, phone
+	 * numbers are dropped and a warning notice says so at open. */
+	const unsigned char *reporter_key;
+	size_t reporter_key_len;
+	/** Non-zero keeps the raw phone number as well. PII: think twice. */
+	int keep_phone;
+	gf_notice_cb notice;
+	void *notice_data;
+	/** Largest event accepted, in bytes of JSON; 0 means 65536. */
+	size_t max_event_bytes;
+	/** Order-id prefix, up to 8 ASCII letters or digits; NULL means
+	 * "WO". Engines sharing one database use distinct prefixes. */
+	const char *order_prefix;
+} gf_options;
+
+#define GF_OPTIONS_INIT \
+	{ GF_OPTIONS_VERSION, NULL, NULL, GF_SYNC_EVERY, 0, GF_CLOCK_WALL, \
+	  NULL, 0, 0, NULL, NULL, 0, NULL }
+
+/** Fill opts with the defaults of the given version; GF_EVERSION if this
+ * library does not know that version. */
+GF_EXTERN int gf_options_init(gf_options *opts, unsigned version);
+
+/* ---- engine life --------------------------------------------------- */
+
+/**
+ * Open an engine. With a journal store the journal is replayed first, so
+ * the engine resumes with every order as it was; a torn last record (a
+ * crash mid-write) is cut off with a warning notice, and a damaged record
+ * anywhere else fails with GF_ECORRUPT and its offset in the message.
+ *
+ * @param[out] out   the engine, freed with gf_engine_close()
+ * @param[out] errmsg if not NULL and the open fails, a static-size
+ *                   message is copied here (up to errmsg_size bytes)
+ * @return GF_OK, GF_EINVAL/GF_EVERSION (options), GF_ECONFIG (the
+ *         configuration has problems), GF_EIO, GF_EBUSY, GF_ECORRUPT.
+ */
+GF_EXTERN int gf_engine_open(gf_engine **out, const gf_options *opts,
+			     char *errmsg, size_t errmsg_size);
+
+/** Flush and close; NULL is harmless. Returns the flush's result. */
+GF_EXTERN int gf_engine_close(gf_engine *eng);
+
+/** Flush the store to disk now, whatever the sync policy. */
+GF_EXTERN int gf_engine_flush(gf_engine *eng);
+
+/**
+ * The last error's message, naming the field by JSON path where there is
+ * one ("$.location.lat: not a finite number"). Valid until the next call
+ * on eng. Never NULL.
+ */
+GF_EXTERN const char *gf_engine_errmsg(const gf_engine *eng);
+
+/* ---- clock --------------------------------------------------------- */
+
+/** The engine's current time. */
+GF_EXTERN gf_time gf_engine_now(const gf_engine *eng);
+/**
+ * With GF_CLOCK_EVENT, move the clock to t. The clock never goes back:
+ * an earlier t is ignored. GF_EINVAL with the wall clock.
+ */
+GF_EXTERN int gf_engine_set_time(gf_engine *eng, gf_time t);
+
+/* ---- results ------------------------------------------------------- */
+
+typedef enum gf_outcome {
+	GF_OUTCOME_CREATED = 1,    /**< a new order */
+	GF_OUTCOME_LINKED = 2,     /**< a duplicate joined an existing order */
+	GF_OUTCOME_SUSPECTED = 3,  /**< a new order flagged as a duplicate */
+	GF_OUTCOME_IDEMPOTENT = 4, /**< seen before; nothing changed */
+	GF_OUTCOME_REJECTED = 5,   /**< invalid; kept in quarantine */
+	GF_OUTCOME_APPLIED = 6,    /**< an action took effect */
+	GF_OUTCOME_REFUSED = 7     /**< an action was refused; nothing changed */
+} gf_outcome;
+
+GF_EXTERN const char *gf_outcome_name(gf_outcome o);
+
+/**
+ * The result of an ingestion or an action. Owned by the engine, valid
+ * until the next ingest/apply/release call on it.
+ */
+typedef struct gf_result gf_result;
+
+GF_EXTERN gf_outcome gf_result_outcome(const gf_result *r);
+/** "channel:source_id" of the event, or the action's ref; NULL if the
+ * input had none readable. */
+GF_EXTERN const char *gf_result_ref(const gf_result *r);
+/** The order's id; NULL for a rejected event. */
+GF_EXTERN const char *gf_result_order(const gf_result *r);
+/** The action's op, or GF_OP_NONE for an event. */
+GF_EXTERN gf_op gf_result_op(const gf_result *r);
+GF_EXTERN const char *gf_result_lead(const gf_result *r);
+GF_EXTERN size_t gf_result_assist_count(const gf_result *r);
+GF_EXTERN const char *gf_result_assist(const gf_result *r, size_t i);
+GF_EXTERN const char *gf_result_rule(const gf_result *r);
+/** The order's state after the call. */
+GF_EXTERN gf_state gf_result_state(const gf_result *r);
+/** A split's new order id, else NULL. */
+GF_EXTERN const char *gf_result_new_order(const gf_result *r);
+/** For rejected and refused: the error code, the field's JSON path
+ * ("$.received_at", "" when no single field is at fault), the message.
+ * Code 0 and empty strings otherwise. */
+GF_EXTERN int gf_result_error(const gf_result *r);
+GF_EXTERN const char *gf_result_error_field(const gf_result *r);
+GF_EXTERN const char *gf_result_error_message(const gf_result *r);
+/** For a rejected event, its quarantine id; 0 otherwise. */
+GF_EXTERN uint64_t gf_result_quarantine_id(const gf_result *r);
+
+/* ---- ingestion and actions ----------------------------------------- */
+
+/**
+ * Ingest one event given as JSON text (one NDJSON line, without or with
+ * its newline).
+ *
+ * @return GF_OK when accepted (created, linked, suspected, idempotent);
+ *   an input-validation code (GF_EJSON ... GF_EVALUE) when rejected, in
+ *   which case the event is in quarantine and the result says so;
+ *   GF_EIO, GF_ENOMEM when nothing could be recorded (not acknowledged:
+ *   deliver it again). *out is set whenever the return is not GF_EIO or
+ *   GF_ENOMEM; out may be NULL.
+ */
+GF_EXTERN int gf_engine_ingest_json(gf_engine *eng, const char *json,
+				    size_t len, const gf_result **out);
+
+/** Ingest an event built with C calls; same contract. ev is not kept. */
+GF_EXTERN int gf_engine_ingest(gf_engine *eng, const gf_event *ev,
+			       const gf_result **out);
+
+/**
+ * Apply an action. Returns GF_OK when applied (or idempotent), and a
+ * negative code when refused: GF_ENOTFOUND, GF_ESTATE, GF_EPERM,
+ * GF_EMISSING/GF_EVALUE for a missing or bad argument. A refused action
+ * changes nothing.
+ */
+GF_EXTERN int gf_engine_apply(gf_engine *eng, const gf_action *a,
+			      const gf_result **out);
+
+/** Apply an action given as JSON: {"op":"sign","ref":"...","actor":...}.
+ * "actor" is "dept-id", "dept-id/role" or {"dept":..,"role":..}. */
+GF_EXTERN int gf_engine_apply_json(gf_engine *eng, const char *json,
+				   size_t len, const gf_result **out);
+
+/** One NDJSON line of either kind: an object with "op" is an action,
+ * anything else an event (so bad JSON is a rejected event). */
+GF_EXTERN int gf_engine_submit_json(gf_engine *eng, const char *json,
+				    size_t len, const gf_result **out);
+
+/* ---- orders -------------------------------------------------------- */
+
+/** Number of orders, in every state. */
+GF_EXTERN size_t gf_engine_order_count(const gf_engine *eng);
+/** Order i in creation order (0-based), or NULL. See order.h for how
+ * long the pointer lives. */
+GF_EXTERN const gf_order *gf_engine_order_at(const gf_engine *eng,
+					     size_t i);
+/** The order with id or holding report ref ("channel:source_id"). */
+GF_EXTERN const gf_order *gf_engine_order_find(const gf_engine *eng,
+					       const char *ref);
+/** Counts of orders by state, indexed by gf_state (GF_STATE_COUNT). */
+GF_EXTERN void gf_engine_state_counts(const gf_engine *eng,
+				      size_t counts[GF_STATE_COUNT]);
+
+/* ---- quarantine ---------------------------------------------------- */
+
+typedef struct gf_quarantined gf_quarantined;
+
+/** Number of entries still open (neither released nor discarded). */
+GF_EXTERN size_t gf_engine_quarantine_count(const gf_engine *eng);
+/** Open entry i, oldest first, or NULL. Valid as order pointers are. */
+GF_EXTERN const gf_quarantined *gf_engine_quarantine_at(const gf_engine *eng,
+							size_t i);
+GF_EXTERN uint64_t gf_quarantined_id(const gf_quarantined *q);
+/** The input exactly as received; len bytes, not NUL-terminated inside. */
+GF_EXTERN const char *gf_quarantined_raw(const gf_quarantined *q,
+					 size_t *len);
+GF_EXTERN int gf_quarantined_error(const gf_quarantined *q);
+GF_EXTERN const char *gf_quarantined_field(const gf_quarantined *q);
+GF_EXTERN const char *gf_quarantined_message(const gf_quarantined *q);
+GF_EXTERN gf_time gf_quarantined_time(const gf_quarantined *q);
+
+/**
+ * Replay a quarantined event, fixed: json is the corrected event (NULL
+ * to retry the original, e.g. after a configuration change). If it is
+ * accepted, the entry is released in the same store record as the new
+ * order. If it is rejected again, the entry stays and its error is
+ * updated in the result. Same returns as gf_engine_ingest_json, plus
+ * GF_ENOTFOUND.
+ */
+GF_EXTERN int gf_engine_quarantine_release(gf_engine *eng, uint64_t id,
+					   const char *json, size_t len,
+					   const gf_result **out);
+
+/** Close an entry without ingesting it (junk), with a reason for the
+ * record. */
+GF_EXTERN int gf_engine_quarantine_discard(gf_engine *eng, uint64_t id,
+					   const char *reason);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GRIDFLOW_ENGINE_H */

@@ -1,0 +1,44 @@
+/*
+ * config.h - the compiled configuration shared by engines (refcounted).
+ */
+#ifndef GF_CONFIG_H
+#define GF_CONFIG_H
+
+#include "internal.h"
+#include "directory.h"
+
+typedef struct gf__problem {
+	char *file;
+	char *path;
+	char *msg;
+} gf__problem;
+
+/* Files a configuration may hold; indexes into gf_config.text. */
+enum { GF__FILE_DIRECTORY = 0, GF__FILE_RULES = 1, GF__FILE_COUNT = 2 };
+
+struct gf_config {
+	int refs;
+	int compiled;   /* 0 until gf_config_compile() */
+	int result;     /* its result, returned again */
+	char *text[GF__FILE_COUNT];
+	size_t text_len[GF__FILE_COUNT];
+	gf__vec problems;          /* gf__problem* */
+	int oom;                   /* recording a problem ran out of memory */
+	/* the file exists but could not be read: already a problem, so
+	 * compiling does not call it missing as well */
+	int unreadable[GF__FILE_COUNT];
+	gf__dir dir;
+	/* rules.json: until decision tables land, the fallback desk routes
+	 * every order. */
+	char *rules_version;
+	const gf__dept *fallback;
+};
+
+/* Take another reference (engines do at open). */
+gf_config *gf__config_ref(gf_config *cfg);
+
+/* Record a problem: file name, JSON path, message. */
+void gf__config_problem(gf_config *cfg, const char *file, const char *path,
+			const char *fmt, ...) GF__PRINTF(4, 5);
+
+#endif

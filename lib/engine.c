@@ -1,0 +1,1193 @@
+/*
+ * engine.c - the pipeline: validate, deduplicate by (channel, source_id),
+ * route, store, apply, notify; and the replay of stored records at open.
+ *
+ * The order of every change is: decide (nothing touched), store the
+ * record (the acknowledgement point), apply in memory, notify. A store
+ * failure therefore leaves memory as it was, and a crash after the store
+ * is repaired by replay at the next open.
+ */
+#include <json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "action.h"
+#include "config.h"
+#include "engine_int.h"
+#include "record.h"
+#include "sha256.h"
+#include "store.h"
+#include "text.h"
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static gf_time gf__wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (gf_time)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void gf__advance(gf_engine *eng, gf_time t)
+{
+	if (eng->clock == GF_CLOCK_EVENT && t > eng->now)
+		eng->now = t;
+}
+
+static gf_time gf__now(gf_engine *eng)
+{
+	if (eng->clock == GF_CLOCK_WALL)
+		eng->now = gf__wall_now();
+	return eng->now;
+}
+
+const char *gf_notice_kind_name(gf_notice_kind k)
+{
+	static const char *const names[] = {
+		NULL, "dispatched", "returned", "reopened", "closed",
+		"cancelled", "merged", "quarantined", "warning", "escalated"
+	};
+	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k]
+							      : NULL;
+}
+
+gf_notice_kind gf_notice_kind_of(const gf_notice *n) { return n->kind; }
+const char *gf_notice_order(const gf_notice *n) { return n->order; }
+const char *gf_notice_dept(const gf_notice *n) { return n->dept; }
+const char *gf_notice_message(const gf_notice *n) { return n->message; }
+gf_time gf_notice_time(const gf_notice *n) { return n->at; }
+
+static void gf__notify(gf_engine *eng, gf_notice_kind kind,
+		       const char *order, const char *dept, const char *fmt,
+		       ...) GF__PRINTF(5, 6);
+
+static void gf__notify(gf_engine *eng, gf_notice_kind kind,
+		       const char *order, const char *dept, const char *fmt,
+		       ...)
+{
+	if (!eng->notice || eng->replaying)
+		return;
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	gf_notice n = { kind, order, dept, msg, eng->now };
+	eng->notice(eng->notice_data, &n);
+}
+
+/* ---- results ------------------------------------------------------------ */
+
+const char *gf_outcome_name(gf_outcome o)
+{
+	static const char *const names[] = {
+		NULL, "created", "linked", "suspected", "idempotent",
+		"rejected", "applied", "refused"
+	};
+	return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o]
+							      : NULL;
+}
+
+static gf_result *gf__result_reset(gf_engine *eng)
+{
+	gf_result *r = &eng->res;
+	gf__buf_reset(&r->ref);
+	memset(&r->outcome, 0, sizeof(*r) - offsetof(gf_result, outcome));
+	return r;
+}
+
+static void gf__result_ref(gf_result *r, const char *ref)
+{
+	gf__buf_reset(&r->ref);
+	if (ref) {
+		gf__buf_puts(&r->ref, ref);
+		gf__buf_cstr(&r->ref);
+		r->has_ref = !r->ref.oom;
+	}
+}
+
+static void gf__result_order(gf_result *r, const gf_order *o)
+{
+	snprintf(r->order, sizeof(r->order), "%s", o->id);
+	r->has_order = 1;
+	r->lead = o->lead;
+	r->rule = o->rule;
+	r->state = o->state;
+}
+
+static void gf__result_error(gf_result *r, gf__err *err)
+{
+	r->error = err->code;
+	snprintf(r->field, sizeof(r->field), "%s", err->field);
+	snprintf(r->message, sizeof(r->message), "%s", err->msg);
+}
+
+gf_outcome gf_result_outcome(const gf_result *r) { return r->outcome; }
+const char *gf_result_ref(const gf_result *r)
+{
+	return r->has_ref ? r->ref.p : NULL;
+}
+const char *gf_result_order(const gf_result *r)
+{
+	return r->has_order ? r->order : NULL;
+}
+gf_op gf_result_op(const gf_result *r) { return r->op; }
+const char *gf_result_lead(const gf_result *r) { return r->lead; }
+size_t gf_result_assist_count(const gf_result *r) { return r->nassist; }
+const char *gf_result_assist(const gf_result *r, size_t i)
+{
+	return i < r->nassist ? r->assist[i] : NULL;
+}
+const char *gf_result_rule(const gf_result *r) { return r->rule; }
+gf_state gf_result_state(const gf_result *r) { return r->state; }
+const char *gf_result_new_order(const gf_result *r)
+{
+	return r->new_order[0] ? r->new_order : NULL;
+}
+int gf_result_error(const gf_result *r) { return r->error; }
+const char *gf_result_error_field(const gf_result *r) { return r->field; }
+const char *gf_result_error_message(const gf_result *r)
+{
+	return r->message;
+}
+uint64_t gf_result_quarantine_id(const gf_result *r) { return r->qid; }
+
+/* ---- indexes ---------------------------------------------------------- */
+
+static int gf__index_order(gf_engine *eng, gf_order *o)
+{
+	if (gf__vec_push(&eng->orders, o))
+		return GF_ENOMEM;
+	o->index = eng->orders.len - 1;
+	if (gf__map_put(&eng->order_by_id, o->id, strlen(o->id), o)) {
+		eng->orders.len--;
+		return GF_ENOMEM;
+	}
+	for (size_t i = 0; i < o->reports.len; i++) {
+		gf_report *r = o->reports.v[i];
+		if (gf__map_put(&eng->report_by_ref, r->ref, strlen(r->ref),
+				r))
+			return GF_ENOMEM;
+	}
+	eng->state_counts[o->state]++;
+	return GF_OK;
+}
+
+static gf_order *gf__find(const gf_engine *eng, const char *ref)
+{
+	if (!ref)
+		return NULL;
+	size_t n = strlen(ref);
+	if (memchr(ref, ':', n)) {
+		gf_report *r = gf__map_get(&eng->report_by_ref, ref, n);
+		return r ? r->order : NULL;
+	}
+	return gf__map_get(&eng->order_by_id, ref, n);
+}
+
+static gf_order *gf__find_cb(void *ud, const char *ref)
+{
+	return gf__find(ud, ref);
+}
+
+/*
+ * A fresh order id: PREFIX + the local date of t + a sequence of that
+ * day, "WO20261123000017". The sequence is not stored: after a restart
+ * the first new id of a day probes past the ids that exist.
+ */
+static void gf__next_id(gf_engine *eng, gf_time t, int offset_min,
+			char out[GF__ORDER_ID_MAX])
+{
+	char date[40];
+	gf_time_format(date, sizeof(date), t, offset_min);
+	char day[9] = { date[0], date[1], date[2], date[3], date[5],
+			date[6], date[8], date[9], 0 };
+	if (strcmp(day, eng->seq_day) != 0) {
+		memcpy(eng->seq_day, day, sizeof(day));
+		eng->seq = 0;
+	}
+	do {
+		eng->seq++;
+		snprintf(out, GF__ORDER_ID_MAX, "%s%s%06u", eng->prefix, day,
+			 eng->seq);
+	} while (gf__map_get(&eng->order_by_id, out, strlen(out)));
+}
+
+/* Record a change: the point of acknowledgement. */
+static int gf__record(gf_engine *eng, uint8_t type)
+{
+	if (eng->rec.oom)
+		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
+				   "out of memory encoding a record");
+	int rc = eng->store->ops->append(eng->store, type, eng->rec.p,
+					 eng->rec.len, &eng->err);
+	return rc;
+}
+
+/* After a stored record could not be applied (out of memory), memory
+ * and store disagree: refuse everything until the engine is reopened,
+ * which replays the store. */
+static int gf__poison(gf_engine *eng)
+{
+	eng->failed = 1;
+	return gf__err_set(&eng->err, GF_ENOMEM, NULL,
+			   "out of memory applying a stored change; close and "
+			   "reopen the engine to recover it from the store");
+}
+
+static int gf__check_usable(gf_engine *eng)
+{
+	gf__err_clear(&eng->err);
+	if (eng->failed)
+		return gf__err_set(&eng->err, GF_EIO, NULL,
+				   "the engine failed earlier; reopen it");
+	return GF_OK;
+}
+
+/* ---- quarantine ----------------------------------------------------- */
+
+static void gf__quar_free(gf_quarantined *q)
+{
+	if (!q)
+		return;
+	gf__free(q->field);
+	gf__free(q->msg);
+	gf__free(q->ref);
+	gf__free(q->raw);
+	gf__free(q->closed_reason);
+	gf__free(q);
+}
+
+static int gf__quar_apply(gf_engine *eng, const gf__rec_quar *r)
+{
+	gf_quarantined *q = gf__calloc(1, sizeof(*q));
+	if (!q)
+		return GF_ENOMEM;
+	q->id = r->id;
+	q->at = r->at;
+	memcpy(q->digest, r->digest, sizeof(q->digest));
+	q->code = r->code;
+	q->field = gf__strdup(r->field);
+	q->msg = gf__strdup(r->msg);
+	q->ref = r->ref ? gf__strdup(r->ref) : NULL;
+	q->raw = gf__malloc(r->raw_len + 1);
+	q->raw_len = r->raw_len;
+	q->open = 1;
+	if (!q->field || !q->msg || (r->ref && !q->ref) || !q->raw ||
+	    gf__vec_push(&eng->quar, q)) {
+		gf__quar_free(q);
+		return GF_ENOMEM;
+	}
+	memcpy(q->raw, r->raw, r->raw_len);
+	q->raw[r->raw_len] = '\0';
+	if (gf__map_put(&eng->quar_by_digest, (const char *)q->digest,
+			sizeof(q->digest), q)) {
+		eng->quar.len--;
+		gf__quar_free(q);
+		return GF_ENOMEM;
+	}
+	eng->quar_open++;
+	if (q->id > eng->quar_last)
+		eng->quar_last = q->id;
+	return GF_OK;
+}
+
+static gf_quarantined *gf__quar_get(const gf_engine *eng, uint64_t id)
+{
+	/* ids are dense and in order: 1, 2, 3, ... */
+	if (id == 0 || id > eng->quar.len)
+		return NULL;
+	gf_quarantined *q = eng->quar.v[id - 1];
+	return q->id == id ? q : NULL;
+}
+
+static int gf__quar_close(gf_engine *eng, uint64_t id, const char *reason)
+{
+	gf_quarantined *q = gf__quar_get(eng, id);
+	if (!q || !q->open)
+		return GF_ECORRUPT;
+	char *why = gf__strdup(reason);
+	if (!why)
+		return GF_ENOMEM;
+	q->open = 0;
+	q->closed_reason = why;
+	eng->quar_open--;
+	return GF_OK;
+}
+
+/* Keep a rejected input. The same bytes delivered again are the same
+ * entry, so re-feeding a stream after a crash adds nothing. */
+static int gf__quarantine(gf_engine *eng, const char *raw, size_t len,
+			  const char *ref, gf__err *why)
+{
+	gf_result *res = &eng->res;
+	res->outcome = GF_OUTCOME_REJECTED;
+	gf__result_ref(res, ref);
+	gf__result_error(res, why);
+
+	gf__rec_quar r;
+	memset(&r, 0, sizeof(r));
+	gf__sha256(raw, len, r.digest);
+	gf_quarantined *old = gf__map_get(&eng->quar_by_digest,
+					  (const char *)r.digest,
+					  sizeof(r.digest));
+	if (old) {
+		res->qid = old->id;
+		return why->code;
+	}
+	r.id = eng->quar_last + 1;
+	r.at = gf__now(eng);
+	r.code = why->code;
+	r.field = why->field;
+	r.msg = why->msg;
+	r.ref = ref;
+	r.raw = raw;
+	r.raw_len = len;
+	gf__buf_reset(&eng->rec);
+	gf__rec_quar_encode(&r, &eng->rec);
+	gf__err stored = *why;
+	int rc = gf__record(eng, GF__REC_QUARANTINE);
+	if (rc)
+		return rc;
+	if (gf__quar_apply(eng, &r))
+		return gf__poison(eng);
+	res->qid = r.id;
+	eng->err = stored;
+	gf__notify(eng, GF_NOTICE_QUARANTINED, NULL, NULL,
+		   "event %s rejected (%s): %s", ref ? ref : "(no ref)",
+		   gf_errname(why->code), gf__err_text(why));
+	return why->code;
+}
+
+size_t gf_engine_quarantine_count(const gf_engine *eng)
+{
+	return eng->quar_open;
+}
+
+const gf_quarantined *gf_engine_quarantine_at(const gf_engine *eng,
+					      size_t i)
+{
+	/* open entries are few; a scan keeps one list and no second index */
+	for (size_t k = 0; k < eng->quar.len; k++) {
+		gf_quarantined *q = eng->quar.v[k];
+		if (q->open && i-- == 0)
+			return q;
+	}
+	return NULL;
+}
+
+uint64_t gf_quarantined_id(const gf_quarantined *q) { return q->id; }
+const char *gf_quarantined_raw(const gf_quarantined *q, size_t *len)
+{
+	if (len)
+		*len = q->raw_len;
+	return q->raw;
+}
+int gf_quarantined_error(const gf_quarantined *q) { return q->code; }
+const char *gf_quarantined_field(const gf_quarantined *q)
+{
+	return q->field;
+}
+const char *gf_quarantined_message(const gf_quarantined *q)
+{
+	return q->msg;
+}
+gf_time gf_quarantined_time(const gf_quarantined *q) { return q->at; }
+
+/* ---- events ------------------------------------------------------------- */
+
+static void gf__fill_ev_ctx(const gf_engine *eng, gf__ev_ctx *ctx)
+{
+	ctx->dir = eng->dir;
+	ctx->reporter_key = eng->has_key ? &eng->key : NULL;
+	ctx->keep_phone = eng->keep_phone;
+	ctx->max_bytes = eng->max_bytes;
+}
+
+/* Turn a validated event into an order (or find it is a re-delivery). */
+static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
+{
+	gf_result *res = &eng->res;
+	gf__result_ref(res, ev->ref);
+
+	gf_report *seen = gf__map_get(&eng->report_by_ref, ev->ref,
+				      strlen(ev->ref));
+	if (seen) {
+		/* at-least-once delivery: the same (channel, source_id) */
+		res->outcome = GF_OUTCOME_IDEMPOTENT;
+		gf__result_order(res, seen->order);
+		gf__ev_free(ev);
+		if (released) {
+			gf__rec_discard d = { released, gf__now(eng),
+					      "the event is already ingested"
+			};
+			gf__buf_reset(&eng->rec);
+			gf__rec_discard_encode(&d, &eng->rec);
+			int rc = gf__record(eng, GF__REC_QDISCARD);
+			if (rc)
+				return rc;
+			if (gf__quar_close(eng, released, d.reason))
+				return gf__poison(eng);
+		}
+		return GF_OK;
+	}
+
+	gf__advance(eng, ev->received_at);
+	gf_time now = gf__now(eng);
+	const gf__dept *lead = eng->cfg->fallback;
+	gf__rec_event r;
+	memset(&r, 0, sizeof(r));
+	char id[GF__ORDER_ID_MAX];
+	gf__next_id(eng, ev->received_at, ev->offset_min, id);
+	r.outcome = GF_OUTCOME_CREATED;
+	r.at = now;
+	r.order = id;
+	r.lead = lead->id;
+	r.level = lead->level;
+	r.rule = "fallback";
+	r.released = released;
+	r.ev = ev;
+	gf__buf_reset(&eng->rec);
+	gf__rec_event_encode(&r, &eng->rec);
+
+	/* build before storing, so that only indexing can fail after */
+	gf_order *o;
+	if (gf__order_create(&o, id, ev, now, r.lead, r.level, r.rule)) {
+		gf__ev_free(ev);
+		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
+				   "out of memory");
+	}
+	int rc = gf__record(eng, GF__REC_EVENT);
+	if (rc) {
+		gf__order_free(o);
+		return rc;
+	}
+	if (gf__index_order(eng, o))
+		return gf__poison(eng);
+	if (released && gf__quar_close(eng, released, "released"))
+		return gf__poison(eng);
+	res->outcome = GF_OUTCOME_CREATED;
+	gf__result_order(res, o);
+	gf__notify(eng, GF_NOTICE_DISPATCHED, o->id, o->lead,
+		   "order %s (%s) dispatched to %s by rule %s", o->id,
+		   o->category, o->lead, o->rule);
+	return GF_OK;
+}
+
+/* Validation failed: keep the input in quarantine. */
+static int gf__reject(gf_engine *eng, const char *json, size_t len,
+		      char *ref, int code)
+{
+	if (code == GF_ENOMEM) {
+		gf__free(ref);
+		return code;
+	}
+	gf__err why = eng->err;
+	int rc = gf__quarantine(eng, json, len, ref, &why);
+	gf__free(ref);
+	return rc;
+}
+
+static int gf__ingest_text(gf_engine *eng, const char *json, size_t len,
+			   uint64_t released)
+{
+	gf__ev_ctx ctx;
+	gf__ev ev;
+	char *ref = NULL;
+	gf__fill_ev_ctx(eng, &ctx);
+	int rc = gf__ev_parse(&ev, json, len, &ctx, &ref, &eng->err);
+	if (rc) {
+		if (released) {
+			/* a failed repair stays in quarantine as it was */
+			eng->res.outcome = GF_OUTCOME_REJECTED;
+			gf__result_ref(&eng->res, ref);
+			gf__result_error(&eng->res, &eng->err);
+			eng->res.qid = released;
+			gf__free(ref);
+			return rc;
+		}
+		return gf__reject(eng, json, len, ref, rc);
+	}
+	gf__free(ref);
+	return gf__accept(eng, &ev, released);
+}
+
+int gf_engine_ingest_json(gf_engine *eng, const char *json, size_t len,
+			  const gf_result **out)
+{
+	if (out)
+		*out = NULL;
+	if (!eng || (!json && len))
+		return GF_EINVAL;
+	int rc = gf__check_usable(eng);
+	if (rc)
+		return rc;
+	gf__result_reset(eng);
+	rc = gf__ingest_text(eng, json ? json : "", len, 0);
+	if (out && rc != GF_ENOMEM && rc != GF_EIO)
+		*out = &eng->res;
+	return rc;
+}
+
+int gf_engine_ingest(gf_engine *eng, const gf_event *b,
+		     const gf_result **out)
+{
+	if (out)
+		*out = NULL;
+	if (!eng || !b)
+		return GF_EINVAL;
+	int rc = gf__check_usable(eng);
+	if (rc)
+		return rc;
+	gf__result_reset(eng);
+	gf__ev_ctx ctx;
+	gf__ev ev;
+	char *ref = NULL;
+	gf__fill_ev_ctx(eng, &ctx);
+	rc = gf__ev_from_builder(&ev, b, &ctx, &ref, &eng->err);
+	if (rc) {
+		/* keep what the host gave, as JSON, so it can be repaired */
+		gf__buf j;
+		gf__buf_init(&j);
+		gf__buf_printf(&j, "{\"built_event\":true,\"error\":");
+		gf__buf_json_str(&j, gf__err_text(&eng->err),
+				 strlen(eng->err.text));
+		gf__buf_putc(&j, '}');
+		rc = j.oom ? GF_ENOMEM
+			   : gf__reject(eng, j.p, j.len, ref, rc);
+		gf__buf_free(&j);
+	} else {
+		gf__free(ref);
+		rc = gf__accept(eng, &ev, 0);
+	}
+	if (out && rc != GF_ENOMEM && rc != GF_EIO)
+		*out = &eng->res;
+	return rc;
+}
+
+/* ---- actions ------------------------------------------------------------ */
+
+static void gf__action_notices(gf_engine *eng, const gf_order *o,
+			       const gf__plan *p)
+{
+	switch (p->op) {
+	case GF_OP_DISPATCH:
+		gf__notify(eng, GF_NOTICE_DISPATCHED, o->id, o->lead,
+			   "order %s dispatched to %s by %s", o->id, o->lead,
+			   p->actor);
+		break;
+	case GF_OP_RETURN:
+		gf__notify(eng, GF_NOTICE_RETURNED, o->id, p->actor,
+			   "order %s returned by %s: %s", o->id, p->actor,
+			   p->reason ? p->reason : "");
+		break;
+	case GF_OP_REJECT_VERIFICATION:
+	case GF_OP_CALLBACK:
+		if (o->state == GF_STATE_REOPENED)
+			gf__notify(eng, GF_NOTICE_REOPENED, o->id, o->lead,
+				   "order %s reopened (%s)", o->id,
+				   p->op == GF_OP_CALLBACK
+					   ? "unsatisfied callback"
+					   : "verification failed");
+		else
+			gf__notify(eng, GF_NOTICE_CLOSED, o->id, o->lead,
+				   "order %s closed: %s", o->id,
+				   gf_satisfaction_name(o->satisfaction));
+		break;
+	case GF_OP_CANCEL:
+		gf__notify(eng, GF_NOTICE_CANCELLED, o->id, o->lead,
+			   "order %s cancelled: %s", o->id,
+			   p->reason ? p->reason : "");
+		break;
+	case GF_OP_MERGE:
+		gf__notify(eng, GF_NOTICE_MERGED, o->id, NULL,
+			   "order %s merged into %s", o->id, p->into);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Apply a decided (or replayed) plan to the order named in the record. */
+static int gf__apply_plan(gf_engine *eng, gf_order *o, const gf__plan *p,
+			  gf_order **created)
+{
+	gf_order *into = NULL;
+	if (p->op == GF_OP_MERGE) {
+		into = gf__find(eng, p->into);
+		if (!into)
+			return GF_ECORRUPT;
+	}
+	gf_state before = o->state;
+	*created = NULL;
+	int rc = gf__order_apply(o, p, into, created);
+	if (rc)
+		return rc;
+	eng->state_counts[before]--;
+	eng->state_counts[o->state]++;
+	if (*created) {
+		if (gf__index_order(eng, *created)) {
+			return GF_ENOMEM;
+		}
+		gf_report *r = (*created)->reports.v[0];
+		gf__map_put(&eng->report_by_ref, r->ref, strlen(r->ref), r);
+	}
+	return GF_OK;
+}
+
+static int gf__remember_action(gf_engine *eng, const char *id)
+{
+	if (!id)
+		return GF_OK;
+	char *k = gf__strdup(id);
+	if (!k || gf__vec_push(&eng->action_keys, k)) {
+		gf__free(k);
+		return GF_ENOMEM;
+	}
+	return gf__map_put(&eng->action_ids, k, strlen(k), k);
+}
+
+static int gf__refuse(gf_engine *eng, int code)
+{
+	eng->res.outcome = GF_OUTCOME_REFUSED;
+	gf__result_error(&eng->res, &eng->err);
+	return code;
+}
+
+static int gf__do_action(gf_engine *eng, const gf_action *a)
+{
+	gf_result *res = &eng->res;
+	res->outcome = GF_OUTCOME_REFUSED;
+	res->op = a->op;
+	gf__result_ref(res, a->ref);
+	if (!a->ref || !*a->ref)
+		return gf__refuse(eng, gf__err_set(&eng->err, GF_EMISSING,
+						   "$.ref",
+						   "an action names its "
+						   "order"));
+	gf_order *o = gf__find(eng, a->ref);
+	if (!o)
+		return gf__refuse(eng, gf__err_set(&eng->err, GF_ENOTFOUND,
+						   "$.ref", "no order \"%s\"",
+						   a->ref));
+	gf__result_order(res, o);
+	if (a->id && gf__map_get(&eng->action_ids, a->id, strlen(a->id))) {
+		res->outcome = GF_OUTCOME_IDEMPOTENT;
+		return GF_OK;
+	}
+	if (a->has_time)
+		gf__advance(eng, a->time);
+
+	gf__act view;
+	gf__action_view(a, &view);
+	gf__plan_ctx ctx = { eng->dir, eng->cfg->fallback, gf__find_cb, eng };
+	gf__plan plan;
+	int rc = gf__order_plan(o, &view, gf__now(eng), &ctx, &plan,
+				&eng->err);
+	if (rc)
+		return gf__refuse(eng, rc);
+	char new_id[GF__ORDER_ID_MAX];
+	if (plan.op == GF_OP_SPLIT) {
+		gf_report *r = gf__map_get(&eng->report_by_ref, plan.report,
+					   strlen(plan.report));
+		gf__next_id(eng, plan.at, r->ev.offset_min, new_id);
+		plan.new_order = new_id;
+	}
+
+	gf__rec_action rec = { plan, o->id, a->id };
+	gf__buf_reset(&eng->rec);
+	gf__rec_action_encode(&rec, &eng->rec);
+	if ((rc = gf__record(eng, GF__REC_ACTION)))
+		return rc;
+	gf_order *created;
+	if (gf__apply_plan(eng, o, &plan, &created) ||
+	    gf__remember_action(eng, a->id))
+		return gf__poison(eng);
+
+	res->outcome = GF_OUTCOME_APPLIED;
+	gf__result_order(res, o);
+	if (created) {
+		snprintf(res->new_order, sizeof(res->new_order), "%s",
+			 created->id);
+		gf__notify(eng, GF_NOTICE_DISPATCHED, created->id,
+			   created->lead,
+			   "order %s split from %s, dispatched to %s",
+			   created->id, o->id, created->lead);
+	}
+	gf__action_notices(eng, o, &plan);
+	return GF_OK;
+}
+
+int gf_engine_apply(gf_engine *eng, const gf_action *a, const gf_result **out)
+{
+	if (out)
+		*out = NULL;
+	if (!eng || !a)
+		return GF_EINVAL;
+	int rc = gf__check_usable(eng);
+	if (rc)
+		return rc;
+	gf__result_reset(eng);
+	rc = gf__do_action(eng, a);
+	if (out && rc != GF_ENOMEM && rc != GF_EIO)
+		*out = &eng->res;
+	return rc;
+}
+
+static int gf__act_object(gf_engine *eng, json_object *obj)
+{
+	gf_action a;
+	int rc = gf__action_from_object(&a, obj, &eng->err);
+	if (rc) {
+		eng->res.op = a.op;
+		gf__result_ref(&eng->res, a.ref);
+		gf__action_clear(&a);
+		return rc == GF_ENOMEM ? rc : gf__refuse(eng, rc);
+	}
+	rc = gf__do_action(eng, &a);
+	gf__action_clear(&a);
+	return rc;
+}
+
+/* Parse one line as JSON; NULL when it is not an object. */
+static json_object *gf__parse_object(gf_engine *eng, const char *json,
+				     size_t len)
+{
+	if (len > eng->max_bytes || len > INT32_MAX ||
+	    !gf__utf8_valid(json, len))
+		return NULL;
+	json_tokener_reset(eng->tok);
+	json_object *obj = json_tokener_parse_ex(eng->tok, json, (int)len);
+	if (!obj)
+		return NULL;
+	size_t used = json_tokener_get_parse_end(eng->tok);
+	while (used < len && (json[used] == ' ' || json[used] == '\t' ||
+			      json[used] == '\r' || json[used] == '\n'))
+		used++;
+	if (used != len || !json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+int gf_engine_apply_json(gf_engine *eng, const char *json, size_t len,
+			 const gf_result **out)
+{
+	if (out)
+		*out = NULL;
+	if (!eng || (!json && len))
+		return GF_EINVAL;
+	int rc = gf__check_usable(eng);
+	if (rc)
+		return rc;
+	gf__result_reset(eng);
+	json_object *obj = gf__parse_object(eng, json ? json : "", len);
+	if (!obj) {
+		gf__err_set(&eng->err, GF_EJSON, "$",
+			    "an action must be one JSON object of valid "
+			    "UTF-8, at most %zu bytes", eng->max_bytes);
+		rc = gf__refuse(eng, GF_EJSON);
+	} else {
+		rc = gf__act_object(eng, obj);
+		json_object_put(obj);
+	}
+	if (out && rc != GF_ENOMEM && rc != GF_EIO)
+		*out = &eng->res;
+	return rc;
+}
+
+int gf_engine_submit_json(gf_engine *eng, const char *json, size_t len,
+			  const gf_result **out)
+{
+	if (out)
+		*out = NULL;
+	if (!eng || (!json && len))
+		return GF_EINVAL;
+	int rc = gf__check_usable(eng);
+	if (rc)
+		return rc;
+	gf__result_reset(eng);
+	if (!json)
+		json = "";
+	json_object *obj = gf__parse_object(eng, json, len);
+	if (!obj) {
+		/* not an object: an event that the validator rejects with
+		 * the precise reason */
+		rc = gf__ingest_text(eng, json, len, 0);
+	} else if (json_object_object_get_ex(obj, "op", NULL)) {
+		rc = gf__act_object(eng, obj);
+		json_object_put(obj);
+	} else {
+		gf__ev_ctx ctx;
+		gf__ev ev;
+		char *ref = NULL;
+		gf__fill_ev_ctx(eng, &ctx);
+		rc = gf__ev_from_object(&ev, obj, &ctx, &ref, &eng->err);
+		json_object_put(obj);
+		if (rc) {
+			rc = gf__reject(eng, json, len, ref, rc);
+		} else {
+			gf__free(ref);
+			rc = gf__accept(eng, &ev, 0);
+		}
+	}
+	if (out && rc != GF_ENOMEM && rc != GF_EIO)
+		*out = &eng->res;
+	return rc;
+}
+
+/* ---- quarantine repair ------------------------------------------------ */
+
+int gf_engine_quarantine_release(gf_engine *eng, uint64_t id,
+				 const char *json, size_t len,
+				 const gf_result **out)
+{
+	if (out)
+		*out = NULL;
+	if (!eng)
+		return GF_EINVAL;
+	int rc = gf__check_usable(eng);
+	if (rc)
+		return rc;
+	gf__result_reset(eng);
+	gf_quarantined *q = gf__quar_get(eng, id);
+	if (!q || !q->open)
+		return gf__err_set(&eng->err, GF_ENOTFOUND, NULL,
+				   "no open quarantine entry %llu",
+				   (unsigned long long)id);
+	if (!json) {
+		json = q->raw;
+		len = q->raw_len;
+	}
+	rc = gf__ingest_text(eng, json, len, id);
+	if (out && rc != GF_ENOMEM && rc != GF_EIO)
+		*out = &eng->res;
+	return rc;
+}
+
+int gf_engine_quarantine_discard(gf_engine *eng, uint64_t id,
+				 const char *reason)
+{
+	if (!eng)
+		return GF_EINVAL;
+	int rc = gf__check_usable(eng);
+	if (rc)
+		return rc;
+	gf_quarantined *q = gf__quar_get(eng, id);
+	if (!q || !q->open)
+		return gf__err_set(&eng->err, GF_ENOTFOUND, NULL,
+				   "no open quarantine entry %llu",
+				   (unsigned long long)id);
+	if (!reason || !*reason)
+		return gf__err_set(&eng->err, GF_EMISSING, "reason",
+				   "discarding evidence needs a reason");
+	gf__rec_discard d = { id, gf__now(eng), reason };
+	gf__buf_reset(&eng->rec);
+	gf__rec_discard_encode(&d, &eng->rec);
+	if ((rc = gf__record(eng, GF__REC_QDISCARD)))
+		return rc;
+	if (gf__quar_close(eng, id, reason))
+		return gf__poison(eng);
+	return GF_OK;
+}
+
+/* ---- replay ------------------------------------------------------------- */
+
+static int gf__replay_event(gf_engine *eng, const uint8_t *p, size_t n,
+			    gf__err *err)
+{
+	gf__rec_scratch sc = { { 0 }, 0 };
+	gf__ev ev;
+	gf__rec_event r;
+	memset(&ev, 0, sizeof(ev));
+	r.ev = &ev;
+	int rc = gf__rec_event_decode(&r, p, n, &sc);
+	if (rc)
+		goto out;
+	rc = GF_ECORRUPT;
+	if (r.outcome != GF_OUTCOME_CREATED ||
+	    gf__map_get(&eng->order_by_id, r.order, strlen(r.order)) ||
+	    gf__map_get(&eng->report_by_ref, ev.ref, strlen(ev.ref)))
+		goto out;
+	gf_order *o;
+	if ((rc = gf__order_create(&o, r.order, &ev, r.at, r.lead, r.level,
+				   r.rule)))
+		goto out;
+	if ((rc = gf__index_order(eng, o)))
+		goto out;
+	if (r.released && (rc = gf__quar_close(eng, r.released, "released")))
+		goto out;
+	gf__advance(eng, r.at);
+out:
+	gf__ev_free(&ev);
+	gf__rec_scratch_free(&sc);
+	if (rc == GF_ECORRUPT)
+		gf__err_set(err, rc, NULL, "an event record does not fit the "
+				       "state rebuilt so far");
+	return rc;
+}
+
+static int gf__replay_action(gf_engine *eng, const uint8_t *p, size_t n,
+			     gf__err *err)
+{
+	gf__rec_scratch sc = { { 0 }, 0 };
+	gf__rec_action r;
+	int rc = gf__rec_action_decode(&r, p, n, &sc);
+	gf_order *o = rc ? NULL : gf__find(eng, r.order);
+	if (!rc && !o)
+		rc = GF_ECORRUPT;
+	gf_order *created;
+	if (!rc)
+		rc = gf__apply_plan(eng, o, &r.plan, &created);
+	if (!rc)
+		rc = gf__remember_action(eng, r.id);
+	if (!rc)
+		gf__advance(eng, r.plan.at);
+	gf__rec_scratch_free(&sc);
+	if (rc == GF_ECORRUPT)
+		gf__err_set(err, rc, NULL, "an action record does not fit the "
+				       "state rebuilt so far");
+	return rc;
+}
+
+static int gf__replay(void *ud, uint8_t type, const uint8_t *p, size_t n,
+		      gf__err *err)
+{
+	gf_engine *eng = ud;
+	gf__rec_scratch sc = { { 0 }, 0 };
+	int rc;
+	switch (type) {
+	case GF__REC_EVENT:
+		return gf__replay_event(eng, p, n, err);
+	case GF__REC_ACTION:
+		return gf__replay_action(eng, p, n, err);
+	case GF__REC_QUARANTINE: {
+		gf__rec_quar r;
+		rc = gf__rec_quar_decode(&r, p, n, &sc);
+		if (!rc && r.id != eng->quar_last + 1)
+			rc = GF_ECORRUPT;
+		if (!rc)
+			rc = gf__quar_apply(eng, &r);
+		if (!rc)
+			gf__advance(eng, r.at);
+		break;
+	}
+	case GF__REC_QDISCARD: {
+		gf__rec_discard r;
+		rc = gf__rec_discard_decode(&r, p, n, &sc);
+		if (!rc)
+			rc = gf__quar_close(eng, r.id, r.reason);
+		if (!rc)
+			gf__advance(eng, r.at);
+		break;
+	}
+	default:
+		rc = GF_ECORRUPT;
+	}
+	gf__rec_scratch_free(&sc);
+	if (rc == GF_ECORRUPT)
+		gf__err_set(err, rc, NULL, "record of type %u is damaged or "
+				       "does not fit the state", type);
+	return rc;
+}
+
+/* ---- life --------------------------------------------------------------- */
+
+int gf_options_init(gf_options *opts, unsigned version)
+{
+	if (!opts)
+		return GF_EINVAL;
+	if (version != GF_OPTIONS_VERSION)
+		return GF_EVERSION;
+	gf_options init = GF_OPTIONS_INIT;
+	*opts = init;
+	return GF_OK;
+}
+
+static int gf__open_fail(gf_engine *eng, int rc, char *errmsg, size_t size)
+{
+	if (errmsg && size)
+		snprintf(errmsg, size, "%s", gf__err_text(&eng->err));
+	gf_engine_close(eng);
+	return rc;
+}
+
+int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
+		   size_t errmsg_size)
+{
+	if (errmsg && errmsg_size)
+		errmsg[0] = '\0';
+	if (!out || !opts)
+		return GF_EINVAL;
+	*out = NULL;
+	if (opts->version != GF_OPTIONS_VERSION) {
+		if (errmsg && errmsg_size)
+			snprintf(errmsg, errmsg_size,
+				 "options version %u, this library knows %u",
+				 opts->version, GF_OPTIONS_VERSION);
+		return GF_EVERSION;
+	}
+	gf_engine *eng = gf__calloc(1, sizeof(*eng));
+	if (!eng)
+		return GF_ENOMEM;
+	gf__vec_init(&eng->orders);
+	gf__map_init(&eng->order_by_id);
+	gf__map_init(&eng->report_by_ref);
+	gf__map_init(&eng->action_ids);
+	gf__vec_init(&eng->action_keys);
+	gf__vec_init(&eng->quar);
+	gf__map_init(&eng->quar_by_digest);
+	gf__buf_init(&eng->rec);
+	gf__buf_init(&eng->res.ref);
+
+	if (!opts->config || !opts->config->compiled ||
+	    opts->config->result != GF_OK) {
+		gf__err_set(&eng->err, GF_ECONFIG, "config",
+			    "a compiled configuration without problems is "
+			    "required");
+		return gf__open_fail(eng, GF_ECONFIG, errmsg, errmsg_size);
+	}
+	eng->cfg = gf__config_ref(opts->config);
+	eng->dir = &eng->cfg->dir;
+	eng->clock = opts->clock;
+	if (opts->clock != GF_CLOCK_WALL && opts->clock != GF_CLOCK_EVENT) {
+		gf__err_set(&eng->err, GF_EINVAL, "clock", "unknown clock");
+		return gf__open_fail(eng, GF_EINVAL, errmsg, errmsg_size);
+	}
+	eng->max_bytes = opts->max_event_bytes ? opts->max_event_bytes
+					       : 65536;
+	const char *prefix = opts->order_prefix ? opts->order_prefix : "WO";
+	size_t plen = strlen(prefix);
+	int prefix_ok = plen >= 1 && plen < sizeof(eng->prefix);
+	for (size_t i = 0; prefix_ok && i < plen; i++)
+		prefix_ok = (prefix[i] >= 'A' && prefix[i] <= 'Z') ||
+			    (prefix[i] >= 'a' && prefix[i] <= 'z') ||
+			    (prefix[i] >= '0' && prefix[i] <= '9');
+	if (!prefix_ok) {
+		gf__err_set(&eng->err, GF_EINVAL, "order_prefix",
+			    "1 to 8 ASCII letters or digits");
+		return gf__open_fail(eng, GF_EINVAL, errmsg, errmsg_size);
+	}
+	memcpy(eng->prefix, prefix, plen + 1);
+	if (opts->reporter_key && opts->reporter_key_len) {
+		gf__hmac_init(&eng->key, opts->reporter_key,
+			      opts->reporter_key_len);
+		eng->has_key = 1;
+	}
+	eng->keep_phone = opts->keep_phone;
+	eng->notice = opts->notice;
+	eng->notice_data = opts->notice_data;
+	eng->tok = json_tokener_new();
+	if (!eng->tok) {
+		gf__err_set(&eng->err, GF_ENOMEM, NULL, "out of memory");
+		return gf__open_fail(eng, GF_ENOMEM, errmsg, errmsg_size);
+	}
+
+	gf__store_opts so = { opts->sync, opts->sync_interval_ms, gf__replay,
+			      eng };
+	gf__store_info info = { 0, 0, 0 };
+	eng->replaying = 1;
+	int rc = gf__store_open(&eng->store, opts->store ? opts->store
+							 : "memory",
+				&so, &info, &eng->err);
+	eng->replaying = 0;
+	if (rc)
+		return gf__open_fail(eng, rc, errmsg, errmsg_size);
+	if (eng->clock == GF_CLOCK_WALL)
+		eng->now = gf__wall_now();
+	if (info.torn_bytes)
+		gf__notify(eng, GF_NOTICE_WARNING, NULL, NULL,
+			   "journal: cut %llu bytes of a torn last record at "
+			   "offset %llu (a crash mid-write; that change was "
+			   "never acknowledged)",
+			   (unsigned long long)info.torn_bytes,
+			   (unsigned long long)info.torn_offset);
+	if (!eng->has_key)
+		gf__notify(eng, GF_NOTICE_WARNING, NULL, NULL,
+			   "no reporter key: phone numbers are dropped, and "
+			   "repeat callers cannot be recognised");
+	*out = eng;
+	return GF_OK;
+}
+
+int gf_engine_close(gf_engine *eng)
+{
+	if (!eng)
+		return GF_OK;
+	int rc = GF_OK;
+	if (eng->store) {
+		rc = eng->store->ops->flush(eng->store, &eng->err);
+		eng->store->ops->close(eng->store);
+	}
+	for (size_t i = 0; i < eng->orders.len; i++)
+		gf__order_free(eng->orders.v[i]);
+	gf__vec_free(&eng->orders);
+	gf__map_free(&eng->order_by_id);
+	gf__map_free(&eng->report_by_ref);
+	gf__map_free(&eng->action_ids);
+	for (size_t i = 0; i < eng->action_keys.len; i++)
+		gf__free(eng->action_keys.v[i]);
+	gf__vec_free(&eng->action_keys);
+	for (size_t i = 0; i < eng->quar.len; i++)
+		gf__quar_free(eng->quar.v[i]);
+	gf__vec_free(&eng->quar);
+	gf__map_free(&eng->quar_by_digest);
+	gf__buf_free(&eng->rec);
+	gf__buf_free(&eng->res.ref);
+	if (eng->tok)
+		json_tokener_free(eng->tok);
+	gf_config_free(eng->cfg);
+	gf__free(eng);
+	return rc;
+}
+
+int gf_engine_flush(gf_engine *eng)
+{
+	if (!eng)
+		return GF_EINVAL;
+	gf__err_clear(&eng->err);
+	return eng->store->ops->flush(eng->store, &eng->err);
+}
+
+const char *gf_engine_errmsg(const gf_engine *eng)
+{
+	if (!eng)
+		return "no engine";
+	return gf__err_text((gf__err *)&eng->err);
+}
+
+gf_time gf_engine_now(const gf_engine *eng)
+{
+	return eng->clock == GF_CLOCK_WALL ? gf__wall_now() : eng->now;
+}
+
+int gf_engine_set_time(gf_engine *eng, gf_time t)
+{
+	if (!eng || eng->clock != GF_CLOCK_EVENT)
+		return GF_EINVAL;
+	gf__advance(eng, t);
+	return GF_OK;
+}
+
+size_t gf_engine_order_count(const gf_engine *eng)
+{
+	return eng->orders.len;
+}
+
+const gf_order *gf_engine_order_at(const gf_engine *eng, size_t i)
+{
+	return i < eng->orders.len ? eng->orders.v[i] : NULL;
+}
+
+const gf_order *gf_engine_order_find(const gf_engine *eng, const char *ref)
+{
+	return gf__find(eng, ref);
+}
+
+void gf_engine_state_counts(const gf_engine *eng,
+			    size_t counts[GF_STATE_COUNT])
+{
+	memcpy(counts, eng->state_counts, sizeof(eng->state_counts));
+}

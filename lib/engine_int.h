@@ -1,0 +1,94 @@
+/*
+ * engine_int.h - the engine's private state (engine.c only; split out so
+ * the struct is readable apart from the pipeline).
+ */
+#ifndef GF_ENGINE_INT_H
+#define GF_ENGINE_INT_H
+
+#include "internal.h"
+#include "order.h"
+#include "sha256.h"
+#include "store.h"
+
+struct json_tokener;
+
+struct gf_notice {
+	gf_notice_kind kind;
+	const char *order;
+	const char *dept;
+	const char *message;
+	gf_time at;
+};
+
+struct gf_result {
+	gf__buf ref;            /* kept across resets: its memory is reused */
+	/* everything from here on is zeroed per call */
+	gf_outcome outcome;
+	int has_ref;
+	int has_order;
+	char order[GF__ORDER_ID_MAX];
+	gf_op op;
+	const char *lead;       /* borrowed from the order */
+	const char *rule;
+	size_t nassist;
+	const char *assist[16];
+	gf_state state;
+	char new_order[GF__ORDER_ID_MAX];
+	int error;
+	char field[96];
+	char message[320];
+	uint64_t qid;
+};
+
+struct gf_quarantined {
+	uint64_t id;
+	gf_time at;
+	uint8_t digest[32];
+	int code;
+	char *field;
+	char *msg;
+	char *ref;
+	char *raw;
+	size_t raw_len;
+	int open;
+	char *closed_reason;
+};
+
+struct gf_engine {
+	gf_config *cfg;
+	const gf__dir *dir;
+	gf__store *store;
+	gf_clock_mode clock;
+	gf_time now;
+	gf__hmac key;
+	int has_key;
+	int keep_phone;
+	size_t max_bytes;
+	char prefix[9];
+	gf_notice_cb notice;
+	void *notice_data;
+	int replaying;          /* no notices while rebuilding */
+	int failed;             /* memory and store disagree: reopen */
+
+	gf__vec orders;         /* gf_order*, creation order, owned */
+	gf__map order_by_id;
+	gf__map report_by_ref;  /* "channel:source_id" -> gf_report* */
+	size_t state_counts[GF_STATE_COUNT];
+	char seq_day[9];
+	unsigned seq;
+
+	gf__map action_ids;     /* idempotency keys of applied actions */
+	gf__vec action_keys;    /* their storage */
+
+	gf__vec quar;           /* gf_quarantined*, by id - 1, owned */
+	gf__map quar_by_digest;
+	size_t quar_open;
+	uint64_t quar_last;
+
+	gf__buf rec;            /* record being encoded */
+	struct json_tokener *tok;
+	gf_result res;
+	gf__err err;
+};
+
+#endif

@@ -1,0 +1,159 @@
+/*
+ * internal.h - what every module of the library shares: the allocator,
+ * error detail, byte buffers and readers, a string-keyed hash map and a
+ * pointer vector. Nothing here is exported; every name is gf__.
+ */
+#ifndef GF_INTERNAL_H
+#define GF_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "gridflow.h"
+
+#if defined(__GNUC__)
+#  define GF__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#  define GF__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#  define GF__PRINTF(f, a)
+#  define GF__UNLIKELY(x) (x)
+#endif
+
+/* ---- allocator (alloc.c) -------------------------------------------- */
+
+void *gf__malloc(size_t n);
+void *gf__calloc(size_t n, size_t size);
+/* n == 0 frees p and returns NULL (the hook's realloc never sees 0). */
+void *gf__realloc(void *p, size_t n);
+void gf__free(void *p);
+char *gf__strdup(const char *s);
+/* Copies n bytes and adds a NUL. */
+char *gf__strndup(const char *s, size_t n);
+
+/* ---- error detail (error.c) ----------------------------------------- */
+
+/*
+ * The detail of the last failure: a code, the offending field as a JSON
+ * path ("$.location.lat"; "" when none) and a message that does not
+ * repeat the path. Set with gf__err_set(); read whole with
+ * gf__err_text() ("$.location.lat: not a finite number").
+ */
+typedef struct gf__err {
+	int code;
+	char field[96];
+	char msg[320];
+	char text[448];
+} gf__err;
+
+void gf__err_clear(gf__err *e);
+/* Sets code, field and message; returns code so callers can
+ * `return gf__err_set(...)`. field may be NULL. */
+int gf__err_set(gf__err *e, int code, const char *field, const char *fmt,
+		...) GF__PRINTF(4, 5);
+int gf__err_setv(gf__err *e, int code, const char *field, const char *fmt,
+		 va_list ap);
+/* "field: message", or the message alone when there is no field. */
+const char *gf__err_text(gf__err *e);
+
+/* ---- byte buffer and reader (buf.c) --------------------------------- */
+
+typedef struct gf__buf {
+	char *p;
+	size_t len;
+	size_t cap;
+	int oom; /* an append failed; the buffer holds a prefix */
+} gf__buf;
+
+void gf__buf_init(gf__buf *b);
+void gf__buf_free(gf__buf *b);
+void gf__buf_reset(gf__buf *b);     /* len = 0, keeps memory */
+int gf__buf_reserve(gf__buf *b, size_t extra);
+int gf__buf_put(gf__buf *b, const void *p, size_t n);
+int gf__buf_putc(gf__buf *b, char c);
+int gf__buf_puts(gf__buf *b, const char *s);
+int gf__buf_printf(gf__buf *b, const char *fmt, ...) GF__PRINTF(2, 3);
+/* A JSON string with quotes and escapes; s must be valid UTF-8. NULL
+ * writes null. */
+int gf__buf_json_str(gf__buf *b, const char *s, size_t n);
+/* Binary encodings for store records: little-endian fixed, LEB128. */
+int gf__buf_u8(gf__buf *b, uint8_t v);
+int gf__buf_u32(gf__buf *b, uint32_t v);
+int gf__buf_u64(gf__buf *b, uint64_t v);
+int gf__buf_varint(gf__buf *b, uint64_t v);
+int gf__buf_svarint(gf__buf *b, int64_t v);  /* zig-zag */
+int gf__buf_f64(gf__buf *b, double v);
+/* varint length then bytes; NULL is written as length 0 with a flag:
+ * lengths are stored +1 so that 0 means NULL. */
+int gf__buf_str(gf__buf *b, const char *s);
+int gf__buf_strn(gf__buf *b, const char *s, size_t n);
+/* Make p a NUL-terminated string (the NUL is not counted in len). */
+const char *gf__buf_cstr(gf__buf *b);
+
+typedef struct gf__rd {
+	const uint8_t *p;
+	const uint8_t *end;
+	int bad; /* a read went past the end or found garbage */
+} gf__rd;
+
+void gf__rd_init(gf__rd *r, const void *p, size_t n);
+uint8_t gf__rd_u8(gf__rd *r);
+uint32_t gf__rd_u32(gf__rd *r);
+uint64_t gf__rd_u64(gf__rd *r);
+uint64_t gf__rd_varint(gf__rd *r);
+int64_t gf__rd_svarint(gf__rd *r);
+double gf__rd_f64(gf__rd *r);
+/* A string written by gf__buf_str: returns a fresh NUL-terminated copy
+ * (NULL for a NULL string; sets bad on allocation failure). */
+char *gf__rd_strdup(gf__rd *r);
+/* The same without copying: *out points into the record, not
+ * NUL-terminated. Returns 0 for a NULL string, 1 otherwise. */
+int gf__rd_strref(gf__rd *r, const char **out, size_t *len);
+
+/* ---- hash map: string key -> pointer (map.c) ------------------------ */
+
+/*
+ * Open addressing, linear probing, power-of-two capacity. The map does
+ * not copy keys: a key must stay valid (and unchanged) while its entry
+ * exists; usually it lives inside the value.
+ */
+typedef struct gf__map_slot {
+	const char *key;
+	size_t len;
+	uint64_t hash;
+	void *val;
+} gf__map_slot;
+
+typedef struct gf__map {
+	gf__map_slot *slots;
+	size_t cap;   /* 0 or a power of two */
+	size_t count;
+	size_t tombs;
+} gf__map;
+
+uint64_t gf__hash(const void *p, size_t n);
+void gf__map_init(gf__map *m);
+void gf__map_free(gf__map *m); /* frees the table, not keys or values */
+void *gf__map_get(const gf__map *m, const char *key, size_t len);
+/* Insert or replace. GF_OK or GF_ENOMEM. */
+int gf__map_put(gf__map *m, const char *key, size_t len, void *val);
+/* Returns the removed value or NULL. */
+void *gf__map_del(gf__map *m, const char *key, size_t len);
+/* Iterate: start with *it = 0; returns 0 at the end. */
+int gf__map_next(const gf__map *m, size_t *it, const char **key,
+		 size_t *len, void **val);
+
+/* ---- pointer vector (buf.c) ----------------------------------------- */
+
+typedef struct gf__vec {
+	void **v;
+	size_t len;
+	size_t cap;
+} gf__vec;
+
+void gf__vec_init(gf__vec *v);
+void gf__vec_free(gf__vec *v); /* frees the array, not the elements */
+int gf__vec_push(gf__vec *v, void *p);
+
+#endif /* GF_INTERNAL_H */

@@ -1,0 +1,132 @@
+/*
+ * order.h - work orders and the state machine that moves them.
+ *
+ * Every change is made in two steps. gf__order_plan() checks an action
+ * against the order, the actor's authority and the configuration, and
+ * produces a plan: everything the change needs, decided. gf__order_apply()
+ * carries a plan out and cannot fail except for memory. The engine
+ * stores the plan before applying it, and replays stored plans at open
+ * with gf__order_apply() alone: a journal written under one
+ * configuration replays to the same state under another.
+ */
+#ifndef GF_ORDER_H
+#define GF_ORDER_H
+
+#include "internal.h"
+#include "directory.h"
+#include "event.h"
+
+#define GF__ORDER_ID_MAX 32
+
+struct gf_report {
+	char *ref;             /* points into ev.ref */
+	gf__ev ev;
+	char *json;            /* rendered on first gf_report_json() */
+	gf_order *order;       /* the order holding it now */
+};
+
+struct gf_audit {
+	gf_time at;
+	const char *what;      /* static: an op name or "create", "link", ... */
+	char *dept;            /* the actor's department, or "system" */
+	const char *role;      /* static role name */
+	gf_state from, to;
+	char *reason;          /* never NULL */
+};
+
+struct gf_order {
+	char id[GF__ORDER_ID_MAX];
+	gf_state state;
+	char *lead;
+	gf_level level;
+	char *rule;
+	char *category;
+	char region[13];
+	gf_urgency urgency;
+	gf_time created_at, updated_at;
+	gf_satisfaction satisfaction;
+	unsigned returns, reopens, extensions;
+	int paused;
+	char *merged_into;
+	gf__vec reports;       /* gf_report*, owned */
+	gf__vec audit;         /* gf_audit*, owned */
+	size_t index;          /* position in the engine's creation order */
+};
+
+/* Known actor roles; gf__role_name() returns the static name or NULL. */
+const char *gf__role_name(const char *s, size_t len);
+
+/* A decided change. Strings are borrowed from the caller (action,
+ * record or order) and copied by gf__order_apply() as needed. */
+typedef struct gf__plan {
+	gf_op op;
+	gf_time at;
+	const char *actor;      /* department id */
+	const char *role;       /* static role name */
+	const char *reason;     /* may be NULL */
+	gf_state to;            /* the order's state afterwards */
+	/* dispatch, return: the new lead; split: the new order's lead */
+	const char *lead;
+	gf_level level;
+	const char *rule;
+	gf_satisfaction satisfaction; /* callback */
+	const char *duration;   /* extend */
+	const char *into;       /* merge: the absorbing order's id */
+	const char *report;     /* split: the report ref taken out */
+	const char *new_order;  /* split: the new order's id */
+} gf__plan;
+
+/* What planning needs beyond the order. */
+typedef struct gf__plan_ctx {
+	const gf__dir *dir;
+	const gf__dept *fallback;  /* the desk */
+	/* resolve a ref for merge (into) and split: NULL when unknown */
+	gf_order *(*find)(void *ud, const char *ref);
+	void *find_ud;
+} gf__plan_ctx;
+
+/* The inputs of an action, as the engine read them (all optional
+ * except op; strings borrowed). */
+typedef struct gf__act {
+	gf_op op;
+	const char *ref;
+	const char *actor;
+	const char *role;       /* NULL: the default for the actor */
+	const char *reason;
+	const char *dept;
+	const char *into;
+	const char *duration;
+	gf_satisfaction satisfaction;
+} gf__act;
+
+/*
+ * Check an action against order o and fill plan (at = now). Returns GF_OK
+ * or the refusal (GF_ESTATE, GF_EPERM, GF_EMISSING, GF_EVALUE,
+ * GF_EUNKNOWN, GF_ENOTFOUND) with err naming the field ("$.actor",
+ * "$.reason", ...). For split the caller fills plan->new_order after a
+ * successful check; everything else is decided here.
+ */
+int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
+		   const gf__plan_ctx *ctx, gf__plan *plan, gf__err *err);
+
+/* A fresh order holding one report (ownership of *ev moves into it; ev
+ * is left empty), dispatched per the routing decision. */
+int gf__order_create(gf_order **out, const char *id, gf__ev *ev,
+		     gf_time at, const char *lead, gf_level level,
+		     const char *rule);
+
+/*
+ * Carry out a plan on o. For merge, into is the absorbing order and
+ * every report of o moves to it; for split, *created receives the new
+ * order holding the report plan->report (the caller indexes it). GF_OK
+ * or GF_ENOMEM, in which case o is unchanged.
+ */
+int gf__order_apply(gf_order *o, const gf__plan *p, gf_order *into,
+		    gf_order **created);
+
+void gf__order_free(gf_order *o);
+
+/* Valid duration text: N followed by m, h, d, wh or wd, N in 1..9999. */
+int gf__duration_valid(const char *s);
+
+#endif

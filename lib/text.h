@@ -1,0 +1,34 @@
+/*
+ * text.h - UTF-8 checking and the normalisation of free text.
+ */
+#ifndef GF_TEXT_H
+#define GF_TEXT_H
+
+#include "internal.h"
+
+/* 1 when s[0..n) is valid UTF-8: shortest forms only, no surrogates,
+ * nothing above U+10FFFF, no NUL bytes. */
+int gf__utf8_valid(const char *s, size_t n);
+
+/* The length of the longest valid prefix of s[0..n) by the same rules:
+ * n when all of it is valid, else the offset of the first bad byte. */
+size_t gf__utf8_valid_prefix(const char *s, size_t n);
+
+/* Number of code points in valid UTF-8 s[0..n). */
+size_t gf__utf8_count(const char *s, size_t n);
+
+/*
+ * Normalise free text for storage and display: full-width ASCII forms
+ * (U+FF01..U+FF5E) become ASCII, the ideographic space U+3000 and every
+ * Unicode space become ' ', control characters (C0, DEL, C1) other than
+ * newline become ' ', runs of spaces fold to one, each line is trimmed
+ * and runs of blank lines fold to one; the whole is trimmed. Chinese
+ * punctuation is kept (it carries meaning for a reader). Input must be
+ * valid UTF-8; the output is appended to out. Returns GF_OK/GF_ENOMEM.
+ */
+int gf__text_normalize(const char *s, size_t n, gf__buf *out);
+
+/* Trim ASCII and ideographic spaces from both ends, in place view. */
+void gf__text_trim(const char **s, size_t *n);
+
+#endif
