@@ -83,12 +83,12 @@ $(SOLIB): $(LIB_OBJ)
 $(TOOL): examples/gridflow.c $(ALIB) $(HEADERS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(ALIB) $(LDLIBS)
 
-$(BUILD)/test/%: test/%.c test/testutil.h $(ALIB)
+$(BUILD)/test/%: test/%.c test/testutil.h test/fixture.h $(ALIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -DGF_TEST_SHARED_DIR='"$(SHARED)"' \
 	    $(LDFLAGS) -o $@ $< $(ALIB) $(CHECK_LIBS) $(LDLIBS)
 
-$(BUILD)/test/shared/%: test/%.c test/testutil.h $(SOLIB)
+$(BUILD)/test/shared/%: test/%.c test/testutil.h test/fixture.h $(SOLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -DGF_TEST_SHARED_DIR='"$(SHARED)"' \
 	    $(LDFLAGS) -o $@ $< -L$(BUILD) -lgridflow \

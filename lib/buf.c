@@ -320,6 +320,21 @@ void gf__vec_free(gf__vec *v)
 	gf__vec_init(v);
 }
 
+int gf__vec_reserve(gf__vec *v, size_t extra)
+{
+	if (v->len + extra <= v->cap)
+		return GF_OK;
+	size_t cap = v->cap ? v->cap : 16;
+	while (cap < v->len + extra)
+		cap *= 2;
+	void **n = gf__realloc(v->v, cap * sizeof(*n));
+	if (!n)
+		return GF_ENOMEM;
+	v->v = n;
+	v->cap = cap;
+	return GF_OK;
+}
+
 int gf__vec_push(gf__vec *v, void *p)
 {
 	if (v->len == v->cap) {

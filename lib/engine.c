@@ -155,23 +155,28 @@ uint64_t gf_result_quarantine_id(const gf_result *r) { return r->qid; }
 
 /* ---- indexes ---------------------------------------------------------- */
 
-static int gf__index_order(gf_engine *eng, gf_order *o)
+/* Room in every index for norders new orders holding nrefs new
+ * reports, so that indexing after a stored record cannot fail. */
+static int gf__index_reserve(gf_engine *eng, size_t norders, size_t nrefs)
 {
-	if (gf__vec_push(&eng->orders, o))
-		return GF_ENOMEM;
+	if (gf__vec_reserve(&eng->orders, norders) ||
+	    gf__map_reserve(&eng->order_by_id, norders) ||
+	    gf__map_reserve(&eng->report_by_ref, nrefs))
+		return gf__err_set(&eng->err, GF_ENOMEM, NULL, "out of memory");
+	return GF_OK;
+}
+
+/* Add an order to the indexes; call gf__index_reserve() first. */
+static void gf__index_order(gf_engine *eng, gf_order *o)
+{
+	gf__vec_push(&eng->orders, o);
 	o->index = eng->orders.len - 1;
-	if (gf__map_put(&eng->order_by_id, o->id, strlen(o->id), o)) {
-		eng->orders.len--;
-		return GF_ENOMEM;
-	}
+	gf__map_put(&eng->order_by_id, o->id, strlen(o->id), o);
 	for (size_t i = 0; i < o->reports.len; i++) {
 		gf_report *r = o->reports.v[i];
-		if (gf__map_put(&eng->report_by_ref, r->ref, strlen(r->ref),
-				r))
-			return GF_ENOMEM;
+		gf__map_put(&eng->report_by_ref, r->ref, strlen(r->ref), r);
 	}
 	eng->state_counts[o->state]++;
-	return GF_OK;
 }
 
 static gf_order *gf__find(const gf_engine *eng, const char *ref)
@@ -259,11 +264,12 @@ static void gf__quar_free(gf_quarantined *q)
 	gf__free(q);
 }
 
-static int gf__quar_apply(gf_engine *eng, const gf__rec_quar *r)
+/* A quarantine entry from its record, not yet linked in. */
+static gf_quarantined *gf__quar_build(const gf__rec_quar *r)
 {
 	gf_quarantined *q = gf__calloc(1, sizeof(*q));
 	if (!q)
-		return GF_ENOMEM;
+		return NULL;
 	q->id = r->id;
 	q->at = r->at;
 	memcpy(q->digest, r->digest, sizeof(q->digest));
@@ -274,23 +280,32 @@ static int gf__quar_apply(gf_engine *eng, const gf__rec_quar *r)
 	q->raw = gf__malloc(r->raw_len + 1);
 	q->raw_len = r->raw_len;
 	q->open = 1;
-	if (!q->field || !q->msg || (r->ref && !q->ref) || !q->raw ||
-	    gf__vec_push(&eng->quar, q)) {
+	if (!q->field || !q->msg || (r->ref && !q->ref) || !q->raw) {
 		gf__quar_free(q);
-		return GF_ENOMEM;
+		return NULL;
 	}
 	memcpy(q->raw, r->raw, r->raw_len);
 	q->raw[r->raw_len] = '\0';
-	if (gf__map_put(&eng->quar_by_digest, (const char *)q->digest,
-			sizeof(q->digest), q)) {
-		eng->quar.len--;
-		gf__quar_free(q);
-		return GF_ENOMEM;
-	}
+	return q;
+}
+
+static int gf__quar_reserve(gf_engine *eng)
+{
+	if (gf__vec_reserve(&eng->quar, 1) ||
+	    gf__map_reserve(&eng->quar_by_digest, 1))
+		return gf__err_set(&eng->err, GF_ENOMEM, NULL, "out of memory");
+	return GF_OK;
+}
+
+/* Link a built entry in; call gf__quar_reserve() first. */
+static void gf__quar_link(gf_engine *eng, gf_quarantined *q)
+{
+	gf__vec_push(&eng->quar, q);
+	gf__map_put(&eng->quar_by_digest, (const char *)q->digest,
+		    sizeof(q->digest), q);
 	eng->quar_open++;
 	if (q->id > eng->quar_last)
 		eng->quar_last = q->id;
-	return GF_OK;
 }
 
 static gf_quarantined *gf__quar_get(const gf_engine *eng, uint64_t id)
@@ -302,16 +317,17 @@ static gf_quarantined *gf__quar_get(const gf_engine *eng, uint64_t id)
 	return q->id == id ? q : NULL;
 }
 
-static int gf__quar_close(gf_engine *eng, uint64_t id, const char *reason)
+/* Close an open entry. reason is taken over (NULL: it was released by
+ * a repaired event); closing cannot fail once the entry is found. */
+static int gf__quar_close(gf_engine *eng, uint64_t id, char *reason)
 {
 	gf_quarantined *q = gf__quar_get(eng, id);
-	if (!q || !q->open)
+	if (!q || !q->open) {
+		gf__free(reason);
 		return GF_ECORRUPT;
-	char *why = gf__strdup(reason);
-	if (!why)
-		return GF_ENOMEM;
+	}
 	q->open = 0;
-	q->closed_reason = why;
+	q->closed_reason = reason;
 	eng->quar_open--;
 	return GF_OK;
 }
@@ -347,11 +363,17 @@ static int gf__quarantine(gf_engine *eng, const char *raw, size_t len,
 	gf__buf_reset(&eng->rec);
 	gf__rec_quar_encode(&r, &eng->rec);
 	gf__err stored = *why;
-	int rc = gf__record(eng, GF__REC_QUARANTINE);
-	if (rc)
+	gf_quarantined *q = gf__quar_build(&r);
+	if (!q)
+		return gf__err_set(&eng->err, GF_ENOMEM, NULL, "out of memory");
+	int rc = gf__quar_reserve(eng);
+	if (!rc)
+		rc = gf__record(eng, GF__REC_QUARANTINE);
+	if (rc) {
+		gf__quar_free(q);
 		return rc;
-	if (gf__quar_apply(eng, &r))
-		return gf__poison(eng);
+	}
+	gf__quar_link(eng, q);
 	res->qid = r.id;
 	eng->err = stored;
 	gf__notify(eng, GF_NOTICE_QUARANTINED, NULL, NULL,
@@ -422,13 +444,18 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 			gf__rec_discard d = { released, gf__now(eng),
 					      "the event is already ingested"
 			};
+			char *why = gf__strdup(d.reason);
+			if (!why)
+				return gf__err_set(&eng->err, GF_ENOMEM, NULL,
+						   "out of memory");
 			gf__buf_reset(&eng->rec);
 			gf__rec_discard_encode(&d, &eng->rec);
 			int rc = gf__record(eng, GF__REC_QDISCARD);
-			if (rc)
+			if (rc) {
+				gf__free(why);
 				return rc;
-			if (gf__quar_close(eng, released, d.reason))
-				return gf__poison(eng);
+			}
+			gf__quar_close(eng, released, why);
 		}
 		return GF_OK;
 	}
@@ -458,15 +485,16 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
 				   "out of memory");
 	}
-	int rc = gf__record(eng, GF__REC_EVENT);
+	int rc = gf__index_reserve(eng, 1, 1);
+	if (!rc)
+		rc = gf__record(eng, GF__REC_EVENT);
 	if (rc) {
 		gf__order_free(o);
 		return rc;
 	}
-	if (gf__index_order(eng, o))
-		return gf__poison(eng);
-	if (released && gf__quar_close(eng, released, "released"))
-		return gf__poison(eng);
+	gf__index_order(eng, o);
+	if (released)
+		gf__quar_close(eng, released, NULL);
 	res->outcome = GF_OUTCOME_CREATED;
 	gf__result_order(res, o);
 	gf__notify(eng, GF_NOTICE_DISPATCHED, o->id, o->lead,
@@ -554,8 +582,13 @@ int gf_engine_ingest(gf_engine *eng, const gf_event *b,
 		gf__buf_json_str(&j, gf__err_text(&eng->err),
 				 strlen(eng->err.text));
 		gf__buf_putc(&j, '}');
-		rc = j.oom ? GF_ENOMEM
-			   : gf__reject(eng, j.p, j.len, ref, rc);
+		if (j.oom) {
+			gf__free(ref);
+			rc = gf__err_set(&eng->err, GF_ENOMEM, NULL,
+					 "out of memory");
+		} else {
+			rc = gf__reject(eng, j.p, j.len, ref, rc);
+		}
 		gf__buf_free(&j);
 	} else {
 		gf__free(ref);
@@ -626,26 +659,34 @@ static int gf__apply_plan(gf_engine *eng, gf_order *o, const gf__plan *p,
 		return rc;
 	eng->state_counts[before]--;
 	eng->state_counts[o->state]++;
-	if (*created) {
-		if (gf__index_order(eng, *created)) {
-			return GF_ENOMEM;
-		}
-		gf_report *r = (*created)->reports.v[0];
-		gf__map_put(&eng->report_by_ref, r->ref, strlen(r->ref), r);
+	if (*created)
+		gf__index_order(eng, *created); /* reserved by the caller */
+	return GF_OK;
+}
+
+/* Keep an applied action's idempotency key: the copy and the room are
+ * made before the record is stored, the linking after cannot fail. */
+static int gf__key_prepare(gf_engine *eng, const char *id, char **out)
+{
+	*out = NULL;
+	if (!id)
+		return GF_OK;
+	*out = gf__strdup(id);
+	if (!*out || gf__vec_reserve(&eng->action_keys, 1) ||
+	    gf__map_reserve(&eng->action_ids, 1)) {
+		gf__free(*out);
+		*out = NULL;
+		return gf__err_set(&eng->err, GF_ENOMEM, NULL, "out of memory");
 	}
 	return GF_OK;
 }
 
-static int gf__remember_action(gf_engine *eng, const char *id)
+static void gf__key_link(gf_engine *eng, char *k)
 {
-	if (!id)
-		return GF_OK;
-	char *k = gf__strdup(id);
-	if (!k || gf__vec_push(&eng->action_keys, k)) {
-		gf__free(k);
-		return GF_ENOMEM;
-	}
-	return gf__map_put(&eng->action_ids, k, strlen(k), k);
+	if (!k)
+		return;
+	gf__vec_push(&eng->action_keys, k);
+	gf__map_put(&eng->action_ids, k, strlen(k), k);
 }
 
 static int gf__refuse(gf_engine *eng, int code)
@@ -698,12 +739,22 @@ static int gf__do_action(gf_engine *eng, const gf_action *a)
 	gf__rec_action rec = { plan, o->id, a->id };
 	gf__buf_reset(&eng->rec);
 	gf__rec_action_encode(&rec, &eng->rec);
-	if ((rc = gf__record(eng, GF__REC_ACTION)))
+	char *key;
+	if ((rc = gf__key_prepare(eng, a->id, &key)))
 		return rc;
+	rc = gf__index_reserve(eng, plan.op == GF_OP_SPLIT, 0);
+	if (!rc)
+		rc = gf__record(eng, GF__REC_ACTION);
+	if (rc) {
+		gf__free(key);
+		return rc;
+	}
 	gf_order *created;
-	if (gf__apply_plan(eng, o, &plan, &created) ||
-	    gf__remember_action(eng, a->id))
+	if (gf__apply_plan(eng, o, &plan, &created)) {
+		gf__free(key);
 		return gf__poison(eng);
+	}
+	gf__key_link(eng, key);
 
 	res->outcome = GF_OUTCOME_APPLIED;
 	gf__result_order(res, o);
@@ -884,12 +935,16 @@ int gf_engine_quarantine_discard(gf_engine *eng, uint64_t id,
 		return gf__err_set(&eng->err, GF_EMISSING, "reason",
 				   "discarding evidence needs a reason");
 	gf__rec_discard d = { id, gf__now(eng), reason };
+	char *why = gf__strdup(reason);
+	if (!why)
+		return gf__err_set(&eng->err, GF_ENOMEM, NULL, "out of memory");
 	gf__buf_reset(&eng->rec);
 	gf__rec_discard_encode(&d, &eng->rec);
-	if ((rc = gf__record(eng, GF__REC_QDISCARD)))
+	if ((rc = gf__record(eng, GF__REC_QDISCARD))) {
+		gf__free(why);
 		return rc;
-	if (gf__quar_close(eng, id, reason))
-		return gf__poison(eng);
+	}
+	gf__quar_close(eng, id, why);
 	return GF_OK;
 }
 
@@ -912,12 +967,13 @@ static int gf__replay_event(gf_engine *eng, const uint8_t *p, size_t n,
 	    gf__map_get(&eng->report_by_ref, ev.ref, strlen(ev.ref)))
 		goto out;
 	gf_order *o;
+	if ((rc = gf__index_reserve(eng, 1, 1)))
+		goto out;
 	if ((rc = gf__order_create(&o, r.order, &ev, r.at, r.lead, r.level,
 				   r.rule)))
 		goto out;
-	if ((rc = gf__index_order(eng, o)))
-		goto out;
-	if (r.released && (rc = gf__quar_close(eng, r.released, "released")))
+	gf__index_order(eng, o);
+	if (r.released && (rc = gf__quar_close(eng, r.released, NULL)))
 		goto out;
 	gf__advance(eng, r.at);
 out:
@@ -939,10 +995,17 @@ static int gf__replay_action(gf_engine *eng, const uint8_t *p, size_t n,
 	if (!rc && !o)
 		rc = GF_ECORRUPT;
 	gf_order *created;
+	char *key = NULL;
+	if (!rc)
+		rc = gf__key_prepare(eng, r.id, &key);
+	if (!rc)
+		rc = gf__index_reserve(eng, r.plan.op == GF_OP_SPLIT, 0);
 	if (!rc)
 		rc = gf__apply_plan(eng, o, &r.plan, &created);
 	if (!rc)
-		rc = gf__remember_action(eng, r.id);
+		gf__key_link(eng, key);
+	else
+		gf__free(key);
 	if (!rc)
 		gf__advance(eng, r.plan.at);
 	gf__rec_scratch_free(&sc);
@@ -968,17 +1031,24 @@ static int gf__replay(void *ud, uint8_t type, const uint8_t *p, size_t n,
 		rc = gf__rec_quar_decode(&r, p, n, &sc);
 		if (!rc && r.id != eng->quar_last + 1)
 			rc = GF_ECORRUPT;
-		if (!rc)
-			rc = gf__quar_apply(eng, &r);
-		if (!rc)
+		gf_quarantined *q = NULL;
+		if (!rc && (rc = gf__quar_reserve(eng)) == GF_OK &&
+		    !(q = gf__quar_build(&r)))
+			rc = GF_ENOMEM;
+		if (!rc) {
+			gf__quar_link(eng, q);
 			gf__advance(eng, r.at);
+		}
 		break;
 	}
 	case GF__REC_QDISCARD: {
 		gf__rec_discard r;
 		rc = gf__rec_discard_decode(&r, p, n, &sc);
+		char *why = rc ? NULL : gf__strdup(r.reason);
+		if (!rc && !why)
+			rc = GF_ENOMEM;
 		if (!rc)
-			rc = gf__quar_close(eng, r.id, r.reason);
+			rc = gf__quar_close(eng, r.id, why);
 		if (!rc)
 			gf__advance(eng, r.at);
 		break;

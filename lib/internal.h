@@ -138,6 +138,9 @@ void gf__map_free(gf__map *m); /* frees the table, not keys or values */
 void *gf__map_get(const gf__map *m, const char *key, size_t len);
 /* Insert or replace. GF_OK or GF_ENOMEM. */
 int gf__map_put(gf__map *m, const char *key, size_t len, void *val);
+/* Make room for extra more entries, so that as many puts of new keys
+ * cannot fail. GF_OK or GF_ENOMEM. */
+int gf__map_reserve(gf__map *m, size_t extra);
 /* Returns the removed value or NULL. */
 void *gf__map_del(gf__map *m, const char *key, size_t len);
 /* Iterate: start with *it = 0; returns 0 at the end. */
@@ -155,5 +158,7 @@ typedef struct gf__vec {
 void gf__vec_init(gf__vec *v);
 void gf__vec_free(gf__vec *v); /* frees the array, not the elements */
 int gf__vec_push(gf__vec *v, void *p);
+/* Make room for extra more elements, so that as many pushes cannot fail. */
+int gf__vec_reserve(gf__vec *v, size_t extra);
 
 #endif /* GF_INTERNAL_H */

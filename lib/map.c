@@ -68,13 +68,15 @@ void *gf__map_get(const gf__map *m, const char *key, size_t len)
 	return s ? s->val : NULL;
 }
 
-static int gf__map_grow(gf__map *m)
+/* Rehash into a table that holds count + extra entries under a 3/4
+ * load; tombstones are dropped on the way. */
+static int gf__map_rehash(gf__map *m, size_t extra)
 {
-	size_t cap = m->cap ? m->cap : 8;
-	/* grow only if live entries need it; otherwise rehash in place to
-	 * drop tombstones */
-	if ((m->count + 1) * 4 > cap * 3 / 2 || !m->cap)
+	size_t cap = 16;
+	while ((m->count + extra) * 4 > cap * 3 / 2)
 		cap *= 2;
+	if (cap < m->cap)
+		cap = m->cap;
 	gf__map_slot *slots = gf__calloc(cap, sizeof(*slots));
 	if (!slots)
 		return GF_ENOMEM;
@@ -104,7 +106,8 @@ int gf__map_put(gf__map *m, const char *key, size_t len, void *val)
 		return GF_OK;
 	}
 	/* keep the load (live + tombstones) under 3/4 */
-	if ((m->count + m->tombs + 1) * 4 > m->cap * 3 && gf__map_grow(m))
+	if ((m->count + m->tombs + 1) * 4 > m->cap * 3 &&
+	    gf__map_rehash(m, 1))
 		return GF_ENOMEM;
 	size_t mask = m->cap - 1;
 	size_t i = (size_t)h & mask;
@@ -118,6 +121,13 @@ int gf__map_put(gf__map *m, const char *key, size_t len, void *val)
 	m->slots[i].val = val;
 	m->count++;
 	return GF_OK;
+}
+
+int gf__map_reserve(gf__map *m, size_t extra)
+{
+	if ((m->count + m->tombs + extra) * 4 <= m->cap * 3)
+		return GF_OK;
+	return gf__map_rehash(m, extra);
 }
 
 void *gf__map_del(gf__map *m, const char *key, size_t len)
