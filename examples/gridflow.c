@@ -7,6 +7,7 @@
  *                   [--reporter-key-file F] [--output F] [--text]
  *                   [--progress] [FILE|-]
  *   gridflow check --config DIR [--json]
+ *   gridflow dump --config DIR --store journal:PATH
  *   gridflow version
  *
  * replay writes one NDJSON line per input line (a "decision" for an
@@ -29,6 +30,7 @@ static void usage(FILE *f)
 	      "                       [--reporter-key-file FILE] [--output FILE]\n"
 	      "                       [--text] [--progress] [FILE|-]\n"
 	      "       gridflow check --config DIR [--json]\n"
+	      "       gridflow dump --config DIR --store journal:PATH\n"
 	      "       gridflow version\n",
 	      f);
 }
@@ -274,6 +276,63 @@ static void put_text(FILE *f, gf_engine *eng, const struct tally *t,
 		gf_engine_quarantine_count(eng));
 }
 
+/* ---- line keys --------------------------------------------------------- */
+
+/*
+ * Every line gets a key from its bytes and how often the same bytes came
+ * before: "L<hash>#<n>". The engine uses it as the idempotency key of an
+ * action line without an "id", so that feeding the same file again (after
+ * a crash, say) applies each action line once and refuses it the same way.
+ */
+struct linekeys {
+	uint64_t *hash;
+	unsigned *count;
+	size_t cap, used;
+};
+
+static uint64_t fnv1a(const char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
+	return h ? h : 1;
+}
+
+static unsigned linekeys_next(struct linekeys *k, uint64_t h)
+{
+	if (k->used * 2 >= k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 1024;
+		uint64_t *nh = calloc(cap, sizeof(*nh));
+		unsigned *nc = calloc(cap, sizeof(*nc));
+		if (!nh || !nc) {
+			fputs("gridflow: out of memory\n", stderr);
+			exit(1);
+		}
+		for (size_t i = 0; i < k->cap; i++) {
+			if (!k->hash[i])
+				continue;
+			size_t j = (size_t)k->hash[i] & (cap - 1);
+			while (nh[j])
+				j = (j + 1) & (cap - 1);
+			nh[j] = k->hash[i];
+			nc[j] = k->count[i];
+		}
+		free(k->hash);
+		free(k->count);
+		k->hash = nh;
+		k->count = nc;
+		k->cap = cap;
+	}
+	size_t j = (size_t)h & (k->cap - 1);
+	while (k->hash[j] && k->hash[j] != h)
+		j = (j + 1) & (k->cap - 1);
+	if (!k->hash[j]) {
+		k->hash[j] = h;
+		k->used++;
+	}
+	return ++k->count[j];
+}
+
 /* ---- commands ------------------------------------------------------------ */
 
 static int load_config(const char *dir, gf_config **out, int quiet)
@@ -498,6 +557,7 @@ static int cmd_replay(int argc, char **argv)
 	}
 
 	static struct tally t;
+	struct linekeys keys = { NULL, NULL, 0, 0 };
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -513,7 +573,11 @@ static int cmd_replay(int argc, char **argv)
 			continue;
 		}
 		const gf_result *r;
-		rc = gf_engine_submit_json(eng, line, len, &r);
+		char lkey[48];
+		uint64_t h = fnv1a(line, len);
+		snprintf(lkey, sizeof(lkey), "L%016llx#%u", (unsigned long long)h,
+			 linekeys_next(&keys, h));
+		rc = gf_engine_submit_json_keyed(eng, line, len, lkey, &r);
 		if (!r) {
 			/* nothing acknowledged: stop, the input is intact */
 			fprintf(stderr, "gridflow: line %lu: %s (%s)\n",
@@ -547,6 +611,8 @@ static int cmd_replay(int argc, char **argv)
 	if (text)
 		put_text(stderr, eng, &t, secs);
 	free(line);
+	free(keys.hash);
+	free(keys.count);
 	if (gf_engine_close(eng)) {
 		fprintf(stderr, "gridflow: closing the store failed\n");
 		status = 1;
@@ -561,6 +627,120 @@ static int cmd_replay(int argc, char **argv)
 	return status;
 }
 
+/* Every order with its reports and audit trail, then the open
+ * quarantine: one NDJSON line each, in creation order. */
+static void dump_order(FILE *f, const gf_order *o)
+{
+	char t[40];
+	fputs("{\"type\":\"order\",\"id\":", f);
+	put_json_str(f, gf_order_id(o));
+	fputs(",\"state\":", f);
+	put_json_str(f, gf_state_name(gf_order_state(o)));
+	fputs(",\"lead\":", f);
+	put_json_str(f, gf_order_lead(o));
+	fputs(",\"level\":", f);
+	put_json_str(f, gf_level_name(gf_order_level(o)));
+	fputs(",\"rule\":", f);
+	put_json_str(f, gf_order_rule(o));
+	fputs(",\"category\":", f);
+	put_json_str(f, gf_order_category(o));
+	fputs(",\"region\":", f);
+	put_json_str(f, gf_order_region(o));
+	fputs(",\"urgency\":", f);
+	put_json_str(f, gf_urgency_name(gf_order_urgency(o)));
+	gf_time_format(t, sizeof(t), gf_order_created_at(o), 480);
+	fputs(",\"created_at\":", f);
+	put_json_str(f, t);
+	fputs(",\"satisfaction\":", f);
+	put_json_str(f, gf_satisfaction_name(gf_order_satisfaction(o)));
+	fprintf(f, ",\"returns\":%u,\"reopens\":%u,\"extensions\":%u,"
+		   "\"paused\":%s,\"merged_into\":",
+		gf_order_return_count(o), gf_order_reopen_count(o),
+		gf_order_extension_count(o),
+		gf_order_paused(o) ? "true" : "false");
+	put_json_str(f, gf_order_merged_into(o));
+	fputs(",\"reports\":[", f);
+	for (size_t i = 0; i < gf_order_report_count(o); i++) {
+		if (i)
+			putc(',', f);
+		fputs(gf_report_json(gf_order_report(o, i)), f);
+	}
+	fputs("],\"audit\":[", f);
+	for (size_t i = 0; i < gf_order_audit_count(o); i++) {
+		const gf_audit *a = gf_order_audit(o, i);
+		gf_time_format(t, sizeof(t), gf_audit_time(a), 480);
+		fputs(i ? ",{\"at\":" : "{\"at\":", f);
+		put_json_str(f, t);
+		fputs(",\"what\":", f);
+		put_json_str(f, gf_audit_what(a));
+		fputs(",\"dept\":", f);
+		put_json_str(f, gf_audit_actor_dept(a));
+		fputs(",\"role\":", f);
+		put_json_str(f, gf_audit_actor_role(a));
+		fputs(",\"from\":", f);
+		put_json_str(f, gf_state_name(gf_audit_from(a)));
+		fputs(",\"to\":", f);
+		put_json_str(f, gf_state_name(gf_audit_to(a)));
+		fputs(",\"reason\":", f);
+		put_json_str(f, gf_audit_reason(a));
+		fputs(",\"lead\":", f);
+		put_json_str(f, gf_audit_lead(a));
+		putc('}', f);
+	}
+	fputs("]}\n", f);
+}
+
+static int cmd_dump(int argc, char **argv)
+{
+	const char *dir = NULL;
+	gf_options opts = GF_OPTIONS_INIT;
+	for (int i = 0; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--config") == 0)
+			dir = argv[i + 1];
+		else if (strcmp(argv[i], "--store") == 0)
+			opts.store = argv[i + 1];
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!dir || !opts.store || argc % 2) {
+		usage(stderr);
+		return 2;
+	}
+	gf_config *cfg;
+	if (load_config(dir, &cfg, 0)) {
+		gf_config_free(cfg);
+		return 2;
+	}
+	opts.config = cfg;
+	opts.clock = GF_CLOCK_EVENT;
+	gf_engine *eng;
+	char err[512];
+	int rc = gf_engine_open(&eng, &opts, err, sizeof(err));
+	gf_config_free(cfg);
+	if (rc) {
+		fprintf(stderr, "gridflow: cannot open engine: %s (%s)\n", err,
+			gf_errname(rc));
+		return 1;
+	}
+	for (size_t i = 0; i < gf_engine_order_count(eng); i++)
+		dump_order(stdout, gf_engine_order_at(eng, i));
+	for (size_t i = 0; i < gf_engine_quarantine_count(eng); i++) {
+		const gf_quarantined *q = gf_engine_quarantine_at(eng, i);
+		printf("{\"type\":\"quarantine\",\"id\":%llu,\"code\":",
+		       (unsigned long long)gf_quarantined_id(q));
+		put_json_str(stdout, gf_errname(gf_quarantined_error(q)));
+		fputs(",\"field\":", stdout);
+		put_json_str(stdout, gf_quarantined_field(q));
+		fputs(",\"message\":", stdout);
+		put_json_str(stdout, gf_quarantined_message(q));
+		fputs("}\n", stdout);
+	}
+	gf_engine_close(eng);
+	return fflush(stdout) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -571,6 +751,8 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 2, argv + 2);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 2, argv + 2);
+	if (strcmp(argv[1], "dump") == 0)
+		return cmd_dump(argc - 2, argv + 2);
 	if (strcmp(argv[1], "version") == 0) {
 		printf("gridflow %s\n", gf_version());
 		return 0;

@@ -664,29 +664,52 @@ static int gf__apply_plan(gf_engine *eng, gf_order *o, const gf__plan *p,
 	return GF_OK;
 }
 
-/* Keep an applied action's idempotency key: the copy and the room are
- * made before the record is stored, the linking after cannot fail. */
-static int gf__key_prepare(gf_engine *eng, const char *id, char **out)
+/*
+ * Idempotency keys of actions. A key once answered gets the same answer
+ * again, applied or refused, across restarts: the answer is stored with
+ * the record. The key's copy and the index room are made before the
+ * record is stored, so linking after it cannot fail.
+ */
+static void gf__akey_free(gf__akey *k)
+{
+	if (!k)
+		return;
+	gf__free(k->id);
+	gf__free(k->field);
+	gf__free(k->msg);
+	gf__free(k);
+}
+
+static int gf__key_prepare(gf_engine *eng, const char *id, int code,
+			   const char *field, const char *msg,
+			   gf__akey **out)
 {
 	*out = NULL;
 	if (!id)
 		return GF_OK;
-	*out = gf__strdup(id);
-	if (!*out || gf__vec_reserve(&eng->action_keys, 1) ||
+	gf__akey *k = gf__calloc(1, sizeof(*k));
+	if (k) {
+		k->code = code;
+		k->id = gf__strdup(id);
+		k->field = gf__strdup(field ? field : "");
+		k->msg = gf__strdup(msg ? msg : "");
+	}
+	if (!k || !k->id || !k->field || !k->msg ||
+	    gf__vec_reserve(&eng->action_keys, 1) ||
 	    gf__map_reserve(&eng->action_ids, 1)) {
-		gf__free(*out);
-		*out = NULL;
+		gf__akey_free(k);
 		return gf__err_set(&eng->err, GF_ENOMEM, NULL, "out of memory");
 	}
+	*out = k;
 	return GF_OK;
 }
 
-static void gf__key_link(gf_engine *eng, char *k)
+static void gf__key_link(gf_engine *eng, gf__akey *k)
 {
 	if (!k)
 		return;
 	gf__vec_push(&eng->action_keys, k);
-	gf__map_put(&eng->action_ids, k, strlen(k), k);
+	gf__map_put(&eng->action_ids, k->id, strlen(k->id), k);
 }
 
 static int gf__refuse(gf_engine *eng, int code)
@@ -696,29 +719,67 @@ static int gf__refuse(gf_engine *eng, int code)
 	return code;
 }
 
+/* Refuse an action; one with a key has its refusal stored, so that the
+ * key keeps its answer when the same input is fed again. */
+static int gf__refuse_action(gf_engine *eng, const gf_action *a,
+			     const gf_order *o, int code)
+{
+	gf__refuse(eng, code);
+	if (!a->id)
+		return code;
+	gf__err why = eng->err;
+	gf__rec_refusal r = { a->id, o ? o->id : NULL, a->op, gf__now(eng),
+			      code, why.field, why.msg };
+	gf__buf_reset(&eng->rec);
+	gf__rec_refusal_encode(&r, &eng->rec);
+	gf__akey *k;
+	int rc = gf__key_prepare(eng, a->id, code, why.field, why.msg, &k);
+	if (!rc)
+		rc = gf__record(eng, GF__REC_REFUSAL);
+	if (rc) {
+		gf__akey_free(k);
+		return rc;
+	}
+	gf__key_link(eng, k);
+	eng->err = why;
+	return code;
+}
+
 static int gf__do_action(gf_engine *eng, const gf_action *a)
 {
 	gf_result *res = &eng->res;
 	res->outcome = GF_OUTCOME_REFUSED;
 	res->op = a->op;
 	gf__result_ref(res, a->ref);
-	if (!a->ref || !*a->ref)
-		return gf__refuse(eng, gf__err_set(&eng->err, GF_EMISSING,
-						   "$.ref",
-						   "an action names its "
-						   "order"));
 	gf_order *o = gf__find(eng, a->ref);
-	if (!o)
-		return gf__refuse(eng, gf__err_set(&eng->err, GF_ENOTFOUND,
-						   "$.ref", "no order \"%s\"",
-						   a->ref));
-	gf__result_order(res, o);
-	if (a->id && gf__map_get(&eng->action_ids, a->id, strlen(a->id))) {
+	if (o)
+		gf__result_order(res, o);
+	gf__akey *seen = a->id ? gf__map_get(&eng->action_ids, a->id,
+					     strlen(a->id))
+			       : NULL;
+	if (seen && seen->code == GF_OK) {
 		res->outcome = GF_OUTCOME_IDEMPOTENT;
 		return GF_OK;
 	}
+	if (seen) {
+		gf__err_set(&eng->err, seen->code, seen->field, "%s",
+			    seen->msg);
+		return gf__refuse(eng, seen->code);
+	}
 	if (a->has_time)
 		gf__advance(eng, a->time);
+	if (!a->ref || !*a->ref)
+		return gf__refuse_action(eng, a, NULL,
+					 gf__err_set(&eng->err, GF_EMISSING,
+						     "$.ref",
+						     "an action names its "
+						     "order"));
+	if (!o)
+		return gf__refuse_action(eng, a, NULL,
+					 gf__err_set(&eng->err, GF_ENOTFOUND,
+						     "$.ref",
+						     "no order \"%s\"",
+						     a->ref));
 
 	gf__act view;
 	gf__action_view(a, &view);
@@ -727,7 +788,7 @@ static int gf__do_action(gf_engine *eng, const gf_action *a)
 	int rc = gf__order_plan(o, &view, gf__now(eng), &ctx, &plan,
 				&eng->err);
 	if (rc)
-		return gf__refuse(eng, rc);
+		return gf__refuse_action(eng, a, o, rc);
 	char new_id[GF__ORDER_ID_MAX];
 	if (plan.op == GF_OP_SPLIT) {
 		gf_report *r = gf__map_get(&eng->report_by_ref, plan.report,
@@ -739,19 +800,19 @@ static int gf__do_action(gf_engine *eng, const gf_action *a)
 	gf__rec_action rec = { plan, o->id, a->id };
 	gf__buf_reset(&eng->rec);
 	gf__rec_action_encode(&rec, &eng->rec);
-	char *key;
-	if ((rc = gf__key_prepare(eng, a->id, &key)))
+	gf__akey *key;
+	if ((rc = gf__key_prepare(eng, a->id, GF_OK, NULL, NULL, &key)))
 		return rc;
 	rc = gf__index_reserve(eng, plan.op == GF_OP_SPLIT, 0);
 	if (!rc)
 		rc = gf__record(eng, GF__REC_ACTION);
 	if (rc) {
-		gf__free(key);
+		gf__akey_free(key);
 		return rc;
 	}
 	gf_order *created;
 	if (gf__apply_plan(eng, o, &plan, &created)) {
-		gf__free(key);
+		gf__akey_free(key);
 		return gf__poison(eng);
 	}
 	gf__key_link(eng, key);
@@ -786,10 +847,13 @@ int gf_engine_apply(gf_engine *eng, const gf_action *a, const gf_result **out)
 	return rc;
 }
 
-static int gf__act_object(gf_engine *eng, json_object *obj)
+static int gf__act_object(gf_engine *eng, json_object *obj,
+			  const char *key)
 {
 	gf_action a;
 	int rc = gf__action_from_object(&a, obj, &eng->err);
+	if (!rc && !a.id && key && !(a.id = gf__strdup(key)))
+		rc = gf__err_set(&eng->err, GF_ENOMEM, NULL, "out of memory");
 	if (rc) {
 		eng->res.op = a.op;
 		gf__result_ref(&eng->res, a.ref);
@@ -841,7 +905,7 @@ int gf_engine_apply_json(gf_engine *eng, const char *json, size_t len,
 			    "UTF-8, at most %zu bytes", eng->max_bytes);
 		rc = gf__refuse(eng, GF_EJSON);
 	} else {
-		rc = gf__act_object(eng, obj);
+		rc = gf__act_object(eng, obj, NULL);
 		json_object_put(obj);
 	}
 	if (out && rc != GF_ENOMEM && rc != GF_EIO)
@@ -851,6 +915,12 @@ int gf_engine_apply_json(gf_engine *eng, const char *json, size_t len,
 
 int gf_engine_submit_json(gf_engine *eng, const char *json, size_t len,
 			  const gf_result **out)
+{
+	return gf_engine_submit_json_keyed(eng, json, len, NULL, out);
+}
+
+int gf_engine_submit_json_keyed(gf_engine *eng, const char *json, size_t len,
+				const char *key, const gf_result **out)
 {
 	if (out)
 		*out = NULL;
@@ -868,7 +938,7 @@ int gf_engine_submit_json(gf_engine *eng, const char *json, size_t len,
 		 * the precise reason */
 		rc = gf__ingest_text(eng, json, len, 0);
 	} else if (json_object_object_get_ex(obj, "op", NULL)) {
-		rc = gf__act_object(eng, obj);
+		rc = gf__act_object(eng, obj, key);
 		json_object_put(obj);
 	} else {
 		gf__ev_ctx ctx;
@@ -995,9 +1065,9 @@ static int gf__replay_action(gf_engine *eng, const uint8_t *p, size_t n,
 	if (!rc && !o)
 		rc = GF_ECORRUPT;
 	gf_order *created;
-	char *key = NULL;
+	gf__akey *key = NULL;
 	if (!rc)
-		rc = gf__key_prepare(eng, r.id, &key);
+		rc = gf__key_prepare(eng, r.id, GF_OK, NULL, NULL, &key);
 	if (!rc)
 		rc = gf__index_reserve(eng, r.plan.op == GF_OP_SPLIT, 0);
 	if (!rc)
@@ -1005,7 +1075,7 @@ static int gf__replay_action(gf_engine *eng, const uint8_t *p, size_t n,
 	if (!rc)
 		gf__key_link(eng, key);
 	else
-		gf__free(key);
+		gf__akey_free(key);
 	if (!rc)
 		gf__advance(eng, r.plan.at);
 	gf__rec_scratch_free(&sc);
@@ -1037,6 +1107,21 @@ static int gf__replay(void *ud, uint8_t type, const uint8_t *p, size_t n,
 			rc = GF_ENOMEM;
 		if (!rc) {
 			gf__quar_link(eng, q);
+			gf__advance(eng, r.at);
+		}
+		break;
+	}
+	case GF__REC_REFUSAL: {
+		gf__rec_refusal r;
+		gf__akey *k = NULL;
+		rc = gf__rec_refusal_decode(&r, p, n, &sc);
+		if (!rc && gf__map_get(&eng->action_ids, r.id, strlen(r.id)))
+			rc = GF_ECORRUPT;
+		if (!rc)
+			rc = gf__key_prepare(eng, r.id, r.code, r.field, r.msg,
+					     &k);
+		if (!rc) {
+			gf__key_link(eng, k);
 			gf__advance(eng, r.at);
 		}
 		break;
@@ -1198,7 +1283,7 @@ int gf_engine_close(gf_engine *eng)
 	gf__map_free(&eng->report_by_ref);
 	gf__map_free(&eng->action_ids);
 	for (size_t i = 0; i < eng->action_keys.len; i++)
-		gf__free(eng->action_keys.v[i]);
+		gf__akey_free(eng->action_keys.v[i]);
 	gf__vec_free(&eng->action_keys);
 	for (size_t i = 0; i < eng->quar.len; i++)
 		gf__quar_free(eng->quar.v[i]);

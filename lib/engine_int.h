@@ -54,6 +54,14 @@ struct gf_quarantined {
 	char *closed_reason;
 };
 
+/* An action's idempotency key and the answer it got. */
+typedef struct gf__akey {
+	char *id;
+	int code;               /* GF_OK: applied; else the refusal */
+	char *field;
+	char *msg;
+} gf__akey;
+
 struct gf_engine {
 	gf_config *cfg;
 	const gf__dir *dir;
@@ -77,8 +85,8 @@ struct gf_engine {
 	char seq_day[9];
 	unsigned seq;
 
-	gf__map action_ids;     /* idempotency keys of applied actions */
-	gf__vec action_keys;    /* their storage */
+	gf__map action_ids;     /* key -> gf__akey* */
+	gf__vec action_keys;    /* gf__akey*, owned */
 
 	gf__vec quar;           /* gf_quarantined*, by id - 1, owned */
 	gf__map quar_by_digest;

@@ -1176,6 +1176,26 @@ static int find_bad_utf8(gf__err *err, json_object *o, char *path,
 	}
 }
 
+/* s[0..n) is the start of a well-formed character cut short: what a
+ * truncated input ends with, rather than an encoding error. */
+static int cut_character(const char *s, size_t n)
+{
+	unsigned char tmp[4];
+	unsigned c = (unsigned char)s[0];
+	size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+	if (n == 0 || n >= need)
+		return 0;
+	memcpy(tmp, s, n);
+	/* complete it with the smallest continuation the lead allows */
+	for (size_t i = n; i < need; i++)
+		tmp[i] = 0x80;
+	if (n == 1 && c == 0xE0)
+		tmp[1] = 0xA0;
+	else if (n == 1 && c == 0xF0)
+		tmp[1] = 0x90;
+	return gf__utf8_valid((const char *)tmp, need);
+}
+
 static int is_ws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -1223,6 +1243,9 @@ int gf__ev_parse(gf__ev *ev, const char *json, size_t len,
 	json_tokener_free(tok);
 
 	int rc;
+	if (bad != len && !obj && jerr == json_tokener_continue &&
+	    cut_character(json + bad, len - bad))
+		bad = len;
 	if (bad != len) {
 		char path[96] = "$";
 		if (!obj || !find_bad_utf8(err, obj, path, 1, sizeof(path)))

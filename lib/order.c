@@ -336,7 +336,7 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 
 static gf_audit *gf__audit_new(gf_time at, const char *what, const char *dept,
 			       const char *role, gf_state from, gf_state to,
-			       const char *reason)
+			       const char *reason, const char *lead)
 {
 	gf_audit *e = gf__malloc(sizeof(*e));
 	if (!e)
@@ -348,9 +348,11 @@ static gf_audit *gf__audit_new(gf_time at, const char *what, const char *dept,
 	e->to = to;
 	e->dept = gf__strdup(dept);
 	e->reason = gf__strdup(reason ? reason : "");
-	if (!e->dept || !e->reason) {
+	e->lead = lead ? gf__strdup(lead) : NULL;
+	if (!e->dept || !e->reason || (lead && !e->lead)) {
 		gf__free(e->dept);
 		gf__free(e->reason);
+		gf__free(e->lead);
 		gf__free(e);
 		return NULL;
 	}
@@ -363,6 +365,7 @@ static void gf__audit_free(gf_audit *e)
 		return;
 	gf__free(e->dept);
 	gf__free(e->reason);
+	gf__free(e->lead);
 	gf__free(e);
 }
 
@@ -426,10 +429,10 @@ static gf_order *gf__order_new(const char *id, const gf__ev *ev, gf_time at,
 	gf__vec_init(&o->audit);
 	gf_audit *a1 = gf__audit_new(at, "create", "system", "system",
 				     GF_STATE_NONE, GF_STATE_RECEIVED,
-				     ev->ref);
+				     ev->ref, NULL);
 	gf_audit *a2 = gf__audit_new(at, "dispatch", "system", "system",
 				     GF_STATE_RECEIVED, GF_STATE_DISPATCHED,
-				     rule);
+				     rule, lead);
 	if (!o->lead || !o->rule || !o->category || !a1 || !a2 ||
 	    gf__vec_room(&o->reports, 1) || gf__vec_room(&o->audit, 8)) {
 		gf__audit_free(a1);
@@ -478,7 +481,10 @@ int gf__order_apply(gf_order *o, const gf__plan *p, gf_order *into,
 {
 	const char *what = gf_op_name(p->op);
 	gf_audit *e = gf__audit_new(p->at, what, p->actor, p->role, o->state,
-				    p->to, p->reason);
+				    p->to, p->reason,
+				    p->op == GF_OP_SPLIT || p->op == GF_OP_MERGE
+					    ? o->lead
+					    : p->lead);
 	if (!e || gf__vec_room(&o->audit, 1)) {
 		gf__audit_free(e);
 		return GF_ENOMEM;
@@ -489,7 +495,7 @@ int gf__order_apply(gf_order *o, const gf__plan *p, gf_order *into,
 		/* Everything that can fail comes before the first change. */
 		gf_audit *e2 = gf__audit_new(p->at, "merged_from", p->actor,
 					     p->role, into->state, into->state,
-					     o->id);
+					     o->id, into->lead);
 		char *mi = gf__strdup(into->id);
 		if (!e2 || !mi || gf__vec_room(&into->audit, 1) ||
 		    gf__vec_room(&into->reports, o->reports.len)) {
@@ -685,3 +691,4 @@ const char *gf_audit_actor_role(const gf_audit *e) { return e->role; }
 gf_state gf_audit_from(const gf_audit *e) { return e->from; }
 gf_state gf_audit_to(const gf_audit *e) { return e->to; }
 const char *gf_audit_reason(const gf_audit *e) { return e->reason; }
+const char *gf_audit_lead(const gf_audit *e) { return e->lead; }

@@ -32,6 +32,8 @@ struct gf_audit {
 	const char *role;      /* static role name */
 	gf_state from, to;
 	char *reason;          /* never NULL */
+	char *lead;            /* who holds the order afterwards; NULL for
+				* the creation entry */
 };
 
 struct gf_order {

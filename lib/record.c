@@ -70,6 +70,19 @@ int gf__rec_discard_encode(const gf__rec_discard *r, gf__buf *b)
 	return b->oom ? GF_ENOMEM : GF_OK;
 }
 
+int gf__rec_refusal_encode(const gf__rec_refusal *r, gf__buf *b)
+{
+	gf__buf_u8(b, GF__REC_V1);
+	gf__buf_str(b, r->id);
+	gf__buf_str(b, r->order);
+	gf__buf_u8(b, (uint8_t)r->op);
+	gf__buf_svarint(b, r->at);
+	gf__buf_svarint(b, r->code);
+	gf__buf_str(b, r->field);
+	gf__buf_str(b, r->msg);
+	return b->oom ? GF_ENOMEM : GF_OK;
+}
+
 /* ---- decoding ------------------------------------------------------------ */
 
 void gf__rec_scratch_free(gf__rec_scratch *sc)
@@ -200,6 +213,27 @@ int gf__rec_discard_decode(gf__rec_discard *r, const uint8_t *p, size_t n,
 	r->at = gf__rd_svarint(&rd);
 	r->reason = gf__rd_keep(&rd, sc);
 	if (rd.bad || rd.p != rd.end || !r->reason)
+		return GF_ECORRUPT;
+	return GF_OK;
+}
+
+int gf__rec_refusal_decode(gf__rec_refusal *r, const uint8_t *p, size_t n,
+			   gf__rec_scratch *sc)
+{
+	gf__rd rd;
+	gf__rd_init(&rd, p, n);
+	memset(r, 0, sizeof(*r));
+	if (!gf__rd_version(&rd))
+		return GF_ECORRUPT;
+	r->id = gf__rd_keep(&rd, sc);
+	r->order = gf__rd_keep(&rd, sc);
+	r->op = (gf_op)gf__rd_u8(&rd);
+	r->at = gf__rd_svarint(&rd);
+	r->code = (int)gf__rd_svarint(&rd);
+	r->field = gf__rd_keep(&rd, sc);
+	r->msg = gf__rd_keep(&rd, sc);
+	if (rd.bad || rd.p != rd.end || !r->id || !r->field || !r->msg ||
+	    r->code >= 0)
 		return GF_ECORRUPT;
 	return GF_OK;
 }

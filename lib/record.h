@@ -15,7 +15,8 @@ enum {
 	GF__REC_EVENT = 1,      /* an accepted event: a new or linked order */
 	GF__REC_ACTION = 2,     /* an applied action (a plan) */
 	GF__REC_QUARANTINE = 3, /* a rejected event kept for repair */
-	GF__REC_QDISCARD = 4    /* a quarantine entry closed unreplayed */
+	GF__REC_QDISCARD = 4,   /* a quarantine entry closed unreplayed */
+	GF__REC_REFUSAL = 5     /* a refused action that carried a key */
 };
 
 #define GF__MAX_ASSIST 16
@@ -57,10 +58,23 @@ typedef struct gf__rec_discard {
 	const char *reason;
 } gf__rec_discard;
 
+/* A refusal is stored only for an action with an idempotency key, so
+ * that the same key gets the same answer after a restart. */
+typedef struct gf__rec_refusal {
+	const char *id;
+	const char *order;      /* NULL when the ref named no order */
+	gf_op op;
+	gf_time at;
+	int code;
+	const char *field;
+	const char *msg;
+} gf__rec_refusal;
+
 int gf__rec_event_encode(const gf__rec_event *r, gf__buf *b);
 int gf__rec_action_encode(const gf__rec_action *r, gf__buf *b);
 int gf__rec_quar_encode(const gf__rec_quar *r, gf__buf *b);
 int gf__rec_discard_encode(const gf__rec_discard *r, gf__buf *b);
+int gf__rec_refusal_encode(const gf__rec_refusal *r, gf__buf *b);
 
 /*
  * Decoding: strings point into the record bytes and are NOT
@@ -81,6 +95,8 @@ int gf__rec_action_decode(gf__rec_action *r, const uint8_t *p, size_t n,
 int gf__rec_quar_decode(gf__rec_quar *r, const uint8_t *p, size_t n,
 			gf__rec_scratch *sc);
 int gf__rec_discard_decode(gf__rec_discard *r, const uint8_t *p, size_t n,
+			   gf__rec_scratch *sc);
+int gf__rec_refusal_decode(gf__rec_refusal *r, const uint8_t *p, size_t n,
 			   gf__rec_scratch *sc);
 
 #endif

@@ -411,6 +411,26 @@ START_TEST(test_header_created)
 	ck_assert_uint_eq(info.torn_bytes, 0);
 	st->ops->close(st);
 	ck_assert_uint_eq(file_size(path), 16);
+
+	/* A relative path (its directory is "."), in a child that can
+	 * change directory without disturbing the other tests. */
+	{
+		pid_t pid = fork();
+		int status;
+
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			if (chdir(tmpdir) != 0 ||
+			    gf__store_open(&st, "journal:rel.journal", NULL,
+					   NULL, &err) != GF_OK)
+				_exit(1);
+			st->ops->close(st);
+			_exit(0);
+		}
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		ck_assert_uint_eq(file_size(path_for("rel.journal")), 16);
+	}
 }
 END_TEST
 

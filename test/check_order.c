@@ -110,6 +110,11 @@ START_TEST(closed_loop_with_audit)
 	}
 	ck_assert_str_eq(gf_audit_reason(gf_order_audit(o, 5)),
 			 "垃圾已清运完毕");
+	/* who held the order after each entry */
+	ck_assert_ptr_null(gf_audit_lead(gf_order_audit(o, 0)));
+	ck_assert_str_eq(gf_audit_lead(gf_order_audit(o, 1)), "sz-zhzx");
+	ck_assert_str_eq(gf_audit_lead(gf_order_audit(o, 2)), "t-cq-cg");
+	ck_assert_str_eq(gf_audit_lead(gf_order_audit(o, 7)), "t-cq-cg");
 	ck_assert_str_eq(gf_audit_actor_role(gf_order_audit(o, 3)), "handler");
 	ck_assert_str_eq(gf_audit_actor_role(gf_order_audit(o, 7)), "operator");
 	/* times follow the actions' "at" on the event clock */

@@ -232,6 +232,17 @@ GF_EXTERN int gf_engine_apply_json(gf_engine *eng, const char *json,
 GF_EXTERN int gf_engine_submit_json(gf_engine *eng, const char *json,
 				    size_t len, const gf_result **out);
 
+/**
+ * As gf_engine_submit_json, with a default idempotency key for an action
+ * line that has no "id" of its own (events ignore it: they are keyed by
+ * channel and source id). A host replaying a log passes a key derived
+ * from the line and its position, so that feeding the same log again
+ * after a crash applies each line once; gridflow replay does this.
+ */
+GF_EXTERN int gf_engine_submit_json_keyed(gf_engine *eng, const char *json,
+					  size_t len, const char *key,
+					  const gf_result **out);
+
 /* ---- orders -------------------------------------------------------- */
 
 /** Number of orders, in every state. */

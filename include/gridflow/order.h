@@ -185,6 +185,9 @@ GF_EXTERN gf_state gf_audit_from(const gf_audit *e);
 GF_EXTERN gf_state gf_audit_to(const gf_audit *e);
 /** The reason or note given, or "" when none. */
 GF_EXTERN const char *gf_audit_reason(const gf_audit *e);
+/** The department holding the order after this entry (the one it was
+ * dispatched or returned to), or NULL for the creation entry. */
+GF_EXTERN const char *gf_audit_lead(const gf_audit *e);
 
 #ifdef __cplusplus
 }
