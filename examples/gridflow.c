@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "gridflow.h"
 
@@ -562,6 +563,7 @@ static int cmd_replay(int argc, char **argv)
 	size_t cap = 0;
 	ssize_t n;
 	int status = 0;
+	int tty = isatty(2);
 	double start = now_secs();
 	while ((n = getline(&line, &cap, in)) > 0) {
 		t.lines++;
@@ -592,11 +594,13 @@ static int cmd_replay(int argc, char **argv)
 			t.events++;
 		tally_result(&t, r);
 		put_result(out, r, t.lines);
-		if (progress && t.lines % 2000 == 0) {
+		if (progress && t.lines % (tty ? 2000 : 50000) == 0) {
 			double s = now_secs() - start;
-			fprintf(stderr, "\r  %lu lines, %zu orders, %.0f lines/s ",
-				t.lines, gf_engine_order_count(eng),
-				s > 0 ? (double)t.lines / s : 0.0);
+			fprintf(stderr, "%s  %lu lines, %zu orders, %.0f lines/s%s",
+				tty ? "\r" : "", t.lines,
+				gf_engine_order_count(eng),
+				s > 0 ? (double)t.lines / s : 0.0,
+				tty ? " " : "\n");
 		}
 	}
 	if (ferror(in)) {
@@ -605,7 +609,7 @@ static int cmd_replay(int argc, char **argv)
 		status = 1;
 	}
 	double secs = now_secs() - start;
-	if (progress)
+	if (progress && tty)
 		fputs("\r\033[K", stderr);
 	put_summary(out, eng, &t);
 	if (text)

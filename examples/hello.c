@@ -11,7 +11,7 @@ int main(int argc, char **argv)
 	char err[256];
 	const char *ev = "{\"channel\":\"12345\",\"source_id\":\"HL1\","
 		"\"received_at\":\"2026-11-23T09:15:00+08:00\","
-		"\"region\":\"320506001001\",\"category\":\"city.environment.garbage\","
+		"\"region\":\"320506001012\",\"category\":\"city.environment.garbage\","
 		"\"title\":\"小区门口垃圾堆积\"}";
 
 	gf_config_new(&cfg);

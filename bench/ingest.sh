@@ -1,0 +1,6 @@
+#!/bin/sh
+# make bench: ingestion against json-c, side by side in one process.
+set -eu
+build=$1
+input=$2
+"$build/bench/ingest" "$input" "${BENCH_EVENTS:-200000}" "${BENCH_ROUNDS:-5}" examples/config
