@@ -421,6 +421,8 @@ gf_time gf_quarantined_time(const gf_quarantined *q) { return q->at; }
 
 static void gf__fill_ev_ctx(const gf_engine *eng, gf__ev_ctx *ctx)
 {
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->tok = eng->tok;
 	ctx->dir = eng->dir;
 	ctx->reporter_key = eng->has_key ? &eng->key : NULL;
 	ctx->keep_phone = eng->keep_phone;
@@ -1234,7 +1236,7 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 	eng->keep_phone = opts->keep_phone;
 	eng->notice = opts->notice;
 	eng->notice_data = opts->notice_data;
-	eng->tok = json_tokener_new();
+	eng->tok = gf__ev_tokener_new();
 	if (!eng->tok) {
 		gf__err_set(&eng->err, GF_ENOMEM, NULL, "out of memory");
 		return gf__open_fail(eng, GF_ENOMEM, errmsg, errmsg_size);

@@ -301,31 +301,137 @@ void gf__ev_free(gf__ev *ev)
 {
 	if (!ev)
 		return;
-	gf__free(ev->source_id);
-	gf__free(ev->ref);
-	gf__free(ev->grid);
-	gf__free(ev->address);
-	gf__free(ev->category);
-	gf__free(ev->title);
-	gf__free(ev->content);
-	gf__free(ev->phone);
-	for (size_t i = 0; i < ev->nattrs; i++) {
-		gf__free(ev->attrs[i].key);
-		gf__free(ev->attrs[i].str);
-	}
-	gf__free(ev->attrs);
-	gf__free(ev->extra);
+	gf__free(ev->mem);
 	memset(ev, 0, sizeof(*ev));
 }
 
 /* ---- field checks shared by JSON and the builder ------------------------ */
 
+/* A string seen in the input; p is NULL when absent. */
+typedef struct sv {
+	const char *p;
+	size_t n;
+} sv;
+
+typedef struct vattr {
+	const char *key;
+	size_t keylen;
+	gf__attr_kind kind;
+	sv str;
+	double num;
+} vattr;
+
+/*
+ * Validation keeps views of the input's strings and copies nothing;
+ * commit() then puts every kept string of an accepted event into one
+ * allocation. A rejected event costs no allocation at all.
+ */
 typedef struct vstate {
 	gf__ev *ev;
 	const gf__ev_ctx *ctx;
 	gf__err *err;
 	int check_utf8; /* strings did not pass the whole-input check */
+	int normalize;  /* free text still needs normalising */
+	sv source_id, grid, category, address, title, content, phone, extra;
+	gf__buf xbuf;   /* the unknown fields' text, until commit */
+	char phone_buf[GF__MAX_PHONE + 1];
+	size_t nattrs;
+	vattr attrs[GF__MAX_ATTRS];
 } vstate;
+
+static void vstate_init(vstate *v, gf__ev *ev, const gf__ev_ctx *ctx,
+			gf__err *err, int check_utf8)
+{
+	/* Not a memset: attrs is large and only its used prefix is read. */
+	static const sv none = { NULL, 0 };
+	v->ev = ev;
+	v->ctx = ctx;
+	v->err = err;
+	v->check_utf8 = check_utf8;
+	v->normalize = 1;
+	v->source_id = v->grid = v->category = v->address = none;
+	v->title = v->content = v->phone = v->extra = none;
+	v->nattrs = 0;
+	gf__buf_init(&v->xbuf);
+}
+
+static size_t sv_size(sv x)
+{
+	return x.p ? x.n + 1 : 0;
+}
+
+static char *put(char **at, sv x)
+{
+	if (!x.p)
+		return NULL;
+	char *s = *at;
+	memcpy(s, x.p, x.n);
+	s[x.n] = '\0';
+	*at += x.n + 1;
+	return s;
+}
+
+/* Free text is normalised straight into its final place; text that
+ * normalises to nothing is absent. */
+static char *put_text(char **at, sv x, int normalize)
+{
+	if (!x.p || !normalize)
+		return put(at, x);
+	char *s = *at;
+	size_t n = gf__text_normalize_to(x.p, x.n, s);
+	if (n == 0)
+		return NULL;
+	s[n] = '\0';
+	*at += n + 1;
+	return s;
+}
+
+static int oom(vstate *v);
+
+/* Copy what validation kept into ev, in one allocation. */
+static int commit(vstate *v)
+{
+	gf__ev *ev = v->ev;
+	const char *cn = gf_channel_name(ev->channel);
+	size_t cl = strlen(cn);
+	size_t need = v->nattrs * sizeof(gf__attr) + cl + 1 + v->source_id.n +
+		      1 + sv_size(v->grid) + sv_size(v->category) +
+		      sv_size(v->address) + sv_size(v->title) +
+		      sv_size(v->content) + sv_size(v->phone) +
+		      sv_size(v->extra);
+	for (size_t i = 0; i < v->nattrs; i++)
+		need += v->attrs[i].keylen + 1 + sv_size(v->attrs[i].str);
+	char *mem = gf__malloc(need);
+	if (!mem)
+		return oom(v);
+	ev->mem = mem;
+	/* the attrs array first: malloc's alignment suits it */
+	gf__attr *attrs = (gf__attr *)(void *)mem;
+	char *p = mem + v->nattrs * sizeof(gf__attr);
+	ev->ref = p;
+	memcpy(p, cn, cl);
+	p[cl] = ':';
+	p += cl + 1;
+	ev->source_id = put(&p, v->source_id);
+	ev->grid = put(&p, v->grid);
+	ev->category = put(&p, v->category);
+	ev->address = put_text(&p, v->address, v->normalize);
+	ev->title = put_text(&p, v->title, v->normalize);
+	ev->content = put_text(&p, v->content, v->normalize);
+	ev->phone = put(&p, v->phone);
+	for (size_t i = 0; i < v->nattrs; i++) {
+		const vattr *va = &v->attrs[i];
+		gf__attr *a = &attrs[i];
+		a->key = put(&p, (sv){ va->key, va->keylen });
+		a->kind = va->kind;
+		a->str = put(&p, va->str);
+		a->num = va->num;
+	}
+	ev->attrs = v->nattrs ? attrs : NULL;
+	ev->nattrs = v->nattrs;
+	ev->extra = put(&p, v->extra);
+	return GF_OK;
+}
 
 /* Bytes of s fit to quote in a message: at most 40, whole characters,
  * so a message never carries broken UTF-8 into JSON output. */
@@ -367,21 +473,7 @@ static int v_source_id(vstate *v, const char *s, size_t n)
 			return gf__err_set(v->err, GF_EVALUE, "$.source_id",
 					   "may hold only printable ASCII "
 					   "without spaces (byte %zu)", i);
-	const char *cn = gf_channel_name(v->ev->channel);
-	size_t cl = strlen(cn);
-	char *ref = gf__malloc(cl + 1 + n + 1);
-	char *sid = gf__strndup(s, n);
-	if (!ref || !sid) {
-		gf__free(ref);
-		gf__free(sid);
-		return oom(v);
-	}
-	memcpy(ref, cn, cl);
-	ref[cl] = ':';
-	memcpy(ref + cl + 1, s, n);
-	ref[cl + 1 + n] = '\0';
-	v->ev->ref = ref;
-	v->ev->source_id = sid;
+	v->source_id = (sv){ s, n };
 	return GF_OK;
 }
 
@@ -524,8 +616,7 @@ static int v_grid(vstate *v, const char *s, size_t n)
 		return gf__err_set(v->err, GF_EVALUE, "$.grid",
 				   "grid %.*s belongs to another region than "
 				   "%s", (int)n, s, v->ev->region);
-	if (!(v->ev->grid = gf__strndup(s, n)))
-		return oom(v);
+	v->grid = (sv){ s, n };
 	return GF_OK;
 }
 
@@ -575,8 +666,7 @@ static int v_category(vstate *v, const char *s, size_t n)
 	if (v->ctx->dir && !(cat = gf__dir_category(v->ctx->dir, s, n)))
 		return gf__err_set(v->err, GF_EUNKNOWN, "$.category",
 				   "unknown category %.*s", (int)n, s);
-	if (!(v->ev->category = gf__strndup(s, n)))
-		return oom(v);
+	v->category = (sv){ s, n };
 	v->ev->urgency = cat ? cat->urgency : GF_URGENCY_NORMAL;
 	return GF_OK;
 }
@@ -600,7 +690,7 @@ static int v_urgency(vstate *v, const char *s, size_t n)
  * normalises to nothing is absent.
  */
 static int v_text(vstate *v, const char *path, const char *s, size_t n,
-		  size_t max, char **dst)
+		  size_t max, sv *dst)
 {
 	if (n > max)
 		return gf__err_set(v->err, GF_ETOOBIG, path,
@@ -612,20 +702,7 @@ static int v_text(vstate *v, const char *path, const char *s, size_t n,
 			return gf__err_set(v->err, GF_EUTF8, path,
 					   "invalid UTF-8 at byte %zu", bad);
 	}
-	/* Normalising never lengthens text: allocate the string once, at
-	 * its final home, and let the normaliser fill it in place. */
-	gf__buf b;
-	gf__buf_init(&b);
-	if (!(b.p = gf__malloc(n + 2)))
-		return oom(v);
-	b.cap = n + 2;
-	if (gf__text_normalize(s, n, &b) != GF_OK) {
-		gf__buf_free(&b);
-		return oom(v);
-	}
-	if (b.len == 0)
-		gf__buf_free(&b);
-	*dst = b.p;
+	*dst = (sv){ s, n };
 	return GF_OK;
 }
 
@@ -641,7 +718,7 @@ static int v_text(vstate *v, const char *path, const char *s, size_t n,
 static int v_phone(vstate *v, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	char d[GF__MAX_PHONE + 1];
+	char *d = v->phone_buf;
 	size_t k = 0;
 	if (n > 4 * GF__MAX_PHONE)
 		return gf__err_set(v->err, GF_ETOOBIG, "$.reporter.phone",
@@ -689,8 +766,8 @@ static int v_phone(vstate *v, const char *str, size_t n)
 		gf__hmac_run(v->ctx->reporter_key, p, len, mac);
 		gf__hex(mac, sizeof(mac), v->ev->reporter);
 	}
-	if (v->ctx->keep_phone && !(v->ev->phone = gf__strndup(p, len)))
-		return oom(v);
+	if (v->ctx->keep_phone)
+		v->phone = (sv){ p, len };
 	return GF_OK;
 }
 
@@ -700,8 +777,6 @@ static int v_attr_count(vstate *v, size_t count)
 		return gf__err_set(v->err, GF_ETOOBIG, "$.attributes",
 				   "has %zu keys, over the limit of %d", count,
 				   GF__MAX_ATTRS);
-	if (count && !(v->ev->attrs = gf__calloc(count, sizeof(gf__attr))))
-		return oom(v);
 	return GF_OK;
 }
 
@@ -720,17 +795,23 @@ static int v_attr_key(vstate *v, const char *key, size_t n, char *path,
 	if (v->check_utf8 && !gf__utf8_valid(key, n))
 		return gf__err_set(v->err, GF_EUTF8, "$.attributes",
 				   "a key is not valid UTF-8");
-	snprintf(path, pathsize, "$.attributes.%.*s", (int)n, key);
+	/* Every attribute needs its path ready; memcpy is far cheaper
+	 * than snprintf here. The sizes are checked above. */
+	static const char prefix[] = "$.attributes.";
+	if (sizeof(prefix) + n > pathsize)
+		return gf__err_set(v->err, GF_EINVAL, "$.attributes",
+				   "internal: path buffer too small");
+	memcpy(path, prefix, sizeof(prefix) - 1);
+	memcpy(path + sizeof(prefix) - 1, key, n);
+	path[sizeof(prefix) - 1 + n] = '\0';
 	return GF_OK;
 }
 
-/* Appends a checked attribute; nattrs counts only complete ones, so a
- * failure leaves nothing half made for gf__ev_free. */
 static int v_attr_add(vstate *v, const char *path, const char *key,
 		      size_t keylen, gf__attr_kind kind, const char *s,
 		      size_t n, double x)
 {
-	gf__attr *a = &v->ev->attrs[v->ev->nattrs];
+	vattr *a = &v->attrs[v->nattrs];
 	if (kind == GF__ATTR_STRING) {
 		if (n > GF__MAX_ATTR_VALUE)
 			return gf__err_set(v->err, GF_ETOOBIG, path,
@@ -742,20 +823,19 @@ static int v_attr_add(vstate *v, const char *path, const char *key,
 			return gf__err_set(v->err, GF_EUTF8, path,
 					   "not valid UTF-8 or holds a NUL "
 					   "character");
-	} else if (!isfinite(x)) {
-		return gf__err_set(v->err, GF_ERANGE, path,
-				   "not a finite number");
+		a->str = (sv){ s, n };
+		a->num = 0;
+	} else {
+		if (!isfinite(x))
+			return gf__err_set(v->err, GF_ERANGE, path,
+					   "not a finite number");
+		a->str = (sv){ NULL, 0 };
+		a->num = x;
 	}
-	if (!(a->key = gf__strndup(key, keylen)))
-		return oom(v);
-	if (kind == GF__ATTR_STRING && !(a->str = gf__strndup(s, n))) {
-		gf__free(a->key);
-		a->key = NULL;
-		return oom(v);
-	}
+	a->key = key;
+	a->keylen = keylen;
 	a->kind = kind;
-	a->num = kind == GF__ATTR_STRING ? 0 : x;
-	v->ev->nattrs++;
+	v->nattrs++;
 	return GF_OK;
 }
 
@@ -773,42 +853,37 @@ static const char *const field_path[F_COUNT] = {
 	"$.address", "$.reporter", "$.attributes"
 };
 
-/* The known field named k, or -1. The first letter narrows it to at most
- * three names, so this costs one or two short compares per key. */
+/* The known field named k, or -1. The length narrows it to at most
+ * four names, and fixed-size memcmp compiles to a compare or two. */
 static int field_index(const char *k)
 {
-	switch (k[0]) {
-	case 'a':
-		if (!strcmp(k, "address")) return F_ADDRESS;
-		if (!strcmp(k, "attributes")) return F_ATTRIBUTES;
-		break;
-	case 'c':
-		if (!strcmp(k, "channel")) return F_CHANNEL;
-		if (!strcmp(k, "category")) return F_CATEGORY;
-		if (!strcmp(k, "content")) return F_CONTENT;
-		break;
-	case 'g':
-		if (!strcmp(k, "grid")) return F_GRID;
-		break;
-	case 'l':
-		if (!strcmp(k, "location")) return F_LOCATION;
-		break;
-	case 'r':
-		if (!strcmp(k, "received_at")) return F_RECEIVED_AT;
-		if (!strcmp(k, "region")) return F_REGION;
-		if (!strcmp(k, "reporter")) return F_REPORTER;
-		break;
-	case 's':
-		if (!strcmp(k, "source_id")) return F_SOURCE_ID;
-		break;
-	case 't':
-		if (!strcmp(k, "title")) return F_TITLE;
-		break;
-	case 'u':
-		if (!strcmp(k, "urgency")) return F_URGENCY;
-		break;
+#define IS(name) (memcmp(k, name, sizeof(name)) == 0)
+	switch (strlen(k)) {
+	case 4:
+		return IS("grid") ? F_GRID : -1;
+	case 5:
+		return IS("title") ? F_TITLE : -1;
+	case 6:
+		return IS("region") ? F_REGION : -1;
+	case 7:
+		return IS("channel") ? F_CHANNEL
+		     : IS("urgency") ? F_URGENCY
+		     : IS("content") ? F_CONTENT
+		     : IS("address") ? F_ADDRESS : -1;
+	case 8:
+		return IS("category") ? F_CATEGORY
+		     : IS("location") ? F_LOCATION
+		     : IS("reporter") ? F_REPORTER : -1;
+	case 9:
+		return IS("source_id") ? F_SOURCE_ID : -1;
+	case 10:
+		return IS("attributes") ? F_ATTRIBUTES : -1;
+	case 11:
+		return IS("received_at") ? F_RECEIVED_AT : -1;
+	default:
+		return -1;
 	}
-	return -1;
+#undef IS
 }
 
 static const char *type_desc(json_object *o)
@@ -983,43 +1058,36 @@ static int j_finite(vstate *v, json_object *o, char *path, size_t plen,
 
 static int j_extra(vstate *v, json_object *obj)
 {
-	gf__buf b;
-	gf__buf_init(&b);
-	gf__buf_putc(&b, '{');
+	gf__buf *b = &v->xbuf;
+	gf__buf_putc(b, '{');
 	int first = 1;
 	json_object_object_foreach(obj, key, val) {
 		if (field_index(key) >= 0)
 			continue;
 		char path[96];
 		snprintf(path, sizeof(path), "$.%s", key);
-		if (j_finite(v, val, path, strlen(path), sizeof(path))) {
-			gf__buf_free(&b);
+		if (j_finite(v, val, path, strlen(path), sizeof(path)))
 			return v->err->code;
-		}
 		if (!first)
-			gf__buf_putc(&b, ',');
+			gf__buf_putc(b, ',');
 		first = 0;
-		gf__buf_json_str(&b, key, strlen(key));
-		gf__buf_putc(&b, ':');
-		gf__buf_puts(&b, val ? json_object_to_json_string_ext(
-					       val, JSON_C_TO_STRING_PLAIN |
-						    JSON_C_TO_STRING_NOSLASHESCAPE)
-				     : "null");
-		if (b.len > GF__MAX_EXTRA)
+		gf__buf_json_str(b, key, strlen(key));
+		gf__buf_putc(b, ':');
+		gf__buf_puts(b, val ? json_object_to_json_string_ext(
+					      val, JSON_C_TO_STRING_PLAIN |
+						   JSON_C_TO_STRING_NOSLASHESCAPE)
+				    : "null");
+		if (b->len > GF__MAX_EXTRA)
 			break;
 	}
-	gf__buf_putc(&b, '}');
-	if (b.len > GF__MAX_EXTRA) {
-		gf__buf_free(&b);
+	gf__buf_putc(b, '}');
+	if (b->len > GF__MAX_EXTRA)
 		return gf__err_set(v->err, GF_ETOOBIG, "$",
 				   "unknown fields take over %d bytes",
 				   GF__MAX_EXTRA);
-	}
-	if (b.oom || !gf__buf_cstr(&b)) {
-		gf__buf_free(&b);
+	if (b->oom)
 		return oom(v);
-	}
-	v->ev->extra = b.p;
+	v->extra = (sv){ b->p, b->len };
 	return GF_OK;
 }
 
@@ -1077,13 +1145,13 @@ static int from_object(vstate *v, json_object *obj, char **ref_out)
 		size_t max;
 		size_t off;
 	} texts[] = {
-		{ F_TITLE, GF__MAX_TITLE, offsetof(gf__ev, title) },
-		{ F_CONTENT, GF__MAX_CONTENT, offsetof(gf__ev, content) },
-		{ F_ADDRESS, GF__MAX_ADDRESS, offsetof(gf__ev, address) },
+		{ F_TITLE, GF__MAX_TITLE, offsetof(vstate, title) },
+		{ F_CONTENT, GF__MAX_CONTENT, offsetof(vstate, content) },
+		{ F_ADDRESS, GF__MAX_ADDRESS, offsetof(vstate, address) },
 	};
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		const char *path = field_path[texts[i].f];
-		char **dst = (char **)((char *)v->ev + texts[i].off);
+		sv *dst = (sv *)(void *)((char *)v + texts[i].off);
 		if ((rc = j_str(v, f[texts[i].f], path, 0, &s, &n)) < 0 ||
 		    (rc == 1 &&
 		     (rc = v_text(v, path, s, n, texts[i].max, dst))))
@@ -1095,8 +1163,11 @@ static int from_object(vstate *v, json_object *obj, char **ref_out)
 		return rc;
 	if (unknown && (rc = j_extra(v, obj)))
 		return rc;
-	return GF_OK;
+	return commit(v);
 }
+
+static int find_bad_utf8(gf__err *err, json_object *o, char *path,
+			 size_t plen, size_t cap);
 
 int gf__ev_from_object(gf__ev *ev, struct json_object *obj,
 		       const gf__ev_ctx *ctx, char **ref_out, gf__err *err)
@@ -1114,8 +1185,16 @@ int gf__ev_from_object(gf__ev *ev, struct json_object *obj,
 		return gf__err_set(err, GF_EJSON, "$",
 				   "expected a JSON object, got %s",
 				   type_desc(obj));
-	vstate v = { ev, ctx, err, 0 };
+	/* json-c keeps whatever bytes it was given: the object's strings
+	 * and keys are checked here as gf__ev_parse checks its input, and
+	 * before any field, so both ways report the same error. */
+	char path[96] = "$";
+	if (find_bad_utf8(err, obj, path, 1, sizeof(path)))
+		return GF_EUTF8;
+	vstate v;
+	vstate_init(&v, ev, ctx, err, 0);
 	int rc = from_object(&v, obj, ref_out);
+	gf__buf_free(&v.xbuf);
 	if (rc)
 		gf__ev_free(ev);
 	return rc;
@@ -1196,6 +1275,22 @@ static int cut_character(const char *s, size_t n)
 	return gf__utf8_valid((const char *)tmp, need);
 }
 
+/*
+ * JSON nesting allowed in an event: the event itself needs three levels
+ * (attributes.key), the rest is for unknown fields. json-c's default is
+ * 32; 16 also keeps the tokener's stack (32 bytes a level) small enough
+ * for the allocator's fast bins, which is measurable per event.
+ */
+#define GF__EV_MAX_DEPTH 16
+
+struct json_tokener *gf__ev_tokener_new(void)
+{
+	json_tokener *tok = json_tokener_new_ex(GF__EV_MAX_DEPTH);
+	if (tok)
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	return tok;
+}
+
 static int is_ws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -1231,16 +1326,18 @@ int gf__ev_parse(gf__ev *ev, const char *json, size_t len,
 	 * spares a string-by-string check afterwards. */
 	size_t bad = gf__utf8_valid_prefix(json, len);
 
-	json_tokener *tok = json_tokener_new();
-	if (!tok)
+	json_tokener *tok = ctx->tok;
+	if (tok)
+		json_tokener_reset(tok);
+	else if (!(tok = gf__ev_tokener_new()))
 		return gf__err_set(err, GF_ENOMEM, NULL, "out of memory");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	json_object *obj = NULL;
 	if (json[start] == '{')
 		obj = json_tokener_parse_ex(tok, json, (int)len);
 	enum json_tokener_error jerr = json_tokener_get_error(tok);
 	size_t end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
+	if (tok != ctx->tok)
+		json_tokener_free(tok);
 
 	int rc;
 	if (bad != len && !obj && jerr == json_tokener_continue &&
@@ -1275,8 +1372,10 @@ int gf__ev_parse(gf__ev *ev, const char *json, size_t len,
 			rc = GF_OK;
 	}
 	if (rc == GF_OK) {
-		vstate v = { ev, ctx, err, 0 };
+		vstate v;
+		vstate_init(&v, ev, ctx, err, 0);
 		rc = from_object(&v, obj, ref_out);
+		gf__buf_free(&v.xbuf);
 		if (rc)
 			gf__ev_free(ev);
 	}
@@ -1325,13 +1424,13 @@ static int from_builder(vstate *v, const gf_event *b)
 	if (b->urgency && (rc = v_urgency(v, b->urgency, strlen(b->urgency))))
 		return rc;
 	if ((b->title && (rc = v_text(v, "$.title", b->title, slen(b->title),
-				      GF__MAX_TITLE, &v->ev->title))) ||
+				      GF__MAX_TITLE, &v->title))) ||
 	    (b->content &&
 	     (rc = v_text(v, "$.content", b->content, slen(b->content),
-			  GF__MAX_CONTENT, &v->ev->content))) ||
+			  GF__MAX_CONTENT, &v->content))) ||
 	    (b->address &&
 	     (rc = v_text(v, "$.address", b->address, slen(b->address),
-			  GF__MAX_ADDRESS, &v->ev->address))))
+			  GF__MAX_ADDRESS, &v->address))))
 		return rc;
 	if (b->phone && (rc = v_phone(v, b->phone, strlen(b->phone))))
 		return rc;
@@ -1346,7 +1445,7 @@ static int from_builder(vstate *v, const gf_event *b)
 				     slen(a->str), a->num)))
 			return rc;
 	}
-	return GF_OK;
+	return commit(v);
 }
 
 int gf__ev_from_builder(gf__ev *ev, const gf_event *b, const gf__ev_ctx *ctx,
@@ -1363,8 +1462,10 @@ int gf__ev_from_builder(gf__ev *ev, const gf_event *b, const gf__ev_ctx *ctx,
 	memset(ev, 0, sizeof(*ev));
 	make_ref_out(ref_out, b->channel, slen(b->channel), b->source_id,
 		     slen(b->source_id));
-	vstate v = { ev, ctx, err, 1 };
+	vstate v;
+	vstate_init(&v, ev, ctx, err, 1);
 	int rc = from_builder(&v, b);
+	gf__buf_free(&v.xbuf);
 	if (rc)
 		gf__ev_free(ev);
 	return rc;
@@ -1525,48 +1626,41 @@ int gf__ev_encode(const gf__ev *ev, gf__buf *out)
 	return out->oom ? GF_ENOMEM : GF_OK;
 }
 
-/* A string field: NULL-aware copy; a NUL inside is damage, as encode
- * never writes one. An allocation failure is remembered apart, so that
- * it is not mistaken for a damaged record. */
-static char *rd_str(gf__rd *rd, int *nomem)
+/* A string field as a view into the record (p NULL for a NULL string);
+ * a NUL inside is damage, as encode never writes one. */
+static sv rd_sv(gf__rd *rd)
 {
-	const char *s;
-	size_t n;
-	if (!gf__rd_strref(rd, &s, &n))
-		return NULL;
-	if (memchr(s, '\0', n)) {
+	sv x = { NULL, 0 };
+	if (gf__rd_strref(rd, &x.p, &x.n) && memchr(x.p, '\0', x.n)) {
 		rd->bad = 1;
-		return NULL;
+		x.p = NULL;
 	}
-	char *d = gf__strndup(s, n);
-	if (!d) {
-		*nomem = 1;
-		rd->bad = 1;
-	}
-	return d;
+	return x;
 }
 
-static int decode(gf__ev *ev, gf__rd *rd, int *nomem)
+/* Reads views of everything, then commits them like a validated event
+ * (minus normalisation, which was done before the event was stored). */
+static int decode(vstate *v, gf__rd *rd)
 {
+	gf__ev *ev = v->ev;
 	if (gf__rd_u8(rd) != EV_LAYOUT_V1)
 		return GF_ECORRUPT;
 	unsigned ch = gf__rd_u8(rd);
 	if (ch < GF_CHANNEL_12345 || ch > GF_CHANNEL_MEDIATION)
 		return GF_ECORRUPT;
 	ev->channel = (gf_channel)ch;
-	ev->source_id = rd_str(rd, nomem);
+	v->source_id = rd_sv(rd);
 	ev->received_at = gf__rd_svarint(rd);
 	int64_t off = gf__rd_svarint(rd);
 	if (off < -MAX_OFFSET_MIN || off > MAX_OFFSET_MIN)
 		return GF_ECORRUPT;
 	ev->offset_min = (int)off;
-	const char *s;
-	size_t n;
-	if (!gf__rd_strref(rd, &s, &n) || n != 12 || !all_digits(s, 12))
+	sv x = rd_sv(rd);
+	if (!x.p || x.n != 12 || !all_digits(x.p, 12))
 		return GF_ECORRUPT;
-	memcpy(ev->region, s, 12);
+	memcpy(ev->region, x.p, 12);
 	ev->region[12] = '\0';
-	ev->grid = rd_str(rd, nomem);
+	v->grid = rd_sv(rd);
 	unsigned loc = gf__rd_u8(rd);
 	if (loc > 1)
 		return GF_ECORRUPT;
@@ -1577,35 +1671,35 @@ static int decode(gf__ev *ev, gf__rd *rd, int *nomem)
 		if (!isfinite(ev->lat) || !isfinite(ev->lon))
 			return GF_ECORRUPT;
 	}
-	ev->address = rd_str(rd, nomem);
-	ev->category = rd_str(rd, nomem);
+	v->address = rd_sv(rd);
+	v->category = rd_sv(rd);
 	unsigned u = gf__rd_u8(rd);
 	if (u > GF_URGENCY_CRITICAL)
 		return GF_ECORRUPT;
 	ev->urgency = (gf_urgency)u;
-	ev->title = rd_str(rd, nomem);
-	ev->content = rd_str(rd, nomem);
-	if (gf__rd_strref(rd, &s, &n)) {
-		if (n != 0 && n != 64)
+	v->title = rd_sv(rd);
+	v->content = rd_sv(rd);
+	x = rd_sv(rd);
+	if (x.p) {
+		if (x.n != 0 && x.n != 64)
 			return GF_ECORRUPT;
-		memcpy(ev->reporter, s, n);
-		ev->reporter[n] = '\0';
+		memcpy(ev->reporter, x.p, x.n);
+		ev->reporter[x.n] = '\0';
 	}
-	ev->phone = rd_str(rd, nomem);
+	v->phone = rd_sv(rd);
 	uint64_t na = gf__rd_varint(rd);
-	if (rd->bad || na > GF__MAX_ATTRS || !ev->source_id || !ev->category)
+	if (rd->bad || na > GF__MAX_ATTRS || !v->source_id.p || !v->category.p)
 		return GF_ECORRUPT;
-	if (na && !(ev->attrs = gf__calloc((size_t)na, sizeof(gf__attr)))) {
-		*nomem = 1;
-		return GF_ENOMEM;
-	}
 	for (size_t i = 0; i < na; i++) {
-		gf__attr *a = &ev->attrs[i];
-		ev->nattrs = i + 1; /* so gf__ev_free sees the key */
-		a->key = rd_str(rd, nomem);
+		vattr *a = &v->attrs[i];
+		x = rd_sv(rd);
+		a->key = x.p;
+		a->keylen = x.n;
 		unsigned kind = gf__rd_u8(rd);
+		a->str = (sv){ NULL, 0 };
+		a->num = 0;
 		if (kind == GF__ATTR_STRING)
-			a->str = rd_str(rd, nomem);
+			a->str = rd_sv(rd);
 		else if (kind == GF__ATTR_BOOL)
 			a->num = gf__rd_u8(rd) ? 1 : 0;
 		else if (kind == GF__ATTR_NUMBER)
@@ -1613,23 +1707,16 @@ static int decode(gf__ev *ev, gf__rd *rd, int *nomem)
 		else
 			return GF_ECORRUPT;
 		a->kind = (gf__attr_kind)kind;
-		if (rd->bad || !a->key || (kind == GF__ATTR_STRING && !a->str) ||
-		    !isfinite(a->num))
+		if (rd->bad || !a->key ||
+		    (kind == GF__ATTR_STRING && !a->str.p) || !isfinite(a->num))
 			return GF_ECORRUPT;
 	}
-	ev->extra = rd_str(rd, nomem);
+	v->nattrs = (size_t)na;
+	v->extra = rd_sv(rd);
 	if (rd->bad)
 		return GF_ECORRUPT;
-	const char *cn = gf_channel_name(ev->channel);
-	size_t cl = strlen(cn), sl = strlen(ev->source_id);
-	if (!(ev->ref = gf__malloc(cl + 1 + sl + 1))) {
-		*nomem = 1;
-		return GF_ENOMEM;
-	}
-	memcpy(ev->ref, cn, cl);
-	ev->ref[cl] = ':';
-	memcpy(ev->ref + cl + 1, ev->source_id, sl + 1);
-	return GF_OK;
+	v->normalize = 0;
+	return commit(v);
 }
 
 int gf__ev_decode(gf__ev *ev, gf__rd *rd)
@@ -1637,11 +1724,13 @@ int gf__ev_decode(gf__ev *ev, gf__rd *rd)
 	if (!ev || !rd)
 		return GF_EINVAL;
 	memset(ev, 0, sizeof(*ev));
-	int nomem = 0;
-	int rc = decode(ev, rd, &nomem);
+	gf__err err;
+	vstate v;
+	vstate_init(&v, ev, NULL, &err, 0);
+	int rc = decode(&v, rd);
 	if (rc) {
 		rd->bad = 1;
 		gf__ev_free(ev);
 	}
-	return rc && nomem ? GF_ENOMEM : rc;
+	return rc;
 }

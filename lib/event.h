@@ -12,7 +12,9 @@
 
 struct json_object;
 
-/* Size limits, in bytes of UTF-8 after normalisation. */
+/* Size limits, in bytes of UTF-8 as given in the input (before
+ * normalisation, so that whether an event fits does not depend on the
+ * normaliser's details). */
 #define GF__MAX_SOURCE_ID 128
 #define GF__MAX_CATEGORY 128
 #define GF__MAX_GRID 64
@@ -38,8 +40,10 @@ typedef struct gf__attr {
 	double num;    /* GF__ATTR_NUMBER; 0/1 for GF__ATTR_BOOL */
 } gf__attr;
 
-/* A validated, normalised event. Every string is owned (gf__malloc) and
- * NUL-terminated; optional ones are NULL when absent. */
+/* A validated, normalised event. Every string is NUL-terminated;
+ * optional ones are NULL when absent. The strings and the attrs array
+ * all live in one allocation, mem, freed by gf__ev_free: never free or
+ * replace a member on its own. Moving the struct by value is fine. */
 typedef struct gf__ev {
 	gf_channel channel;
 	char *source_id;
@@ -60,6 +64,7 @@ typedef struct gf__ev {
 	gf__attr *attrs;
 	size_t nattrs;
 	char *extra;           /* unknown fields as a JSON object text, or NULL */
+	void *mem;             /* the one allocation behind the pointers above */
 } gf__ev;
 
 /* What validation needs from the engine. */
@@ -68,7 +73,13 @@ typedef struct gf__ev_ctx {
 	const gf__hmac *reporter_key; /* NULL: phone numbers are dropped */
 	int keep_phone;
 	size_t max_bytes;             /* of the JSON text */
+	/* a tokener from gf__ev_tokener_new() to reuse, or NULL */
+	struct json_tokener *tok;
 } gf__ev_ctx;
+
+/* The tokener every JSON line is parsed with: strict, and at most
+ * GF__EV_MAX_DEPTH levels deep. Free with json_tokener_free(). */
+struct json_tokener *gf__ev_tokener_new(void);
 
 void gf__ev_free(gf__ev *ev);  /* frees the members, not ev itself */
 

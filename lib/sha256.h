@@ -13,6 +13,7 @@ typedef struct gf__sha256_ctx {
 	uint64_t total;
 	uint8_t block[64];
 	size_t used;
+	int hw; /* compress with the CPU's SHA extensions (see gf__hmac_init) */
 } gf__sha256_ctx;
 
 void gf__sha256_init(gf__sha256_ctx *c);

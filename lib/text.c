@@ -8,8 +8,42 @@
  */
 #include "text.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
+
+/* Skip ASCII other than NUL from s[i]: returns the index of the first
+ * byte that is NUL or not ASCII, or n. */
+static size_t skip_ascii(const unsigned char *s, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+	const __m128i zero = _mm_setzero_si128();
+	while (n - i >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(v, _mm_cmpeq_epi8(v, zero)));
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+		i += 16;
+	}
+#else
+	/* Eight bytes at a time, none of them NUL: the classic
+	 * has-zero-byte test rides along with the high-bit test. */
+	while (n - i >= 8) {
+		uint64_t v;
+		memcpy(&v, s + i, 8);
+		if ((v | ((v - ONES) & ~v)) & HIGHS)
+			break;
+		i += 8;
+	}
+#endif
+	while (i < n && s[i] != 0 && s[i] < 0x80)
+		i++;
+	return i;
+}
 
 size_t gf__utf8_valid_prefix(const char *str, size_t n)
 {
@@ -20,16 +54,17 @@ size_t gf__utf8_valid_prefix(const char *str, size_t n)
 		if (c < 0x80) {
 			if (c == 0)
 				return i;
-			i++;
-			/* Eight ASCII bytes, none of them NUL: the
-			 * classic has-zero-byte test rides along. */
-			while (i + 8 <= n) {
-				uint64_t v;
-				memcpy(&v, s + i, 8);
-				if ((v | ((v - ONES) & ~v)) & HIGHS)
-					break;
-				i += 8;
-			}
+			i = skip_ascii(s, i + 1, n);
+			continue;
+		}
+		/* Three-byte sequences led by E1..EC, EE or EF have no
+		 * special second-byte range: that is all of CJK, so Chinese
+		 * text takes this short path. */
+		if (c >= 0xE1 && c <= 0xEF && c != 0xED) {
+			if (n - i < 3 || (s[i + 1] & 0xC0) != 0x80 ||
+			    (s[i + 2] & 0xC0) != 0x80)
+				return i;
+			i += 3;
 			continue;
 		}
 		/* Ranges from Unicode 15, table 3-7 (well-formed byte
@@ -45,8 +80,8 @@ size_t gf__utf8_valid_prefix(const char *str, size_t n)
 			len = 3;
 			if (c == 0xE0)
 				lo = 0xA0;
-			else if (c == 0xED)
-				hi = 0x9F;
+			else
+				hi = 0x9F; /* 0xED: no surrogates */
 		} else if (c < 0xF5) {
 			len = 4;
 			if (c == 0xF0)
@@ -140,12 +175,17 @@ static int classify_special(const unsigned char *s, size_t avail,
 		return b1 == 0x81 && b2 == 0x9F ? K_SPACE : K_PLAIN;
 	case 0xE3: /* IDEOGRAPHIC SPACE U+3000 */
 		return b1 == 0x80 && b2 == 0x80 ? K_SPACE : K_PLAIN;
-	default: /* 0xEF: FULLWIDTH U+FF01..U+FF5E map to U+0021..U+007E */
-		if (b1 == 0xBC && b2 >= 0x81 && b2 <= 0xBF) {
+	default:
+		/* 0xEF: full-width digits and Latin letters (U+FF10..FF19,
+		 * U+FF21..FF3A, U+FF41..FF5A) become ASCII. Full-width
+		 * punctuation (，！？：；（）) is the ordinary punctuation of
+		 * Chinese text and stays as the citizen wrote it. */
+		if (b1 == 0xBC && ((b2 >= 0x90 && b2 <= 0x99) ||
+				   (b2 >= 0xA1 && b2 <= 0xBA))) {
 			*ascii = (unsigned char)(b2 - 0x60);
 			return K_PLAIN;
 		}
-		if (b1 == 0xBD && b2 >= 0x80 && b2 <= 0x9E) {
+		if (b1 == 0xBD && b2 >= 0x81 && b2 <= 0x9A) {
 			*ascii = (unsigned char)(b2 - 0x20);
 			return K_PLAIN;
 		}
@@ -153,14 +193,9 @@ static int classify_special(const unsigned char *s, size_t avail,
 	}
 }
 
-int gf__text_normalize(const char *str, size_t n, gf__buf *out)
+size_t gf__text_normalize_to(const char *str, size_t n, char *base)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	/* Normalising never lengthens the text, so one reservation covers
-	 * the output and the NUL a caller may add with gf__buf_cstr. */
-	if (gf__buf_reserve(out, n + 1) != GF_OK)
-		return GF_ENOMEM;
-	char *base = out->p + out->len;
 	char *o = base;
 	int started = 0, pend_sp = 0, pend_nl = 0;
 	size_t i = 0;
@@ -217,7 +252,16 @@ int gf__text_normalize(const char *str, size_t n, gf__buf *out)
 		}
 		i += len;
 	}
-	out->len += (size_t)(o - base);
+	return (size_t)(o - base);
+}
+
+int gf__text_normalize(const char *s, size_t n, gf__buf *out)
+{
+	/* Normalising never lengthens the text, so one reservation covers
+	 * the output and its NUL. */
+	if (gf__buf_reserve(out, n + 1) != GF_OK)
+		return GF_ENOMEM;
+	out->len += gf__text_normalize_to(s, n, out->p + out->len);
 	out->p[out->len] = '\0';
 	return GF_OK;
 }

@@ -18,15 +18,20 @@ size_t gf__utf8_valid_prefix(const char *s, size_t n);
 size_t gf__utf8_count(const char *s, size_t n);
 
 /*
- * Normalise free text for storage and display: full-width ASCII forms
- * (U+FF01..U+FF5E) become ASCII, the ideographic space U+3000 and every
+ * Normalise free text for storage and display: full-width digits and
+ * Latin letters become ASCII, the ideographic space U+3000 and every
  * Unicode space become ' ', control characters (C0, DEL, C1) other than
  * newline become ' ', runs of spaces fold to one, each line is trimmed
  * and runs of blank lines fold to one; the whole is trimmed. Chinese
- * punctuation is kept (it carries meaning for a reader). Input must be
+ * punctuation, full-width forms included (，！？：；（）), is kept as
+ * written: it carries meaning for a reader. Input must be
  * valid UTF-8; the output is appended to out. Returns GF_OK/GF_ENOMEM.
  */
 int gf__text_normalize(const char *s, size_t n, gf__buf *out);
+
+/* The same into out, which must hold n bytes (normalising never
+ * lengthens text); returns the length written. No NUL is added. */
+size_t gf__text_normalize_to(const char *s, size_t n, char *out);
 
 /* Trim ASCII and ideographic spaces from both ends, in place view. */
 void gf__text_trim(const char **s, size_t *n);

@@ -348,6 +348,33 @@ START_TEST(not_an_object)
 }
 END_TEST
 
+/* An object parsed elsewhere gets the same UTF-8 checks as text. */
+START_TEST(from_object_checks_utf8)
+{
+	static const struct {
+		const char *json, *field;
+	} cases[] = {
+		{ "{\"channel\":\"12345\",\"title\":\"a\xff\"}", "$.title" },
+		{ "{\"channel\":\"9\xc0\xaf\"}", "$.channel" },
+		{ "{\"x\xed\xa0\x80\":1}", "$" },
+		{ "{\"reporter\":{\"name\":\"\xe4\xb8\"}}", "$.reporter.name" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_object *o = json_tokener_parse(cases[i].json);
+		ck_assert_ptr_nonnull(o);
+		gf__ev ev;
+		gf__err err;
+		char *ref = NULL;
+		ck_assert_int_eq(gf__ev_from_object(&ev, o, &ctx, &ref, &err),
+				 GF_EUTF8);
+		ck_assert_str_eq(err.field, cases[i].field);
+		ck_assert_ptr_null(ref);
+		assert_empty(&ev);
+		json_object_put(o);
+	}
+}
+END_TEST
+
 START_TEST(from_object_matches_parse)
 {
 	const char *s = mk("x_extra", "[1,\"two\"]", NULL);
@@ -1397,6 +1424,144 @@ START_TEST(to_json_reingests)
 }
 END_TEST
 
+/* ---- out of memory -------------------------------------------------------- */
+
+static long alloc_budget = -1; /* allocations left; -1: unlimited */
+
+static void *fail_malloc(size_t n)
+{
+	if (alloc_budget == 0)
+		return NULL;
+	if (alloc_budget > 0)
+		alloc_budget--;
+	return malloc(n);
+}
+
+static void *fail_calloc(size_t n, size_t size)
+{
+	if (alloc_budget == 0)
+		return NULL;
+	if (alloc_budget > 0)
+		alloc_budget--;
+	return calloc(n, size);
+}
+
+static void *fail_realloc(void *p, size_t n)
+{
+	if (alloc_budget == 0)
+		return NULL;
+	if (alloc_budget > 0)
+		alloc_budget--;
+	return realloc(p, n);
+}
+
+/* Every allocation the event code makes may fail: the result is then
+ * GF_ENOMEM with nothing leaked and nothing half made. */
+START_TEST(out_of_memory)
+{
+	gf_set_allocator(fail_malloc, fail_calloc, fail_realloc, free);
+	const char *s = mk("attributes", "{\"floor\":3,\"note\":\"东门\"}",
+			   "x_note", "{\"k\":[1,\"二\"]}", NULL);
+	int ok = 0, failures = 0;
+	for (long budget = 0; budget < 40 && !ok; budget++) {
+		gf__ev ev;
+		gf__err err;
+		char *ref = NULL;
+		alloc_budget = budget;
+		int rc = gf__ev_parse(&ev, s, strlen(s), &ctx, &ref, &err);
+		alloc_budget = -1;
+		ck_assert_msg(rc == GF_OK || rc == GF_ENOMEM, "%d: %s", (int)budget,
+			      gf_errname(rc));
+		gf__free(ref);
+		if (rc == GF_ENOMEM) {
+			ck_assert_int_eq(err.code, GF_ENOMEM);
+			assert_empty(&ev);
+			failures++;
+			continue;
+		}
+		ok = 1;
+		gf__buf b;
+		gf__buf_init(&b);
+		ck_assert_int_eq(gf__ev_encode(&ev, &b), GF_OK);
+		for (long db = 0; db < 10; db++) {
+			gf__rd rd;
+			gf__ev back;
+			gf__rd_init(&rd, b.p, b.len);
+			alloc_budget = db;
+			rc = gf__ev_decode(&back, &rd);
+			alloc_budget = -1;
+			ck_assert(rc == GF_OK || rc == GF_ENOMEM);
+			if (rc == GF_OK) {
+				gf__ev_free(&back);
+				break;
+			}
+			assert_empty(&back);
+		}
+		for (long jb = 0; jb < 10; jb++) {
+			gf__buf j;
+			gf__buf_init(&j);
+			alloc_budget = jb;
+			rc = gf__ev_to_json(&ev, &j);
+			alloc_budget = -1;
+			gf__buf_free(&j);
+			if (rc == GF_OK)
+				break;
+			ck_assert_int_eq(rc, GF_ENOMEM);
+		}
+		gf__buf_free(&b);
+		gf__ev_free(&ev);
+	}
+	ck_assert(ok);
+	ck_assert_int_gt(failures, 0);
+
+	gf_event *bld = NULL;
+	ok = 0;
+	for (long budget = 0; budget < 60 && !ok; budget++) {
+		alloc_budget = budget;
+		int rc = gf_event_new(&bld);
+		if (rc == GF_OK)
+			rc = gf_event_set_channel(bld, "12345");
+		if (rc == GF_OK)
+			rc = gf_event_set_source_id(bld, "S1");
+		if (rc == GF_OK)
+			rc = gf_event_set_received_at(bld, "2026-11-22T09:15:00Z");
+		if (rc == GF_OK)
+			rc = gf_event_set_region(bld, "320506001003");
+		if (rc == GF_OK)
+			rc = gf_event_set_category(bld, "city");
+		if (rc == GF_OK)
+			rc = gf_event_set_attr_string(bld, "k", "v");
+		gf__ev ev;
+		gf__err err;
+		if (rc == GF_OK)
+			rc = gf__ev_from_builder(&ev, bld, &ctx, NULL, &err);
+		alloc_budget = -1;
+		ck_assert(rc == GF_OK || rc == GF_ENOMEM);
+		if (rc == GF_OK) {
+			ok = 1;
+			gf__ev_free(&ev);
+		}
+		gf_event_free(bld);
+		bld = NULL;
+	}
+	ck_assert(ok);
+	gf_set_allocator(malloc, calloc, realloc, free);
+}
+END_TEST
+
+START_TEST(nesting_within_limit)
+{
+	char deep[64] = "";
+	for (int i = 0; i < 12; i++)
+		strcat(deep, "[");
+	for (int i = 0; i < 12; i++)
+		strcat(deep, "]");
+	gf__ev ev;
+	accept(mk("x_deep", deep, NULL), &ev);
+	gf__ev_free(&ev);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("event");
@@ -1408,8 +1573,10 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, bad_json);
 	tcase_add_test(tc, bad_json_message_has_offset);
 	tcase_add_test(tc, too_deep);
+	tcase_add_test(tc, nesting_within_limit);
 	tcase_add_test(tc, not_an_object);
 	tcase_add_test(tc, from_object_matches_parse);
+	tcase_add_test(tc, from_object_checks_utf8);
 	tcase_add_test(tc, missing_required);
 	tcase_add_test(tc, wrong_types);
 	tcase_add_test(tc, bad_utf8);
@@ -1452,6 +1619,7 @@ static Suite *make_suite(void)
 	tcase_add_test(te, decode_garbage);
 	tcase_add_test(te, to_json_renders_all);
 	tcase_add_test(te, to_json_reingests);
+	tcase_add_test(te, out_of_memory);
 	tcase_set_timeout(te, 60);
 	suite_add_tcase(s, te);
 	return s;

@@ -135,6 +135,43 @@ START_TEST(hmac_rfc4231)
 }
 END_TEST
 
+/* The hardware path (when this CPU has one) and portable C agree on
+ * every length around the block and padding boundaries, and the RFC
+ * vectors pass on the portable path too. */
+START_TEST(hw_and_portable_agree)
+{
+	gf__hmac probe;
+	gf__hmac_init(&probe, "k", 1);
+	int hw = probe.inner.hw;
+	ck_assert_int_eq(probe.outer.hw, hw);
+	uint8_t msg[300];
+	for (size_t i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)(i * 31 + 7);
+	for (size_t n = 0; n <= sizeof(msg); n++) {
+		gf__sha256_ctx a, b;
+		uint8_t da[32], db[32];
+		gf__sha256_init(&a);
+		gf__sha256_init(&b);
+		ck_assert_int_eq(a.hw, 0);
+		b.hw = hw;
+		gf__sha256_update(&a, msg, n);
+		gf__sha256_update(&b, msg, n);
+		gf__sha256_final(&a, da);
+		gf__sha256_final(&b, db);
+		ck_assert_mem_eq(da, db, 32);
+	}
+	gf__hmac k;
+	uint8_t d[32];
+	char h[65];
+	gf__hmac_init(&k, "Jefe", 4);
+	k.inner.hw = k.outer.hw = 0;
+	gf__hmac_run(&k, "what do ya want for nothing?", 28, d);
+	gf__hex(d, 32, h);
+	ck_assert_str_eq(h,
+		"5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+END_TEST
+
 START_TEST(hmac_key_matters)
 {
 	gf__hmac a, b;
@@ -168,6 +205,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, sha_million_a);
 	tcase_add_test(tc, sha_incremental_splits);
 	tcase_add_test(tc, hmac_rfc4231);
+	tcase_add_test(tc, hw_and_portable_agree);
 	tcase_add_test(tc, hmac_key_matters);
 	tcase_add_test(tc, hex_format);
 	suite_add_tcase(s, tc);

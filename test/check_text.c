@@ -99,10 +99,15 @@ static void expect_norm(const char *in, size_t n, const char *want)
 
 START_TEST(normalize_fullwidth)
 {
-	/* full-width digits, letters and ASCII symbols become ASCII */
+	/* full-width digits and letters become ASCII */
 	expect_norm(S("ＡＢＣ１２３ｘｙｚ"), "ABC123xyz");
 	expect_norm(S("３幢１单元"), "3幢1单元");
-	expect_norm(S("！～"), "!~");
+	/* full-width punctuation is Chinese punctuation: kept as written */
+	expect_norm(S("垃圾堆积，无人清理！请问：何时处理？（急）；～"),
+		    "垃圾堆积，无人清理！请问：何时处理？（急）；～");
+	expect_norm(S("＠＃［］｀｛｝"), "＠＃［］｀｛｝");
+	/* the edges of the letter and digit ranges */
+	expect_norm(S("／０９：＠ＡＺＺ［｀ａｚ｛"), "／09：＠AZZ［｀az｛");
 	/* U+FF5F and beyond, and CJK punctuation outside that block,
 	 * are kept */
 	expect_norm(S("｟。、《》“”【】"), "｟。、《》“”【】");
