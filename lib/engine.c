@@ -172,8 +172,8 @@ static void gf__index_order(gf_engine *eng, gf_order *o)
 	gf__vec_push(&eng->orders, o);
 	o->index = eng->orders.len - 1;
 	gf__map_put(&eng->order_by_id, o->id, strlen(o->id), o);
-	for (size_t i = 0; i < o->reports.len; i++) {
-		gf_report *r = o->reports.v[i];
+	for (size_t i = 0; i < o->nreports; i++) {
+		gf_report *r = o->reports[i];
 		gf__map_put(&eng->report_by_ref, r->ref, strlen(r->ref), r);
 	}
 	eng->state_counts[o->state]++;
@@ -198,25 +198,62 @@ static gf_order *gf__find_cb(void *ud, const char *ref)
 
 /*
  * A fresh order id: PREFIX + the local date of t + a sequence of that
- * day, "WO20261123000017". The sequence is not stored: after a restart
- * the first new id of a day probes past the ids that exist.
+ * day, "WO20261123000017". Each day keeps its own counter; after a
+ * restart the counters start again from 0, so each new id is checked
+ * against the ids that exist and the counter skips past them (once per
+ * day and process: ids of a day are handed out in order).
  */
-static void gf__next_id(gf_engine *eng, gf_time t, int offset_min,
-			char out[GF__ORDER_ID_MAX])
+typedef struct gf__day {
+	char day[9];
+	unsigned seq;
+} gf__day;
+
+static int gf__next_id(gf_engine *eng, gf_time t, int offset_min,
+		       char out[GF__ORDER_ID_MAX])
 {
-	char date[40];
-	gf_time_format(date, sizeof(date), t, offset_min);
-	char day[9] = { date[0], date[1], date[2], date[3], date[5],
-			date[6], date[8], date[9], 0 };
-	if (strcmp(day, eng->seq_day) != 0) {
-		memcpy(eng->seq_day, day, sizeof(day));
-		eng->seq = 0;
+	if (!eng->day || offset_min != eng->day_off || t < eng->day_lo ||
+	    t >= eng->day_hi) {
+		char date[40];
+		gf_time_format(date, sizeof(date), t, offset_min);
+		char key[9] = { date[0], date[1], date[2], date[3], date[5],
+				date[6], date[8], date[9], 0 };
+		gf__day *d = gf__map_get(&eng->days, key, 8);
+		if (!d) {
+			d = gf__pool_alloc(&eng->pool, sizeof(*d));
+			if (!d)
+				return GF_ENOMEM;
+			memcpy(d->day, key, sizeof(key));
+			d->seq = 0;
+			if (gf__map_put(&eng->days, d->day, 8, d))
+				return GF_ENOMEM;
+		}
+		const int64_t dayms = 86400000;
+		int64_t local = t + (int64_t)offset_min * 60000;
+		int64_t into = ((local % dayms) + dayms) % dayms;
+		eng->day = d;
+		eng->day_off = offset_min;
+		eng->day_lo = t - into;
+		eng->day_hi = eng->day_lo + dayms;
 	}
+	size_t plen = strlen(eng->prefix);
+	memcpy(out, eng->prefix, plen);
+	memcpy(out + plen, eng->day->day, 8);
+	char *num = out + plen + 8;
 	do {
-		eng->seq++;
-		snprintf(out, GF__ORDER_ID_MAX, "%s%s%06u", eng->prefix, day,
-			 eng->seq);
+		unsigned v = ++eng->day->seq;
+		char digits[12];
+		int n = 0;
+		do {
+			digits[n++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (n < 6)
+			digits[n++] = '0';
+		for (int i = 0; i < n; i++)
+			num[i] = digits[n - 1 - i];
+		num[n] = '\0';
 	} while (gf__map_get(&eng->order_by_id, out, strlen(out)));
+	return GF_OK;
 }
 
 /* Record a change: the point of acknowledgement. */
@@ -423,6 +460,7 @@ static void gf__fill_ev_ctx(const gf_engine *eng, gf__ev_ctx *ctx)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->tok = eng->tok;
+	ctx->scratch = (gf__buf *)&eng->scan;
 	ctx->dir = eng->dir;
 	ctx->reporter_key = eng->has_key ? &eng->key : NULL;
 	ctx->keep_phone = eng->keep_phone;
@@ -468,7 +506,11 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 	gf__rec_event r;
 	memset(&r, 0, sizeof(r));
 	char id[GF__ORDER_ID_MAX];
-	gf__next_id(eng, ev->received_at, ev->offset_min, id);
+	if (gf__next_id(eng, ev->received_at, ev->offset_min, id)) {
+		gf__ev_free(ev);
+		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
+				   "out of memory");
+	}
 	r.outcome = GF_OUTCOME_CREATED;
 	r.at = now;
 	r.order = id;
@@ -482,7 +524,8 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 
 	/* build before storing, so that only indexing can fail after */
 	gf_order *o;
-	if (gf__order_create(&o, id, ev, now, r.lead, r.level, r.rule)) {
+	if (gf__order_create(&o, &eng->pool, id, ev, now, r.lead, r.level,
+			     r.rule)) {
 		gf__ev_free(ev);
 		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
 				   "out of memory");
@@ -491,7 +534,7 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 	if (!rc)
 		rc = gf__record(eng, GF__REC_EVENT);
 	if (rc) {
-		gf__order_free(o);
+		gf__order_release(o);
 		return rc;
 	}
 	gf__index_order(eng, o);
@@ -656,7 +699,7 @@ static int gf__apply_plan(gf_engine *eng, gf_order *o, const gf__plan *p,
 	}
 	gf_state before = o->state;
 	*created = NULL;
-	int rc = gf__order_apply(o, p, into, created);
+	int rc = gf__order_apply(o, &eng->pool, p, into, created);
 	if (rc)
 		return rc;
 	eng->state_counts[before]--;
@@ -795,7 +838,9 @@ static int gf__do_action(gf_engine *eng, const gf_action *a)
 	if (plan.op == GF_OP_SPLIT) {
 		gf_report *r = gf__map_get(&eng->report_by_ref, plan.report,
 					   strlen(plan.report));
-		gf__next_id(eng, plan.at, r->ev.offset_min, new_id);
+		if (gf__next_id(eng, plan.at, r->ev.offset_min, new_id))
+			return gf__err_set(&eng->err, GF_ENOMEM, NULL,
+					   "out of memory");
 		plan.new_order = new_id;
 	}
 
@@ -934,6 +979,23 @@ int gf_engine_submit_json_keyed(gf_engine *eng, const char *json, size_t len,
 	gf__result_reset(eng);
 	if (!json)
 		json = "";
+	{
+		/* most lines are plain events: try the scanner first */
+		gf__ev_ctx ctx;
+		gf__ev ev;
+		char *ref = NULL;
+		gf__fill_ev_ctx(eng, &ctx);
+		rc = gf__ev_parse_fast(&ev, json, len, &ctx, &ref, &eng->err);
+		if (rc == 1) {
+			gf__free(ref);
+			rc = gf__accept(eng, &ev, 0);
+			if (out && rc != GF_ENOMEM && rc != GF_EIO)
+				*out = &eng->res;
+			return rc;
+		}
+		if (rc == GF_ENOMEM)
+			return rc;
+	}
 	json_object *obj = gf__parse_object(eng, json, len);
 	if (!obj) {
 		/* not an object: an event that the validator rejects with
@@ -1041,8 +1103,8 @@ static int gf__replay_event(gf_engine *eng, const uint8_t *p, size_t n,
 	gf_order *o;
 	if ((rc = gf__index_reserve(eng, 1, 1)))
 		goto out;
-	if ((rc = gf__order_create(&o, r.order, &ev, r.at, r.lead, r.level,
-				   r.rule)))
+	if ((rc = gf__order_create(&o, &eng->pool, r.order, &ev, r.at, r.lead,
+				   r.level, r.rule)))
 		goto out;
 	gf__index_order(eng, o);
 	if (r.released && (rc = gf__quar_close(eng, r.released, NULL)))
@@ -1190,6 +1252,8 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 	if (!eng)
 		return GF_ENOMEM;
 	gf__vec_init(&eng->orders);
+	gf__pool_init(&eng->pool);
+	gf__map_init(&eng->days);
 	gf__map_init(&eng->order_by_id);
 	gf__map_init(&eng->report_by_ref);
 	gf__map_init(&eng->action_ids);
@@ -1197,6 +1261,7 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 	gf__vec_init(&eng->quar);
 	gf__map_init(&eng->quar_by_digest);
 	gf__buf_init(&eng->rec);
+	gf__buf_init(&eng->scan);
 	gf__buf_init(&eng->res.ref);
 
 	if (!opts->config || !opts->config->compiled ||
@@ -1279,7 +1344,9 @@ int gf_engine_close(gf_engine *eng)
 		eng->store->ops->close(eng->store);
 	}
 	for (size_t i = 0; i < eng->orders.len; i++)
-		gf__order_free(eng->orders.v[i]);
+		gf__order_release(eng->orders.v[i]);
+	gf__map_free(&eng->days);
+	gf__pool_free(&eng->pool);
 	gf__vec_free(&eng->orders);
 	gf__map_free(&eng->order_by_id);
 	gf__map_free(&eng->report_by_ref);
@@ -1292,6 +1359,7 @@ int gf_engine_close(gf_engine *eng)
 	gf__vec_free(&eng->quar);
 	gf__map_free(&eng->quar_by_digest);
 	gf__buf_free(&eng->rec);
+	gf__buf_free(&eng->scan);
 	gf__buf_free(&eng->res.ref);
 	if (eng->tok)
 		json_tokener_free(eng->tok);

@@ -78,12 +78,15 @@ struct gf_engine {
 	int replaying;          /* no notices while rebuilding */
 	int failed;             /* memory and store disagree: reopen */
 
-	gf__vec orders;         /* gf_order*, creation order, owned */
+	gf__pool pool;          /* orders, reports, audit entries */
+	gf__vec orders;         /* gf_order*, creation order */
 	gf__map order_by_id;
 	gf__map report_by_ref;  /* "channel:source_id" -> gf_report* */
 	size_t state_counts[GF_STATE_COUNT];
-	char seq_day[9];
-	unsigned seq;
+	gf__map days;           /* "yyyymmdd" -> struct gf__day (pool) */
+	struct gf__day *day;    /* the day of the last id, and its bounds */
+	gf_time day_lo, day_hi;
+	int day_off;
 
 	gf__map action_ids;     /* key -> gf__akey* */
 	gf__vec action_keys;    /* gf__akey*, owned */
@@ -94,6 +97,7 @@ struct gf_engine {
 	uint64_t quar_last;
 
 	gf__buf rec;            /* record being encoded */
+	gf__buf scan;           /* the event scanner's strings */
 	struct json_tokener *tok;
 	gf_result res;
 	gf__err err;

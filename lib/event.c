@@ -20,6 +20,7 @@
 #include <stdlib.h>
 
 #include "event.h"
+#include "evscan.h"
 #include "text.h"
 
 /* ---- names ------------------------------------------------------------ */
@@ -1283,6 +1284,154 @@ static int cut_character(const char *s, size_t n)
  */
 #define GF__EV_MAX_DEPTH 16
 
+
+/*
+ * The same checks, in the same order, on what the scanner read (see
+ * evscan.h). Used only to accept: on any failure the caller forgets this
+ * attempt and asks the json-c path, which words the error.
+ */
+static int from_scan(vstate *v, const gf__evscan *sc, char **ref_out)
+{
+	const gf__jval *f = sc->f;
+	int rc;
+#define SCAN_STR(i) (f[i].type == GF__J_STRING)
+	if (!SCAN_STR(GF__S_CHANNEL) || !SCAN_STR(GF__S_SOURCE_ID) ||
+	    !SCAN_STR(GF__S_RECEIVED_AT) || !SCAN_STR(GF__S_REGION) ||
+	    !SCAN_STR(GF__S_CATEGORY))
+		return GF_EMISSING;
+	if ((rc = v_channel(v, f[GF__S_CHANNEL].s, f[GF__S_CHANNEL].n)) ||
+	    (rc = v_source_id(v, f[GF__S_SOURCE_ID].s, f[GF__S_SOURCE_ID].n)) ||
+	    (rc = v_time_text(v, f[GF__S_RECEIVED_AT].s,
+			      f[GF__S_RECEIVED_AT].n)) ||
+	    (rc = v_region(v, f[GF__S_REGION].s, f[GF__S_REGION].n)))
+		return rc;
+	if (SCAN_STR(GF__S_GRID) &&
+	    (rc = v_grid(v, f[GF__S_GRID].s, f[GF__S_GRID].n)))
+		return rc;
+	if (f[GF__S_LOCATION].type == GF__J_OBJECT &&
+	    (rc = v_location(v, sc->lat.num, sc->lon.num)))
+		return rc;
+	if ((rc = v_category(v, f[GF__S_CATEGORY].s, f[GF__S_CATEGORY].n)))
+		return rc;
+	if (SCAN_STR(GF__S_URGENCY) &&
+	    (rc = v_urgency(v, f[GF__S_URGENCY].s, f[GF__S_URGENCY].n)))
+		return rc;
+	if ((SCAN_STR(GF__S_TITLE) &&
+	     (rc = v_text(v, "$.title", f[GF__S_TITLE].s, f[GF__S_TITLE].n,
+			  GF__MAX_TITLE, &v->title))) ||
+	    (SCAN_STR(GF__S_CONTENT) &&
+	     (rc = v_text(v, "$.content", f[GF__S_CONTENT].s,
+			  f[GF__S_CONTENT].n, GF__MAX_CONTENT, &v->content))) ||
+	    (SCAN_STR(GF__S_ADDRESS) &&
+	     (rc = v_text(v, "$.address", f[GF__S_ADDRESS].s,
+			  f[GF__S_ADDRESS].n, GF__MAX_ADDRESS, &v->address))))
+		return rc;
+#undef SCAN_STR
+	if (sc->phone.type == GF__J_STRING &&
+	    (rc = v_phone(v, sc->phone.s, sc->phone.n)))
+		return rc;
+	if (f[GF__S_ATTRIBUTES].type == GF__J_OBJECT) {
+		if ((rc = v_attr_count(v, sc->nattrs)))
+			return rc;
+		char path[GF__MAX_ATTR_KEY + 16];
+		for (size_t i = 0; i < sc->nattrs; i++) {
+			const gf__scan_attr *a = &sc->attrs[i];
+			if ((rc = v_attr_key(v, a->key, a->keylen, path,
+					     sizeof(path))))
+				return rc;
+			switch (a->val.type) {
+			case GF__J_NULL:
+				break;
+			case GF__J_STRING:
+				rc = v_attr_add(v, path, a->key, a->keylen,
+						GF__ATTR_STRING, a->val.s,
+						a->val.n, 0);
+				break;
+			case GF__J_NUMBER:
+				rc = v_attr_add(v, path, a->key, a->keylen,
+						GF__ATTR_NUMBER, NULL, 0,
+						a->val.num);
+				break;
+			case GF__J_BOOL:
+				rc = v_attr_add(v, path, a->key, a->keylen,
+						GF__ATTR_BOOL, NULL, 0,
+						a->val.num);
+				break;
+			default:
+				return GF_ETYPE;
+			}
+			if (rc)
+				return rc;
+		}
+	}
+	if ((rc = commit(v)))
+		return rc;
+	make_ref_out(ref_out, f[GF__S_CHANNEL].s, f[GF__S_CHANNEL].n,
+		     f[GF__S_SOURCE_ID].s, f[GF__S_SOURCE_ID].n);
+	return GF_OK;
+}
+
+/* Accept the event through the scanner if it can: 1 done (ev filled),
+ * 0 use json-c, or GF_ENOMEM. */
+static int parse_fast(gf__ev *ev, const char *json, size_t len,
+		      const gf__ev_ctx *ctx, char **ref_out, gf__err *err)
+{
+	gf__buf local;
+	gf__buf *scratch = ctx->scratch;
+	if (!scratch) {
+		gf__buf_init(&local);
+		scratch = &local;
+	}
+	gf__evscan sc;
+	int rc = gf__evscan_run(&sc, json, len, scratch);
+	if (rc < 0)
+		rc = gf__err_set(err, GF_ENOMEM, NULL, "out of memory");
+	if (rc == 1) {
+		vstate v;
+		gf__err scratch_err;
+		vstate_init(&v, ev, ctx, &scratch_err, 0);
+		rc = from_scan(&v, &sc, ref_out);
+		gf__buf_free(&v.xbuf);
+		if (rc == GF_OK) {
+			rc = 1;
+		} else {
+			gf__ev_free(ev);
+			if (ref_out) {
+				gf__free(*ref_out);
+				*ref_out = NULL;
+			}
+			rc = rc == GF_ENOMEM
+				     ? gf__err_set(err, GF_ENOMEM, NULL,
+						   "out of memory")
+				     : 0;
+		}
+	}
+	if (scratch == &local)
+		gf__buf_free(&local);
+	return rc;
+}
+
+static int is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+int gf__ev_parse_fast(gf__ev *ev, const char *json, size_t len,
+		      const gf__ev_ctx *ctx, char **ref_out, gf__err *err)
+{
+	if (ref_out)
+		*ref_out = NULL;
+	memset(ev, 0, sizeof(*ev));
+	size_t max = ctx->max_bytes ? ctx->max_bytes : (size_t)INT_MAX;
+	size_t start = 0;
+	while (start < len && is_ws(json[start]))
+		start++;
+	if (len > max || len > (size_t)INT_MAX || start == len ||
+	    json[start] != '{' || gf__utf8_valid_prefix(json, len) != len)
+		return 0;
+	return parse_fast(ev, json, len, ctx, ref_out, err);
+}
+
 struct json_tokener *gf__ev_tokener_new(void)
 {
 	json_tokener *tok = json_tokener_new_ex(GF__EV_MAX_DEPTH);
@@ -1291,10 +1440,6 @@ struct json_tokener *gf__ev_tokener_new(void)
 	return tok;
 }
 
-static int is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
 
 int gf__ev_parse(gf__ev *ev, const char *json, size_t len,
 		 const gf__ev_ctx *ctx, char **ref_out, gf__err *err)
@@ -1325,6 +1470,13 @@ int gf__ev_parse(gf__ev *ev, const char *json, size_t len,
 	/* Checking the raw bytes first costs little next to the parse and
 	 * spares a string-by-string check afterwards. */
 	size_t bad = gf__utf8_valid_prefix(json, len);
+
+	if (bad == len && json[start] == '{') {
+		int fast = parse_fast(ev, json, len, ctx, ref_out, err);
+		if (fast != 0)
+			return fast == 1 ? GF_OK : fast;
+		memset(ev, 0, sizeof(*ev));
+	}
 
 	json_tokener *tok = ctx->tok;
 	if (tok)

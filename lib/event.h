@@ -75,6 +75,8 @@ typedef struct gf__ev_ctx {
 	size_t max_bytes;             /* of the JSON text */
 	/* a tokener from gf__ev_tokener_new() to reuse, or NULL */
 	struct json_tokener *tok;
+	/* a buffer for the scanner to reuse (see evscan.h), or NULL */
+	gf__buf *scratch;
 } gf__ev_ctx;
 
 /* The tokener every JSON line is parsed with: strict, and at most
@@ -93,6 +95,15 @@ void gf__ev_free(gf__ev *ev);  /* frees the members, not ev itself */
  */
 int gf__ev_parse(gf__ev *ev, const char *json, size_t len,
 		 const gf__ev_ctx *ctx, char **ref_out, gf__err *err);
+
+/*
+ * Only the fast way (evscan.h): 1 when the event was accepted (ev and
+ * *ref_out filled as by gf__ev_parse), 0 when the caller must use
+ * gf__ev_parse or json-c, GF_ENOMEM. Accepts nothing gf__ev_parse would
+ * not, and never an action line (its "op" is not an event field).
+ */
+int gf__ev_parse_fast(gf__ev *ev, const char *json, size_t len,
+		      const gf__ev_ctx *ctx, char **ref_out, gf__err *err);
 
 /* The same from an already parsed object (used when one NDJSON line is
  * parsed once and found to be an event). */

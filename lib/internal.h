@@ -161,4 +161,28 @@ int gf__vec_push(gf__vec *v, void *p);
 /* Make room for extra more elements, so that as many pushes cannot fail. */
 int gf__vec_reserve(gf__vec *v, size_t extra);
 
+/* ---- pool: an arena with interned strings (pool.c) ------------------ */
+
+/*
+ * Memory for what lives as long as its engine: orders, reports, audit
+ * entries. Allocation bumps a pointer in 64 KiB blocks; nothing is freed
+ * before gf__pool_free. Interned strings (department ids, rule ids, roles)
+ * are stored once and compared by pointer.
+ */
+typedef struct gf__pool_block gf__pool_block;
+
+typedef struct gf__pool {
+	gf__pool_block *head;
+	gf__map interned;
+} gf__pool;
+
+void gf__pool_init(gf__pool *p);
+void gf__pool_free(gf__pool *p);
+/* 8-byte aligned, uninitialised; NULL when out of memory. */
+void *gf__pool_alloc(gf__pool *p, size_t n);
+/* A copy; NULL when out of memory (s must not be NULL). */
+char *gf__pool_strdup(gf__pool *p, const char *s);
+/* The one stored copy of s; NULL when out of memory. */
+const char *gf__pool_intern(gf__pool *p, const char *s);
+
 #endif /* GF_INTERNAL_H */

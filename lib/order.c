@@ -303,8 +303,8 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 					   "split names the report to take "
 					   "out, as channel:source_id");
 		const gf_report *rep = NULL;
-		for (size_t i = 0; i < o->reports.len && !rep; i++) {
-			const gf_report *r = o->reports.v[i];
+		for (size_t i = 0; i < o->nreports && !rep; i++) {
+			const gf_report *r = o->reports[i];
 			if (strcmp(r->ref, a->ref) == 0)
 				rep = r;
 		}
@@ -312,7 +312,7 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 			return gf__err_set(err, GF_ENOTFOUND, "$.ref",
 					   "no report \"%s\" in order %s",
 					   a->ref, o->id);
-		if (o->reports.len < 2)
+		if (o->nreports < 2)
 			return gf__err_set(err, GF_ESTATE, "$.ref",
 					   "order %s has only this report",
 					   o->id);
@@ -334,231 +334,200 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 
 /* ---- building and changing orders ------------------------------------ */
 
-static gf_audit *gf__audit_new(gf_time at, const char *what, const char *dept,
-			       const char *role, gf_state from, gf_state to,
-			       const char *reason, const char *lead)
+/* Room for extra more audit entries / reports; on growth the old array
+ * stays in the pool, which is cheaper than freeing it. */
+static int gf__audit_room(gf_order *o, gf__pool *pool, size_t extra)
 {
-	gf_audit *e = gf__malloc(sizeof(*e));
-	if (!e)
-		return NULL;
-	e->at = at;
-	e->what = what;
-	e->role = role;
-	e->from = from;
-	e->to = to;
-	e->dept = gf__strdup(dept);
-	e->reason = gf__strdup(reason ? reason : "");
-	e->lead = lead ? gf__strdup(lead) : NULL;
-	if (!e->dept || !e->reason || (lead && !e->lead)) {
-		gf__free(e->dept);
-		gf__free(e->reason);
-		gf__free(e->lead);
-		gf__free(e);
-		return NULL;
-	}
-	return e;
-}
-
-static void gf__audit_free(gf_audit *e)
-{
-	if (!e)
-		return;
-	gf__free(e->dept);
-	gf__free(e->reason);
-	gf__free(e->lead);
-	gf__free(e);
-}
-
-static void gf__report_free(gf_report *r)
-{
-	if (!r)
-		return;
-	gf__ev_free(&r->ev);
-	gf__free(r->json);
-	gf__free(r);
-}
-
-void gf__order_free(gf_order *o)
-{
-	if (!o)
-		return;
-	for (size_t i = 0; i < o->reports.len; i++)
-		gf__report_free(o->reports.v[i]);
-	for (size_t i = 0; i < o->audit.len; i++)
-		gf__audit_free(o->audit.v[i]);
-	gf__vec_free(&o->reports);
-	gf__vec_free(&o->audit);
-	gf__free(o->lead);
-	gf__free(o->rule);
-	gf__free(o->category);
-	gf__free(o->merged_into);
-	gf__free(o);
-}
-
-/* Reserve room so that later pushes cannot fail half-way. */
-static int gf__vec_room(gf__vec *v, size_t extra)
-{
-	while (v->len + extra > v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 4;
-		void **n = gf__realloc(v->v, cap * sizeof(*n));
-		if (!n)
-			return GF_ENOMEM;
-		v->v = n;
-		v->cap = cap;
-	}
+	if (o->naudit + extra <= o->caudit)
+		return GF_OK;
+	size_t cap = o->caudit ? o->caudit * 2 : 8;
+	while (cap < o->naudit + extra)
+		cap *= 2;
+	gf_audit *a = gf__pool_alloc(pool, cap * sizeof(*a));
+	if (!a)
+		return GF_ENOMEM;
+	if (o->naudit)
+		memcpy(a, o->audit, o->naudit * sizeof(*a));
+	o->audit = a;
+	o->caudit = cap;
 	return GF_OK;
 }
 
-static gf_order *gf__order_new(const char *id, const gf__ev *ev, gf_time at,
-			       const char *lead, gf_level level,
-			       const char *rule)
+static int gf__report_room(gf_order *o, gf__pool *pool, size_t extra)
 {
-	gf_order *o = gf__calloc(1, sizeof(*o));
+	if (o->nreports + extra <= o->creports)
+		return GF_OK;
+	size_t cap = o->creports ? o->creports * 2 : 2;
+	while (cap < o->nreports + extra)
+		cap *= 2;
+	gf_report **r = gf__pool_alloc(pool, cap * sizeof(*r));
+	if (!r)
+		return GF_ENOMEM;
+	if (o->nreports)
+		memcpy(r, o->reports, o->nreports * sizeof(*r));
+	o->reports = r;
+	o->creports = cap;
+	return GF_OK;
+}
+
+/* An audit entry's strings, made before anything changes. */
+typedef struct gf__entry {
+	const char *dept, *reason, *lead;
+} gf__entry;
+
+static int gf__entry_make(gf__pool *pool, gf__entry *e, const char *dept,
+			  const char *reason, const char *lead)
+{
+	e->dept = gf__pool_intern(pool, dept);
+	e->reason = reason && *reason ? gf__pool_strdup(pool, reason) : "";
+	e->lead = lead ? gf__pool_intern(pool, lead) : NULL;
+	return e->dept && e->reason && (!lead || e->lead) ? GF_OK
+							  : GF_ENOMEM;
+}
+
+/* Append an entry; gf__audit_room() first. */
+static void gf__audit_push(gf_order *o, gf_time at, const char *what,
+			   const gf__entry *e, const char *role,
+			   gf_state from, gf_state to)
+{
+	gf_audit *a = &o->audit[o->naudit++];
+	a->at = at;
+	a->what = what;
+	a->dept = e->dept;
+	a->role = role;
+	a->from = from;
+	a->to = to;
+	a->reason = e->reason;
+	a->lead = e->lead;
+}
+
+void gf__order_release(gf_order *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->nreports; i++) {
+		gf_report *r = o->reports[i];
+		gf__ev_free(&r->ev);
+		gf__free(r->json);
+		r->json = NULL;
+	}
+	o->nreports = 0;
+}
+
+/* A new order without reports: created, then dispatched by routing. */
+static gf_order *gf__order_new(gf__pool *pool, const char *id,
+			       const gf__ev *ev, gf_time at, const char *lead,
+			       gf_level level, const char *rule,
+			       const char *created_why)
+{
+	gf_order *o = gf__pool_alloc(pool, sizeof(*o));
 	if (!o)
 		return NULL;
+	memset(o, 0, sizeof(*o));
+	gf__entry e1, e2;
 	snprintf(o->id, sizeof(o->id), "%s", id);
 	o->state = GF_STATE_DISPATCHED;
-	o->lead = gf__strdup(lead);
+	o->lead = gf__pool_intern(pool, lead);
 	o->level = level;
-	o->rule = gf__strdup(rule);
-	o->category = gf__strdup(ev->category);
+	o->rule = gf__pool_intern(pool, rule);
+	o->category = gf__pool_intern(pool, ev->category);
 	memcpy(o->region, ev->region, sizeof(o->region));
 	o->urgency = ev->urgency;
 	o->created_at = o->updated_at = at;
-	gf__vec_init(&o->reports);
-	gf__vec_init(&o->audit);
-	gf_audit *a1 = gf__audit_new(at, "create", "system", "system",
-				     GF_STATE_NONE, GF_STATE_RECEIVED,
-				     ev->ref, NULL);
-	gf_audit *a2 = gf__audit_new(at, "dispatch", "system", "system",
-				     GF_STATE_RECEIVED, GF_STATE_DISPATCHED,
-				     rule, lead);
-	if (!o->lead || !o->rule || !o->category || !a1 || !a2 ||
-	    gf__vec_room(&o->reports, 1) || gf__vec_room(&o->audit, 8)) {
-		gf__audit_free(a1);
-		gf__audit_free(a2);
-		gf__order_free(o);
+	if (!o->lead || !o->rule || !o->category ||
+	    gf__entry_make(pool, &e1, "system", created_why, NULL) ||
+	    gf__entry_make(pool, &e2, "system", rule, lead) ||
+	    gf__audit_room(o, pool, 2) || gf__report_room(o, pool, 1))
 		return NULL;
-	}
-	gf__vec_push(&o->audit, a1);
-	gf__vec_push(&o->audit, a2);
+	gf__audit_push(o, at, "create", &e1, "system", GF_STATE_NONE,
+		       GF_STATE_RECEIVED);
+	gf__audit_push(o, at, "dispatch", &e2, "system", GF_STATE_RECEIVED,
+		       GF_STATE_DISPATCHED);
 	return o;
 }
 
-int gf__order_create(gf_order **out, const char *id, gf__ev *ev,
-		     gf_time at, const char *lead, gf_level level,
+int gf__order_create(gf_order **out, gf__pool *pool, const char *id,
+		     gf__ev *ev, gf_time at, const char *lead, gf_level level,
 		     const char *rule)
 {
-	gf_order *o = gf__order_new(id, ev, at, lead, level, rule);
-	gf_report *r = o ? gf__calloc(1, sizeof(*r)) : NULL;
-	if (!r) {
-		gf__order_free(o);
+	gf_order *o = gf__order_new(pool, id, ev, at, lead, level, rule,
+				    ev->ref);
+	gf_report *r = o ? gf__pool_alloc(pool, sizeof(*r)) : NULL;
+	if (!r)
 		return GF_ENOMEM;
-	}
 	r->ev = *ev;
 	memset(ev, 0, sizeof(*ev));
 	r->ref = r->ev.ref;
+	r->json = NULL;
 	r->order = o;
-	gf__vec_push(&o->reports, r);
+	o->reports[o->nreports++] = r;
 	*out = o;
 	return GF_OK;
 }
 
-static int gf__set_str(char **dst, const char *src)
-{
-	if (*dst && src && strcmp(*dst, src) == 0)
-		return GF_OK;
-	char *d = gf__strdup(src);
-	if (src && !d)
-		return GF_ENOMEM;
-	gf__free(*dst);
-	*dst = d;
-	return GF_OK;
-}
-
-int gf__order_apply(gf_order *o, const gf__plan *p, gf_order *into,
-		    gf_order **created)
+int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
+		    gf_order *into, gf_order **created)
 {
 	const char *what = gf_op_name(p->op);
-	gf_audit *e = gf__audit_new(p->at, what, p->actor, p->role, o->state,
-				    p->to, p->reason,
-				    p->op == GF_OP_SPLIT || p->op == GF_OP_MERGE
-					    ? o->lead
-					    : p->lead);
-	if (!e || gf__vec_room(&o->audit, 1)) {
-		gf__audit_free(e);
+	gf__entry e;
+	const char *after = p->op == GF_OP_SPLIT || p->op == GF_OP_MERGE
+				    ? o->lead
+				    : p->lead;
+	const char *lead = gf__pool_intern(pool, p->lead ? p->lead : o->lead);
+	const char *rule = gf__pool_intern(pool, p->rule ? p->rule : o->rule);
+	if (!lead || !rule || gf__entry_make(pool, &e, p->actor, p->reason,
+					     after) ||
+	    gf__audit_room(o, pool, 1))
 		return GF_ENOMEM;
-	}
 
+	/* Everything that can fail comes before the first change. */
 	switch (p->op) {
 	case GF_OP_MERGE: {
-		/* Everything that can fail comes before the first change. */
-		gf_audit *e2 = gf__audit_new(p->at, "merged_from", p->actor,
-					     p->role, into->state, into->state,
-					     o->id, into->lead);
-		char *mi = gf__strdup(into->id);
-		if (!e2 || !mi || gf__vec_room(&into->audit, 1) ||
-		    gf__vec_room(&into->reports, o->reports.len)) {
-			gf__audit_free(e2);
-			gf__free(mi);
-			gf__audit_free(e);
+		gf__entry e2;
+		const char *mi = gf__pool_strdup(pool, into->id);
+		if (!mi ||
+		    gf__entry_make(pool, &e2, p->actor, o->id, into->lead) ||
+		    gf__audit_room(into, pool, 1) ||
+		    gf__report_room(into, pool, o->nreports))
 			return GF_ENOMEM;
-		}
-		for (size_t i = 0; i < o->reports.len; i++) {
-			gf_report *r = o->reports.v[i];
+		for (size_t i = 0; i < o->nreports; i++) {
+			gf_report *r = o->reports[i];
 			r->order = into;
-			gf__vec_push(&into->reports, r);
+			into->reports[into->nreports++] = r;
 		}
-		o->reports.len = 0;
-		gf__vec_push(&into->audit, e2);
+		o->nreports = 0;
+		gf__audit_push(into, p->at, "merged_from", &e2, p->role,
+			       into->state, into->state);
 		into->updated_at = p->at;
-		gf__free(o->merged_into);
 		o->merged_into = mi;
 		break;
 	}
 	case GF_OP_SPLIT: {
 		size_t k = 0;
-		while (k < o->reports.len &&
-		       strcmp(((gf_report *)o->reports.v[k])->ref,
-			      p->report) != 0)
+		while (k < o->nreports &&
+		       strcmp(o->reports[k]->ref, p->report) != 0)
 			k++;
-		if (k == o->reports.len) {
-			gf__audit_free(e);
+		if (k == o->nreports)
 			return GF_ENOTFOUND;
-		}
-		gf_report *r = o->reports.v[k];
-		gf_order *n = gf__order_new(p->new_order, &r->ev, p->at,
-					    p->lead, p->level, p->rule);
-		if (!n) {
-			gf__audit_free(e);
+		gf_report *r = o->reports[k];
+		char why[GF__ORDER_ID_MAX + 16];
+		snprintf(why, sizeof(why), "split from %s", o->id);
+		gf_order *n = gf__order_new(pool, p->new_order, &r->ev, p->at,
+					    p->lead, p->level, p->rule, why);
+		if (!n)
 			return GF_ENOMEM;
-		}
-		/* the new order's first entry says where it came from */
-		gf__free(((gf_audit *)n->audit.v[0])->reason);
-		((gf_audit *)n->audit.v[0])->reason = NULL;
-		char *why = gf__malloc(strlen(o->id) + 16);
-		if (!why) {
-			gf__order_free(n);
-			gf__audit_free(e);
-			return GF_ENOMEM;
-		}
-		sprintf(why, "split from %s", o->id);
-		((gf_audit *)n->audit.v[0])->reason = why;
-		memmove(&o->reports.v[k], &o->reports.v[k + 1],
-			(o->reports.len - k - 1) * sizeof(void *));
-		o->reports.len--;
+		memmove(&o->reports[k], &o->reports[k + 1],
+			(o->nreports - k - 1) * sizeof(*o->reports));
+		o->nreports--;
 		r->order = n;
-		gf__vec_push(&n->reports, r);
+		n->reports[n->nreports++] = r;
 		*created = n;
 		break;
 	}
 	case GF_OP_DISPATCH:
 	case GF_OP_RETURN:
-		if (gf__set_str(&o->lead, p->lead) ||
-		    gf__set_str(&o->rule, p->rule)) {
-			gf__audit_free(e);
-			return GF_ENOMEM;
-		}
+		o->lead = lead;
+		o->rule = rule;
 		o->level = p->level;
 		if (p->op == GF_OP_RETURN)
 			o->returns++;
@@ -583,9 +552,9 @@ int gf__order_apply(gf_order *o, const gf__plan *p, gf_order *into,
 	default:
 		break;
 	}
+	gf__audit_push(o, p->at, what, &e, p->role, o->state, p->to);
 	o->state = p->to;
 	o->updated_at = p->at;
-	gf__vec_push(&o->audit, e);
 	return GF_OK;
 }
 
@@ -617,18 +586,18 @@ const char *gf_order_merged_into(const gf_order *o)
 	return o->merged_into;
 }
 
-size_t gf_order_report_count(const gf_order *o) { return o->reports.len; }
+size_t gf_order_report_count(const gf_order *o) { return o->nreports; }
 
 const gf_report *gf_order_report(const gf_order *o, size_t i)
 {
-	return i < o->reports.len ? o->reports.v[i] : NULL;
+	return i < o->nreports ? o->reports[i] : NULL;
 }
 
-size_t gf_order_audit_count(const gf_order *o) { return o->audit.len; }
+size_t gf_order_audit_count(const gf_order *o) { return o->naudit; }
 
 const gf_audit *gf_order_audit(const gf_order *o, size_t i)
 {
-	return i < o->audit.len ? o->audit.v[i] : NULL;
+	return i < o->naudit ? &o->audit[i] : NULL;
 }
 
 const char *gf_report_ref(const gf_report *r) { return r->ref; }

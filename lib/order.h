@@ -18,8 +18,14 @@
 
 #define GF__ORDER_ID_MAX 32
 
+/*
+ * Orders, reports and audit entries live in the engine's pool (see
+ * gf__pool): never freed one by one. Department, rule and role strings
+ * are interned there; only a report's event (ev.mem) and its rendered
+ * JSON are separate allocations, freed by gf__order_release().
+ */
 struct gf_report {
-	char *ref;             /* points into ev.ref */
+	const char *ref;       /* points into ev.ref */
 	gf__ev ev;
 	char *json;            /* rendered on first gf_report_json() */
 	gf_order *order;       /* the order holding it now */
@@ -27,31 +33,33 @@ struct gf_report {
 
 struct gf_audit {
 	gf_time at;
-	const char *what;      /* static: an op name or "create", "link", ... */
-	char *dept;            /* the actor's department, or "system" */
+	const char *what;      /* static: an op name or "create", ... */
+	const char *dept;      /* interned: the actor, or "system" */
 	const char *role;      /* static role name */
 	gf_state from, to;
-	char *reason;          /* never NULL */
-	char *lead;            /* who holds the order afterwards; NULL for
-				* the creation entry */
+	const char *reason;    /* never NULL */
+	const char *lead;      /* interned: who holds the order afterwards;
+				* NULL for the creation entry */
 };
 
 struct gf_order {
 	char id[GF__ORDER_ID_MAX];
 	gf_state state;
-	char *lead;
+	const char *lead;      /* interned */
 	gf_level level;
-	char *rule;
-	char *category;
+	const char *rule;      /* interned */
+	const char *category;  /* interned */
 	char region[13];
 	gf_urgency urgency;
 	gf_time created_at, updated_at;
 	gf_satisfaction satisfaction;
 	unsigned returns, reopens, extensions;
 	int paused;
-	char *merged_into;
-	gf__vec reports;       /* gf_report*, owned */
-	gf__vec audit;         /* gf_audit*, owned */
+	const char *merged_into;
+	gf_report **reports;
+	size_t nreports, creports;
+	gf_audit *audit;
+	size_t naudit, caudit;
 	size_t index;          /* position in the engine's creation order */
 };
 
@@ -112,9 +120,10 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 		   const gf__plan_ctx *ctx, gf__plan *plan, gf__err *err);
 
 /* A fresh order holding one report (ownership of *ev moves into it; ev
- * is left empty), dispatched per the routing decision. */
-int gf__order_create(gf_order **out, const char *id, gf__ev *ev,
-		     gf_time at, const char *lead, gf_level level,
+ * is left empty), dispatched per the routing decision. On failure *ev is
+ * untouched. */
+int gf__order_create(gf_order **out, gf__pool *pool, const char *id,
+		     gf__ev *ev, gf_time at, const char *lead, gf_level level,
 		     const char *rule);
 
 /*
@@ -123,10 +132,12 @@ int gf__order_create(gf_order **out, const char *id, gf__ev *ev,
  * order holding the report plan->report (the caller indexes it). GF_OK
  * or GF_ENOMEM, in which case o is unchanged.
  */
-int gf__order_apply(gf_order *o, const gf__plan *p, gf_order *into,
-		    gf_order **created);
+int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
+		    gf_order *into, gf_order **created);
 
-void gf__order_free(gf_order *o);
+/* Free what the order's reports hold outside the pool (their events and
+ * rendered JSON); the order itself stays in the pool. */
+void gf__order_release(gf_order *o);
 
 /* Valid duration text: N followed by m, h, d, wh or wd, N in 1..9999. */
 int gf__duration_valid(const char *s);
