@@ -24,12 +24,12 @@ void gf__buf_reset(gf__buf *b)
 	b->oom = 0;
 }
 
-int gf__buf_reserve(gf__buf *b, size_t extra)
+int gf__buf_grow(gf__buf *b, size_t extra)
 {
 	if (b->oom)
 		return GF_ENOMEM;
 	/* one byte more than asked, so gf__buf_cstr never reallocates */
-	if (b->len + extra + 1 <= b->cap)
+	if (b->len + extra + 1 <= b->cap && extra < b->cap)
 		return GF_OK;
 	if (extra > SIZE_MAX / 2 - b->len) {
 		b->oom = 1;
@@ -45,24 +45,6 @@ int gf__buf_reserve(gf__buf *b, size_t extra)
 	}
 	b->p = p;
 	b->cap = cap;
-	return GF_OK;
-}
-
-int gf__buf_put(gf__buf *b, const void *p, size_t n)
-{
-	if (gf__buf_reserve(b, n))
-		return GF_ENOMEM;
-	if (n)
-		memcpy(b->p + b->len, p, n);
-	b->len += n;
-	return GF_OK;
-}
-
-int gf__buf_putc(gf__buf *b, char c)
-{
-	if (gf__buf_reserve(b, 1))
-		return GF_ENOMEM;
-	b->p[b->len++] = c;
 	return GF_OK;
 }
 
@@ -135,11 +117,6 @@ int gf__buf_json_str(gf__buf *b, const char *s, size_t n)
 	return gf__buf_putc(b, '"');
 }
 
-int gf__buf_u8(gf__buf *b, uint8_t v)
-{
-	return gf__buf_putc(b, (char)v);
-}
-
 int gf__buf_u32(gf__buf *b, uint32_t v)
 {
 	unsigned char x[4] = { (unsigned char)v, (unsigned char)(v >> 8),
@@ -156,43 +133,11 @@ int gf__buf_u64(gf__buf *b, uint64_t v)
 	return gf__buf_put(b, x, 8);
 }
 
-int gf__buf_varint(gf__buf *b, uint64_t v)
-{
-	unsigned char x[10];
-	size_t n = 0;
-	while (v >= 0x80) {
-		x[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	x[n++] = (unsigned char)v;
-	return gf__buf_put(b, x, n);
-}
-
-int gf__buf_svarint(gf__buf *b, int64_t v)
-{
-	uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-	return gf__buf_varint(b, u);
-}
-
 int gf__buf_f64(gf__buf *b, double v)
 {
 	uint64_t u;
 	memcpy(&u, &v, sizeof(u));
 	return gf__buf_u64(b, u);
-}
-
-int gf__buf_strn(gf__buf *b, const char *s, size_t n)
-{
-	if (!s)
-		return gf__buf_varint(b, 0);
-	if (gf__buf_varint(b, (uint64_t)n + 1))
-		return GF_ENOMEM;
-	return gf__buf_put(b, s, n);
-}
-
-int gf__buf_str(gf__buf *b, const char *s)
-{
-	return gf__buf_strn(b, s, s ? strlen(s) : 0);
 }
 
 const char *gf__buf_cstr(gf__buf *b)

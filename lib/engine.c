@@ -109,7 +109,7 @@ static void gf__result_ref(gf_result *r, const char *ref)
 
 static void gf__result_order(gf_result *r, const gf_order *o)
 {
-	snprintf(r->order, sizeof(r->order), "%s", o->id);
+	memcpy(r->order, o->id, sizeof(r->order));
 	r->has_order = 1;
 	r->lead = o->lead;
 	r->rule = o->rule;
@@ -155,12 +155,16 @@ uint64_t gf_result_quarantine_id(const gf_result *r) { return r->qid; }
 
 /* ---- indexes ---------------------------------------------------------- */
 
-/* Room in every index for norders new orders holding nrefs new
- * reports, so that indexing after a stored record cannot fail. */
-static int gf__index_reserve(gf_engine *eng, size_t norders, size_t nrefs)
+static int gf__id_reserve(gf_engine *eng, const char *id);
+static void gf__id_index(gf_engine *eng, gf_order *o);
+static gf_order *gf__lookup_id(const gf_engine *eng, const char *id, size_t n);
+
+/* Room in every index for a new order with id (NULL: none) holding nrefs
+ * new reports, so that indexing after a stored record cannot fail. */
+static int gf__index_reserve(gf_engine *eng, const char *id, size_t nrefs)
 {
-	if (gf__vec_reserve(&eng->orders, norders) ||
-	    gf__map_reserve(&eng->order_by_id, norders) ||
+	if ((id && (gf__vec_reserve(&eng->orders, 1) ||
+		    gf__id_reserve(eng, id))) ||
 	    gf__map_reserve(&eng->report_by_ref, nrefs))
 		return gf__err_set(&eng->err, GF_ENOMEM, NULL, "out of memory");
 	return GF_OK;
@@ -171,7 +175,7 @@ static void gf__index_order(gf_engine *eng, gf_order *o)
 {
 	gf__vec_push(&eng->orders, o);
 	o->index = eng->orders.len - 1;
-	gf__map_put(&eng->order_by_id, o->id, strlen(o->id), o);
+	gf__id_index(eng, o);
 	for (size_t i = 0; i < o->nreports; i++) {
 		gf_report *r = o->reports[i];
 		gf__map_put(&eng->report_by_ref, r->ref, strlen(r->ref), r);
@@ -188,7 +192,7 @@ static gf_order *gf__find(const gf_engine *eng, const char *ref)
 		gf_report *r = gf__map_get(&eng->report_by_ref, ref, n);
 		return r ? r->order : NULL;
 	}
-	return gf__map_get(&eng->order_by_id, ref, n);
+	return gf__lookup_id(eng, ref, n);
 }
 
 static gf_order *gf__find_cb(void *ud, const char *ref)
@@ -197,16 +201,112 @@ static gf_order *gf__find_cb(void *ud, const char *ref)
 }
 
 /*
- * A fresh order id: PREFIX + the local date of t + a sequence of that
- * day, "WO20261123000017". Each day keeps its own counter; after a
- * restart the counters start again from 0, so each new id is checked
- * against the ids that exist and the counter skips past them (once per
- * day and process: ids of a day are handed out in order).
+ * Order ids: PREFIX + the local date of t + a sequence of that day,
+ * "WO20261123000017". Each day keeps its counter and an array of its
+ * orders by sequence, which is the index of ids of this shape: no hash
+ * table to grow, and a lookup is an array read. Ids of another shape (a
+ * journal written under another prefix) go to the order_by_id map.
+ * Replay moves each day's counter past the ids it stores, and a new id
+ * is still checked against the index.
  */
 typedef struct gf__day {
 	char day[9];
-	unsigned seq;
+	unsigned seq;        /* the last sequence handed out or stored */
+	gf_order **by_seq;   /* this engine's orders of the day, by seq - 1 */
+	size_t cap;
 } gf__day;
+
+static gf__day *gf__day_get(gf_engine *eng, const char *key)
+{
+	gf__day *d = gf__map_get(&eng->days, key, 8);
+	if (d)
+		return d;
+	d = gf__pool_alloc(&eng->pool, sizeof(*d));
+	if (!d)
+		return NULL;
+	memcpy(d->day, key, 8);
+	d->day[8] = '\0';
+	d->seq = 0;
+	d->by_seq = NULL;
+	d->cap = 0;
+	if (gf__map_put(&eng->days, d->day, 8, d))
+		return NULL;
+	return d;
+}
+
+/* 1 when id has this engine's shape: its day's key and the sequence. */
+static int gf__id_parse(const gf_engine *eng, const char *id, size_t n,
+			const char **day, unsigned *seq)
+{
+	size_t plen = eng->prefix_len;
+	if (n < plen + 8 + 6 || n > plen + 8 + 9 ||
+	    memcmp(id, eng->prefix, plen) != 0)
+		return 0;
+	unsigned long v = 0;
+	for (size_t i = plen; i < n; i++) {
+		if (id[i] < '0' || id[i] > '9')
+			return 0;
+		if (i >= plen + 8)
+			v = v * 10 + (unsigned long)(id[i] - '0');
+	}
+	if (v == 0 || v > 999999999UL)
+		return 0;
+	*day = id + plen;
+	*seq = (unsigned)v;
+	return 1;
+}
+
+static gf_order *gf__lookup_id(const gf_engine *eng, const char *id, size_t n)
+{
+	const char *day;
+	unsigned seq;
+	if (!gf__id_parse(eng, id, n, &day, &seq))
+		return gf__map_get(&eng->order_by_id, id, n);
+	gf__day *d = gf__map_get(&eng->days, day, 8);
+	return d && seq <= d->cap ? d->by_seq[seq - 1] : NULL;
+}
+
+/* Room in the id index for id, so that indexing it cannot fail. */
+static int gf__id_reserve(gf_engine *eng, const char *id)
+{
+	const char *day;
+	unsigned seq;
+	size_t n = strlen(id);
+	if (!gf__id_parse(eng, id, n, &day, &seq))
+		return gf__map_reserve(&eng->order_by_id, 1);
+	gf__day *d = gf__day_get(eng, day);
+	if (!d)
+		return GF_ENOMEM;
+	if (seq <= d->cap)
+		return GF_OK;
+	size_t cap = d->cap ? d->cap : 256;
+	while (cap < seq)
+		cap *= 2;
+	gf_order **a = gf__realloc(d->by_seq, cap * sizeof(*a));
+	if (!a)
+		return GF_ENOMEM;
+	memset(a + d->cap, 0, (cap - d->cap) * sizeof(*a));
+	d->by_seq = a;
+	d->cap = cap;
+	return GF_OK;
+}
+
+/* Index an order by its id; gf__id_reserve() first. Replay also moves
+ * the day's counter past it. */
+static void gf__id_index(gf_engine *eng, gf_order *o)
+{
+	const char *day;
+	unsigned seq;
+	size_t n = strlen(o->id);
+	if (!gf__id_parse(eng, o->id, n, &day, &seq)) {
+		gf__map_put(&eng->order_by_id, o->id, n, o);
+		return;
+	}
+	gf__day *d = gf__map_get(&eng->days, day, 8);
+	d->by_seq[seq - 1] = o;
+	if (seq > d->seq)
+		d->seq = seq;
+}
 
 static int gf__next_id(gf_engine *eng, gf_time t, int offset_min,
 		       char out[GF__ORDER_ID_MAX])
@@ -217,16 +317,9 @@ static int gf__next_id(gf_engine *eng, gf_time t, int offset_min,
 		gf_time_format(date, sizeof(date), t, offset_min);
 		char key[9] = { date[0], date[1], date[2], date[3], date[5],
 				date[6], date[8], date[9], 0 };
-		gf__day *d = gf__map_get(&eng->days, key, 8);
-		if (!d) {
-			d = gf__pool_alloc(&eng->pool, sizeof(*d));
-			if (!d)
-				return GF_ENOMEM;
-			memcpy(d->day, key, sizeof(key));
-			d->seq = 0;
-			if (gf__map_put(&eng->days, d->day, 8, d))
-				return GF_ENOMEM;
-		}
+		gf__day *d = gf__day_get(eng, key);
+		if (!d)
+			return GF_ENOMEM;
 		const int64_t dayms = 86400000;
 		int64_t local = t + (int64_t)offset_min * 60000;
 		int64_t into = ((local % dayms) + dayms) % dayms;
@@ -235,7 +328,7 @@ static int gf__next_id(gf_engine *eng, gf_time t, int offset_min,
 		eng->day_lo = t - into;
 		eng->day_hi = eng->day_lo + dayms;
 	}
-	size_t plen = strlen(eng->prefix);
+	size_t plen = eng->prefix_len;
 	memcpy(out, eng->prefix, plen);
 	memcpy(out + plen, eng->day->day, 8);
 	char *num = out + plen + 8;
@@ -252,7 +345,7 @@ static int gf__next_id(gf_engine *eng, gf_time t, int offset_min,
 		for (int i = 0; i < n; i++)
 			num[i] = digits[n - 1 - i];
 		num[n] = '\0';
-	} while (gf__map_get(&eng->order_by_id, out, strlen(out)));
+	} while (gf__lookup_id(eng, out, strlen(out)));
 	return GF_OK;
 }
 
@@ -520,7 +613,8 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 	r.released = released;
 	r.ev = ev;
 	gf__buf_reset(&eng->rec);
-	gf__rec_event_encode(&r, &eng->rec);
+	if (eng->store->ops->keeps)
+		gf__rec_event_encode(&r, &eng->rec);
 
 	/* build before storing, so that only indexing can fail after */
 	gf_order *o;
@@ -530,7 +624,7 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
 				   "out of memory");
 	}
-	int rc = gf__index_reserve(eng, 1, 1);
+	int rc = gf__index_reserve(eng, id, 1);
 	if (!rc)
 		rc = gf__record(eng, GF__REC_EVENT);
 	if (rc) {
@@ -846,11 +940,13 @@ static int gf__do_action(gf_engine *eng, const gf_action *a)
 
 	gf__rec_action rec = { plan, o->id, a->id };
 	gf__buf_reset(&eng->rec);
-	gf__rec_action_encode(&rec, &eng->rec);
+	if (eng->store->ops->keeps)
+		gf__rec_action_encode(&rec, &eng->rec);
 	gf__akey *key;
 	if ((rc = gf__key_prepare(eng, a->id, GF_OK, NULL, NULL, &key)))
 		return rc;
-	rc = gf__index_reserve(eng, plan.op == GF_OP_SPLIT, 0);
+	rc = gf__index_reserve(eng, plan.op == GF_OP_SPLIT ? plan.new_order
+							   : NULL, 0);
 	if (!rc)
 		rc = gf__record(eng, GF__REC_ACTION);
 	if (rc) {
@@ -1097,11 +1193,11 @@ static int gf__replay_event(gf_engine *eng, const uint8_t *p, size_t n,
 		goto out;
 	rc = GF_ECORRUPT;
 	if (r.outcome != GF_OUTCOME_CREATED ||
-	    gf__map_get(&eng->order_by_id, r.order, strlen(r.order)) ||
+	    gf__lookup_id(eng, r.order, strlen(r.order)) ||
 	    gf__map_get(&eng->report_by_ref, ev.ref, strlen(ev.ref)))
 		goto out;
 	gf_order *o;
-	if ((rc = gf__index_reserve(eng, 1, 1)))
+	if ((rc = gf__index_reserve(eng, r.order, 1)))
 		goto out;
 	if ((rc = gf__order_create(&o, &eng->pool, r.order, &ev, r.at, r.lead,
 				   r.level, r.rule)))
@@ -1133,7 +1229,7 @@ static int gf__replay_action(gf_engine *eng, const uint8_t *p, size_t n,
 	if (!rc)
 		rc = gf__key_prepare(eng, r.id, GF_OK, NULL, NULL, &key);
 	if (!rc)
-		rc = gf__index_reserve(eng, r.plan.op == GF_OP_SPLIT, 0);
+		rc = gf__index_reserve(eng, r.plan.new_order, 0);
 	if (!rc)
 		rc = gf__apply_plan(eng, o, &r.plan, &created);
 	if (!rc)
@@ -1293,6 +1389,7 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 		return gf__open_fail(eng, GF_EINVAL, errmsg, errmsg_size);
 	}
 	memcpy(eng->prefix, prefix, plen + 1);
+	eng->prefix_len = plen;
 	if (opts->reporter_key && opts->reporter_key_len) {
 		gf__hmac_init(&eng->key, opts->reporter_key,
 			      opts->reporter_key_len);
@@ -1345,6 +1442,12 @@ int gf_engine_close(gf_engine *eng)
 	}
 	for (size_t i = 0; i < eng->orders.len; i++)
 		gf__order_release(eng->orders.v[i]);
+	{
+		size_t it = 0;
+		void *d;
+		while (gf__map_next(&eng->days, &it, NULL, NULL, &d))
+			gf__free(((gf__day *)d)->by_seq);
+	}
 	gf__map_free(&eng->days);
 	gf__pool_free(&eng->pool);
 	gf__vec_free(&eng->orders);

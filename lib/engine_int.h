@@ -73,6 +73,7 @@ struct gf_engine {
 	int keep_phone;
 	size_t max_bytes;
 	char prefix[9];
+	size_t prefix_len;
 	gf_notice_cb notice;
 	void *notice_data;
 	int replaying;          /* no notices while rebuilding */
@@ -80,7 +81,8 @@ struct gf_engine {
 
 	gf__pool pool;          /* orders, reports, audit entries */
 	gf__vec orders;         /* gf_order*, creation order */
-	gf__map order_by_id;
+	gf__map order_by_id;    /* ids not of this engine's shape (see
+				 * gf__next_id); the others: days */
 	gf__map report_by_ref;  /* "channel:source_id" -> gf_report* */
 	size_t state_counts[GF_STATE_COUNT];
 	gf__map days;           /* "yyyymmdd" -> struct gf__day (pool) */

@@ -16,9 +16,11 @@
 #if defined(__GNUC__)
 #  define GF__PRINTF(f, a) __attribute__((format(printf, f, a)))
 #  define GF__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#  define GF__LIKELY(x) __builtin_expect(!!(x), 1)
 #else
 #  define GF__PRINTF(f, a)
 #  define GF__UNLIKELY(x) (x)
+#  define GF__LIKELY(x) (x)
 #endif
 
 /* ---- allocator (alloc.c) -------------------------------------------- */
@@ -69,25 +71,77 @@ typedef struct gf__buf {
 void gf__buf_init(gf__buf *b);
 void gf__buf_free(gf__buf *b);
 void gf__buf_reset(gf__buf *b);     /* len = 0, keeps memory */
-int gf__buf_reserve(gf__buf *b, size_t extra);
-int gf__buf_put(gf__buf *b, const void *p, size_t n);
-int gf__buf_putc(gf__buf *b, char c);
+/* Room for extra more bytes (and a NUL). The growing half is in buf.c;
+ * the writers below are inline because records are made of many small
+ * writes on the ingestion path. */
+int gf__buf_grow(gf__buf *b, size_t extra);
+static inline int gf__buf_reserve(gf__buf *b, size_t extra)
+{
+	if (GF__LIKELY(!b->oom && b->len + extra + 1 <= b->cap &&
+		       extra < b->cap))
+		return GF_OK;
+	return gf__buf_grow(b, extra);
+}
+static inline int gf__buf_put(gf__buf *b, const void *p, size_t n)
+{
+	if (gf__buf_reserve(b, n))
+		return GF_ENOMEM;
+	if (n)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+	return GF_OK;
+}
+static inline int gf__buf_putc(gf__buf *b, char c)
+{
+	if (gf__buf_reserve(b, 1))
+		return GF_ENOMEM;
+	b->p[b->len++] = c;
+	return GF_OK;
+}
 int gf__buf_puts(gf__buf *b, const char *s);
 int gf__buf_printf(gf__buf *b, const char *fmt, ...) GF__PRINTF(2, 3);
 /* A JSON string with quotes and escapes; s must be valid UTF-8. NULL
  * writes null. */
 int gf__buf_json_str(gf__buf *b, const char *s, size_t n);
 /* Binary encodings for store records: little-endian fixed, LEB128. */
-int gf__buf_u8(gf__buf *b, uint8_t v);
+static inline int gf__buf_u8(gf__buf *b, uint8_t v)
+{
+	return gf__buf_putc(b, (char)v);
+}
 int gf__buf_u32(gf__buf *b, uint32_t v);
 int gf__buf_u64(gf__buf *b, uint64_t v);
-int gf__buf_varint(gf__buf *b, uint64_t v);
-int gf__buf_svarint(gf__buf *b, int64_t v);  /* zig-zag */
+static inline int gf__buf_varint(gf__buf *b, uint64_t v)
+{
+	if (gf__buf_reserve(b, 10))
+		return GF_ENOMEM;
+	unsigned char *o = (unsigned char *)b->p + b->len;
+	size_t n = 0;
+	while (v >= 0x80) {
+		o[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	o[n++] = (unsigned char)v;
+	b->len += n;
+	return GF_OK;
+}
+static inline int gf__buf_svarint(gf__buf *b, int64_t v)
+{
+	return gf__buf_varint(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
 int gf__buf_f64(gf__buf *b, double v);
-/* varint length then bytes; NULL is written as length 0 with a flag:
- * lengths are stored +1 so that 0 means NULL. */
-int gf__buf_str(gf__buf *b, const char *s);
-int gf__buf_strn(gf__buf *b, const char *s, size_t n);
+/* varint length then bytes; lengths are stored +1 so that 0 means NULL. */
+static inline int gf__buf_strn(gf__buf *b, const char *s, size_t n)
+{
+	if (!s)
+		return gf__buf_varint(b, 0);
+	if (gf__buf_varint(b, (uint64_t)n + 1))
+		return GF_ENOMEM;
+	return gf__buf_put(b, s, n);
+}
+static inline int gf__buf_str(gf__buf *b, const char *s)
+{
+	return gf__buf_strn(b, s, s ? strlen(s) : 0);
+}
 /* Make p a NUL-terminated string (the NUL is not counted in len). */
 const char *gf__buf_cstr(gf__buf *b);
 

@@ -726,7 +726,8 @@ static int map_room(journal *j, size_t need)
 		j->alloc_end = off + len;
 	}
 	unmap(j);
-	void *m = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED,
+	void *m = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED,
 		       j->fd, (off_t)off);
 	if (m == MAP_FAILED) {
 		j->no_map = 1;
@@ -837,7 +838,7 @@ static void journal_close(gf__store *s)
 }
 
 static const gf__store_ops journal_ops = {
-	"journal", journal_append, journal_flush, journal_close,
+	"journal", 1, journal_append, journal_flush, journal_close,
 };
 
 /* ---- open ------------------------------------------------------------ */

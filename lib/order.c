@@ -340,7 +340,7 @@ static int gf__audit_room(gf_order *o, gf__pool *pool, size_t extra)
 {
 	if (o->naudit + extra <= o->caudit)
 		return GF_OK;
-	size_t cap = o->caudit ? o->caudit * 2 : 8;
+	size_t cap = o->caudit ? o->caudit * 2 : 2;
 	while (cap < o->naudit + extra)
 		cap *= 2;
 	gf_audit *a = gf__pool_alloc(pool, cap * sizeof(*a));
@@ -425,7 +425,10 @@ static gf_order *gf__order_new(gf__pool *pool, const char *id,
 		return NULL;
 	memset(o, 0, sizeof(*o));
 	gf__entry e1, e2;
-	snprintf(o->id, sizeof(o->id), "%s", id);
+	size_t idlen = strlen(id);
+	if (idlen >= sizeof(o->id))
+		return NULL;
+	memcpy(o->id, id, idlen + 1);
 	o->state = GF_STATE_DISPATCHED;
 	o->lead = gf__pool_intern(pool, lead);
 	o->level = level;

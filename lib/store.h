@@ -18,6 +18,9 @@ typedef struct gf__store gf__store;
 
 typedef struct gf__store_ops {
 	const char *name;
+	/* 0 for a store that keeps nothing (memory): the engine then skips
+	 * encoding records for it */
+	int keeps;
 	/* Make one record durable per the sync policy. On failure nothing
 	 * of the record may be visible to a later open. */
 	int (*append)(gf__store *s, uint8_t type, const void *p, size_t n,

@@ -416,6 +416,42 @@ START_TEST(built_events_match_json)
 }
 END_TEST
 
+START_TEST(ids_survive_a_new_prefix)
+{
+	gf_engine *eng = fx_open(store, NULL);
+	char a[64];
+	snprintf(a, sizeof(a), "%s", fx_create(eng, "HL1", 0));
+	fx_create(eng, "HL2", 1);
+	gf_engine_close(eng);
+
+	/* reopened under another prefix: old ids still resolve */
+	gf_config *cfg = fx_config();
+	gf_options o = GF_OPTIONS_INIT;
+	o.config = cfg;
+	o.store = store;
+	o.clock = GF_CLOCK_EVENT;
+	o.order_prefix = "SZ";
+	ck_assert_int_eq(gf_engine_open(&eng, &o, NULL, 0), GF_OK);
+	ck_assert_ptr_nonnull(gf_engine_order_find(eng, a));
+	ck_assert_str_eq(gf_order_id(gf_engine_order_find(eng, "12345:HL2")),
+			 "WO20261123000002");
+	ck_assert_str_eq(fx_create(eng, "HL3", 2), "SZ20261123000001");
+	ck_assert_int_eq(fx_act(eng, "{\"op\":\"sign\",\"ref\":\"WO20261123000001\","
+				     "\"actor\":\"sz-zhzx\"}"), GF_OK);
+	gf_engine_close(eng);
+
+	/* and back: the counter continues past the stored ids */
+	o.order_prefix = NULL;
+	ck_assert_int_eq(gf_engine_open(&eng, &o, NULL, 0), GF_OK);
+	gf_config_free(cfg);
+	ck_assert_str_eq(fx_create(eng, "HL4", 3), "WO20261123000003");
+	ck_assert_ptr_nonnull(gf_engine_order_find(eng, "SZ20261123000001"));
+	ck_assert_ptr_null(gf_engine_order_find(eng, "WO20261123000009"));
+	ck_assert_ptr_null(gf_engine_order_find(eng, "WO2026112"));
+	gf_engine_close(eng);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -431,6 +467,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, one_engine_per_journal);
 	tcase_add_test(tc, open_refuses_bad_options);
 	tcase_add_test(tc, built_events_match_json);
+	tcase_add_test(tc, ids_survive_a_new_prefix);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -125,6 +125,22 @@ START_TEST(edge_cases)
 	SAME(HEAD ",\"location\":{\"lat\":-0,\"lon\":1e2}}");
 	SAME(HEAD ",\"location\":{\"lat\":31.2700000000000001,\"lon\":120.60E+0}}");
 	SAME(HEAD ",\"location\":{\"lat\":31,\"lon\":120}}");
+	/* numbers around the exact fast path's edges */
+	static const char *const nums[] = {
+		"0.1", "-0.0", "1e22", "1e23", "9.999999999999999e22",
+		"123456789012345e-10", "1234567890123456e-10", "0.000000000000000000000001",
+		"1.5e-300", "4.9e-324", "2.2250738585072014e-308", "89.99999999999999",
+		"31.270000000000000", "120.60000000000001", "-179.9999999999999",
+		"1E+2", "1e-22", "1e-23", "0e5", "7.0e0"
+	};
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		char line[512];
+		int n = snprintf(line, sizeof(line),
+				 HEAD ",\"attributes\":{\"x\":%s},"
+				 "\"location\":{\"lat\":%s,\"lon\":120}}",
+				 nums[i], nums[i]);
+		same(line, (size_t)n);
+	}
 	SAME(HEAD ",\"location\":{\"lat\":31.2,\"lat\":31.3,\"lon\":120}}");
 	SAME(HEAD ",\"location\":{\"lat\":\"31.2\",\"lon\":120}}");
 	SAME(HEAD ",\"location\":{\"lat\":01,\"lon\":120}}");
