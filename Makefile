@@ -117,11 +117,7 @@ deps:
 
 check: deps
 	$(MAKE) all $(TESTS) $(SHARED_TESTS) example-config example-data
-	$(MAKE) test-unit test-shared test-headers test-symbols test-install \
-	    test-crash
-	$(MAKE) test-asan
-	$(MAKE) test-valgrind
-	@echo "make check: all passed"
+	@test/check.sh "$(MAKE)" $(BUILD)
 
 test-unit: $(TESTS) $(EXAMPLE_CONFIG)
 	@test/run.sh $(TESTS)
