@@ -15,7 +15,7 @@ for step in test-unit test-shared test-headers test-symbols test-install \
 		failed_steps="$failed_steps $step"
 	fi
 	# the suites' lines, not the compiler's
-	grep -E 'passed, [0-9]+ failed$|^FAIL|^crash: |^symbols: |error' "$log.step" || true
+	grep -E 'passed, [0-9]+ failed$|^FAIL|^crash: |^symbols: |error:' "$log.step" || true
 	cat "$log.step" >> "$log"
 done
 rm -f "$log.step"
