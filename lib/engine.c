@@ -618,8 +618,9 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 
 	/* build before storing, so that only indexing can fail after */
 	gf_order *o;
+	/* the desk's id is the configuration's, which the engine holds */
 	if (gf__order_create(&o, &eng->pool, id, ev, now, r.lead, r.level,
-			     r.rule)) {
+			     r.rule, 1)) {
 		gf__ev_free(ev);
 		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
 				   "out of memory");
@@ -1200,7 +1201,7 @@ static int gf__replay_event(gf_engine *eng, const uint8_t *p, size_t n,
 	if ((rc = gf__index_reserve(eng, r.order, 1)))
 		goto out;
 	if ((rc = gf__order_create(&o, &eng->pool, r.order, &ev, r.at, r.lead,
-				   r.level, r.rule)))
+				   r.level, r.rule, 0)))
 		goto out;
 	gf__index_order(eng, o);
 	if (r.released && (rc = gf__quar_close(eng, r.released, NULL)))

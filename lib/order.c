@@ -414,34 +414,37 @@ void gf__order_release(gf_order *o)
 	o->nreports = 0;
 }
 
-/* A new order without reports: created, then dispatched by routing. */
+/*
+ * A new order without reports: created, then dispatched by routing.
+ * lead, rule and created_why must outlive the engine's orders (strings of
+ * the configuration, interned ones, or the report's own event); the
+ * category is the report's.
+ */
 static gf_order *gf__order_new(gf__pool *pool, const char *id,
 			       const gf__ev *ev, gf_time at, const char *lead,
 			       gf_level level, const char *rule,
 			       const char *created_why)
 {
+	size_t idlen = strlen(id);
+	if (idlen >= GF__ORDER_ID_MAX)
+		return NULL;
 	gf_order *o = gf__pool_alloc(pool, sizeof(*o));
 	if (!o)
 		return NULL;
 	memset(o, 0, sizeof(*o));
-	gf__entry e1, e2;
-	size_t idlen = strlen(id);
-	if (idlen >= sizeof(o->id))
-		return NULL;
 	memcpy(o->id, id, idlen + 1);
 	o->state = GF_STATE_DISPATCHED;
-	o->lead = gf__pool_intern(pool, lead);
+	o->lead = lead;
 	o->level = level;
-	o->rule = gf__pool_intern(pool, rule);
-	o->category = gf__pool_intern(pool, ev->category);
+	o->rule = rule;
+	o->category = ev->category;
 	memcpy(o->region, ev->region, sizeof(o->region));
 	o->urgency = ev->urgency;
 	o->created_at = o->updated_at = at;
-	if (!o->lead || !o->rule || !o->category ||
-	    gf__entry_make(pool, &e1, "system", created_why, NULL) ||
-	    gf__entry_make(pool, &e2, "system", rule, lead) ||
-	    gf__audit_room(o, pool, 2) || gf__report_room(o, pool, 1))
+	if (gf__audit_room(o, pool, 2) || gf__report_room(o, pool, 1))
 		return NULL;
+	gf__entry e1 = { "system", created_why, NULL };
+	gf__entry e2 = { "system", rule, lead };
 	gf__audit_push(o, at, "create", &e1, "system", GF_STATE_NONE,
 		       GF_STATE_RECEIVED);
 	gf__audit_push(o, at, "dispatch", &e2, "system", GF_STATE_RECEIVED,
@@ -451,17 +454,26 @@ static gf_order *gf__order_new(gf__pool *pool, const char *id,
 
 int gf__order_create(gf_order **out, gf__pool *pool, const char *id,
 		     gf__ev *ev, gf_time at, const char *lead, gf_level level,
-		     const char *rule)
+		     const char *rule, int stable)
 {
-	gf_order *o = gf__order_new(pool, id, ev, at, lead, level, rule,
-				    ev->ref);
-	gf_report *r = o ? gf__pool_alloc(pool, sizeof(*r)) : NULL;
+	if (!stable) {
+		lead = gf__pool_intern(pool, lead);
+		rule = gf__pool_intern(pool, rule);
+		if (!lead || !rule)
+			return GF_ENOMEM;
+	}
+	gf_report *r = gf__pool_alloc(pool, sizeof(*r));
 	if (!r)
 		return GF_ENOMEM;
+	/* the report takes the event first: the order points into it */
 	r->ev = *ev;
-	memset(ev, 0, sizeof(*ev));
 	r->ref = r->ev.ref;
 	r->json = NULL;
+	gf_order *o = gf__order_new(pool, id, &r->ev, at, lead, level, rule,
+				    r->ev.ref);
+	if (!o)
+		return GF_ENOMEM;
+	memset(ev, 0, sizeof(*ev));
 	r->order = o;
 	o->reports[o->nreports++] = r;
 	*out = o;
@@ -515,8 +527,11 @@ int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
 		gf_report *r = o->reports[k];
 		char why[GF__ORDER_ID_MAX + 16];
 		snprintf(why, sizeof(why), "split from %s", o->id);
-		gf_order *n = gf__order_new(pool, p->new_order, &r->ev, p->at,
-					    p->lead, p->level, p->rule, why);
+		const char *why_kept = gf__pool_strdup(pool, why);
+		gf_order *n = why_kept ? gf__order_new(pool, p->new_order,
+						       &r->ev, p->at, lead,
+						       p->level, rule, why_kept)
+				       : NULL;
 		if (!n)
 			return GF_ENOMEM;
 		memmove(&o->reports[k], &o->reports[k + 1],

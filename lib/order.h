@@ -121,10 +121,11 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 
 /* A fresh order holding one report (ownership of *ev moves into it; ev
  * is left empty), dispatched per the routing decision. On failure *ev is
- * untouched. */
+ * untouched. stable: lead and rule outlive the engine's orders (strings
+ * of its configuration, or static); otherwise they are interned. */
 int gf__order_create(gf_order **out, gf__pool *pool, const char *id,
 		     gf__ev *ev, gf_time at, const char *lead, gf_level level,
-		     const char *rule);
+		     const char *rule, int stable);
 
 /*
  * Carry out a plan on o. For merge, into is the absorbing order and
