@@ -54,7 +54,7 @@ START_TEST(map_reserve_means_no_growth)
 {
 	gf__map m;
 	gf__map_init(&m);
-	static char keys[1000][8];
+	static char keys[1000][16];
 	ck_assert_int_eq(gf__map_reserve(&m, 1000), GF_OK);
 	gf__map_slot *slots = m.slots;
 	size_t cap = m.cap;
