@@ -7,6 +7,8 @@
  *                   [--reporter-key-file F] [--output F] [--text]
  *                   [--progress] [FILE|-]
  *   gridflow check --config DIR [--json]
+ *   gridflow simulate --config DIR --against NEWDIR [--json]
+ *                     [--examples N] FILE
  *   gridflow dump --config DIR --store journal:PATH
  *   gridflow version
  *
@@ -16,6 +18,7 @@
  * is non-zero only for usage errors (2) and I/O errors (1).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +32,10 @@ static void usage(FILE *f)
 	fputs("usage: gridflow replay --config DIR [--store memory|journal:PATH]\n"
 	      "                       [--clock event|wall] [--sync every|never|MS]\n"
 	      "                       [--reporter-key-file FILE] [--output FILE]\n"
-	      "                       [--text] [--progress] [FILE|-]\n"
+	      "                       [--text] [--progress] [--explain] [FILE|-]\n"
 	      "       gridflow check --config DIR [--json]\n"
+	      "       gridflow simulate --config DIR --against NEWDIR [--json]\n"
+	      "                         [--examples N] FILE\n"
 	      "       gridflow dump --config DIR --store journal:PATH\n"
 	      "       gridflow version\n",
 	      f);
@@ -124,8 +129,20 @@ static void put_result(FILE *f, const gf_result *r, unsigned long line)
 	}
 	fputs("],\"rule\":", f);
 	put_json_str(f, gf_result_rule(r));
+	if (gf_result_sla(r)) {
+		fputs(",\"sla\":", f);
+		put_json_str(f, gf_result_sla(r));
+	}
+	if (gf_result_priority(r))
+		fprintf(f, ",\"priority\":%d", gf_result_priority(r));
+	if (gf_result_why(r)) {
+		fputs(",\"why\":", f);
+		put_json_str(f, gf_result_why(r));
+	}
 	fputs(",\"state\":", f);
 	put_json_str(f, gf_state_name(gf_result_state(r)));
+	if (gf_result_explain(r))
+		fprintf(f, ",\"explain\":%s", gf_result_explain(r));
 	fputs("}\n", f);
 }
 
@@ -251,6 +268,53 @@ static void put_text(FILE *f, gf_engine *eng, const struct tally *t,
 			fprintf(f, "  %-12s %7zu  %5.1f%%\n",
 				gf_state_name((gf_state)s), states[s],
 				100.0 * (double)states[s] / (double)total);
+	/* how new orders were routed: the rule that routed each at creation
+	 * (its second audit entry), so later dispatches do not count */
+	{
+		enum { TOP = 12 };
+		const char *names[512];
+		size_t counts[512], nn = 0, other = 0;
+		for (size_t i = 0; i < total; i++) {
+			const gf_order *o = gf_engine_order_at(eng, i);
+			const gf_audit *a = gf_order_audit(o, 1);
+			const char *rule = a ? gf_audit_reason(a) : "";
+			size_t k = 0;
+			while (k < nn && strcmp(names[k], rule) != 0)
+				k++;
+			if (k == nn) {
+				if (nn == 512) {
+					other++;
+					continue;
+				}
+				names[nn] = rule;
+				counts[nn++] = 0;
+			}
+			counts[k]++;
+		}
+		/* a few passes of selection: only the top few are shown */
+		fprintf(f, "\nrouting at creation: %zu rules used\n", nn);
+		for (int shown = 0; shown < TOP && shown < (int)nn; shown++) {
+			size_t best = (size_t)shown;
+			for (size_t k = (size_t)shown + 1; k < nn; k++)
+				if (counts[k] > counts[best])
+					best = k;
+			const char *tn = names[shown];
+			size_t tc = counts[shown];
+			names[shown] = names[best];
+			counts[shown] = counts[best];
+			names[best] = tn;
+			counts[best] = tc;
+			fprintf(f, "  %-28s %7zu  %5.1f%%%s\n", names[shown],
+				counts[shown],
+				100.0 * (double)counts[shown] / (double)total,
+				strcmp(names[shown], "fallback") == 0
+					? "  (to the desk)"
+					: "");
+		}
+		if (other)
+			fprintf(f, "  (and %zu orders under further rules)\n",
+				other);
+	}
 	fputs("\nwork orders by level of the lead department\n", f);
 	for (int l = 1; l <= GF_LEVEL_GRID; l++)
 		if (by_level[l])
@@ -348,6 +412,8 @@ static int load_config(const char *dir, gf_config **out, int quiet)
 		size_t n = gf_config_problem_count(cfg);
 		for (size_t i = 0; i < n; i++) {
 			const char *file, *path, *msg;
+			if (gf_config_problem_is_warning(cfg, i))
+				continue;
 			gf_config_problem(cfg, i, &file, &path, &msg);
 			fprintf(stderr, "%s/%s: %s: %s\n", dir, file, path,
 				msg);
@@ -377,12 +443,15 @@ static int cmd_check(int argc, char **argv)
 	}
 	gf_config *cfg;
 	int rc = load_config(dir, &cfg, 1);
-	size_t n = gf_config_problem_count(cfg);
+	size_t n = gf_config_problem_count(cfg), warnings = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *file, *path, *msg;
+		int warn = gf_config_problem_is_warning(cfg, i);
+		warnings += warn != 0;
 		gf_config_problem(cfg, i, &file, &path, &msg);
 		if (json) {
-			fputs("{\"type\":\"problem\",\"file\":", stdout);
+			fprintf(stdout, "{\"type\":\"%s\",\"file\":",
+				warn ? "warning" : "problem");
 			put_json_str(stdout, file);
 			fputs(",\"path\":", stdout);
 			put_json_str(stdout, path);
@@ -390,23 +459,31 @@ static int cmd_check(int argc, char **argv)
 			put_json_str(stdout, msg);
 			fputs("}\n", stdout);
 		} else {
-			printf("%s: %s: %s\n", file, path, msg);
+			printf("%s%s: %s: %s\n", warn ? "warning: " : "", file,
+			       path, msg);
 		}
 	}
+	size_t errors = n - warnings;
 	if (json)
-		printf("{\"type\":\"summary\",\"problems\":%zu,\"regions\":%zu,"
-		       "\"departments\":%zu,\"categories\":%zu}\n",
-		       n, gf_config_region_count(cfg),
+		printf("{\"type\":\"summary\",\"problems\":%zu,\"warnings\":%zu,"
+		       "\"regions\":%zu,\"departments\":%zu,\"categories\":%zu,"
+		       "\"rules_version\":\"%s\"}\n",
+		       errors, warnings, gf_config_region_count(cfg),
 		       gf_config_department_count(cfg),
-		       gf_config_category_count(cfg));
-	else if (n == 0)
+		       gf_config_category_count(cfg),
+		       gf_config_rules_version(cfg));
+	else if (errors == 0)
 		printf("%s: ok: %zu regions, %zu departments, %zu "
-		       "categories\n",
+		       "categories, rule set \"%s\"%s\n",
 		       dir, gf_config_region_count(cfg),
 		       gf_config_department_count(cfg),
-		       gf_config_category_count(cfg));
+		       gf_config_category_count(cfg),
+		       gf_config_rules_version(cfg),
+		       warnings ? " (with warnings above)" : "");
 	else
-		printf("%s: %zu problem%s\n", dir, n, n == 1 ? "" : "s");
+		printf("%s: %zu problem%s, %zu warning%s\n", dir, errors,
+		       errors == 1 ? "" : "s", warnings,
+		       warnings == 1 ? "" : "s");
 	gf_config_free(cfg);
 	return rc == GF_OK ? 0 : 1;
 }
@@ -443,7 +520,7 @@ static int cmd_replay(int argc, char **argv)
 {
 	const char *dir = NULL, *input = "-", *output = NULL, *keyfile = NULL;
 	gf_options opts = GF_OPTIONS_INIT;
-	int text = 0, progress = 0;
+	int text = 0, progress = 0, explain = 0;
 	opts.store = "memory";
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
@@ -488,6 +565,8 @@ static int cmd_replay(int argc, char **argv)
 			text = 1;
 		} else if (strcmp(a, "--progress") == 0) {
 			progress = 1;
+		} else if (strcmp(a, "--explain") == 0) {
+			explain = 1;
 		} else if (a[0] == '-' && a[1]) {
 			usage(stderr);
 			return 2;
@@ -556,6 +635,7 @@ static int cmd_replay(int argc, char **argv)
 			fclose(out);
 		return 1;
 	}
+	gf_engine_set_explain(eng, explain);
 
 	static struct tally t;
 	struct linekeys keys = { NULL, NULL, 0, 0 };
@@ -663,6 +743,16 @@ static void dump_order(FILE *f, const gf_order *o)
 		gf_order_extension_count(o),
 		gf_order_paused(o) ? "true" : "false");
 	put_json_str(f, gf_order_merged_into(o));
+	fputs(",\"sla\":", f);
+	put_json_str(f, gf_order_sla(o));
+	fprintf(f, ",\"priority\":%d,\"assist\":[", gf_order_priority(o));
+	for (size_t i = 0; i < gf_order_assist_count(o); i++) {
+		if (i)
+			putc(',', f);
+		put_json_str(f, gf_order_assist(o, i));
+	}
+	fputs("],\"rules_version\":", f);
+	put_json_str(f, gf_order_rules_version(o));
 	fputs(",\"reports\":[", f);
 	for (size_t i = 0; i < gf_order_report_count(o); i++) {
 		if (i)
@@ -745,6 +835,261 @@ static int cmd_dump(int argc, char **argv)
 	return fflush(stdout) ? 1 : 0;
 }
 
+/* ---- simulate -------------------------------------------------------------- */
+
+/* Counts under the current and the candidate rule set, by key. */
+struct tcount {
+	char *key;
+	unsigned long old, neu;
+};
+
+struct tally2 {
+	struct tcount *v;
+	size_t len, cap;
+	size_t *slot;   /* open addressing over v's indexes, +1; 0 empty */
+	size_t nslot;
+};
+
+static struct tcount *tally2_get(struct tally2 *t, const char *key)
+{
+	uint64_t h = fnv1a(key, strlen(key));
+	if (t->len * 2 >= t->nslot) {
+		size_t n = t->nslot ? t->nslot * 2 : 256;
+		size_t *slot = calloc(n, sizeof(*slot));
+		if (!slot)
+			exit(1);
+		for (size_t i = 0; i < t->len; i++) {
+			uint64_t g = fnv1a(t->v[i].key, strlen(t->v[i].key));
+			size_t j = (size_t)g & (n - 1);
+			while (slot[j])
+				j = (j + 1) & (n - 1);
+			slot[j] = i + 1;
+		}
+		free(t->slot);
+		t->slot = slot;
+		t->nslot = n;
+	}
+	size_t j = (size_t)h & (t->nslot - 1);
+	while (t->slot[j]) {
+		struct tcount *c = &t->v[t->slot[j] - 1];
+		if (strcmp(c->key, key) == 0)
+			return c;
+		j = (j + 1) & (t->nslot - 1);
+	}
+	if (t->len == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 128;
+		t->v = realloc(t->v, t->cap * sizeof(*t->v));
+		if (!t->v)
+			exit(1);
+	}
+	struct tcount *c = &t->v[t->len];
+	c->key = strdup(key);
+	c->old = c->neu = 0;
+	t->slot[j] = ++t->len;
+	return c;
+}
+
+static void tally2_free(struct tally2 *t)
+{
+	for (size_t i = 0; i < t->len; i++)
+		free(t->v[i].key);
+	free(t->v);
+	free(t->slot);
+}
+
+static int cmp_change(const void *a, const void *b)
+{
+	const struct tcount *x = a, *y = b;
+	long dx = labs((long)x->neu - (long)x->old);
+	long dy = labs((long)y->neu - (long)y->old);
+	if (dx != dy)
+		return dx < dy ? 1 : -1;
+	return strcmp(x->key, y->key);
+}
+
+static gf_engine *sim_engine(const char *dir, char *version, size_t vsize)
+{
+	gf_config *cfg;
+	if (load_config(dir, &cfg, 0)) {
+		gf_config_free(cfg);
+		return NULL;
+	}
+	snprintf(version, vsize, "%s", gf_config_rules_version(cfg));
+	gf_options o = GF_OPTIONS_INIT;
+	o.config = cfg;
+	o.clock = GF_CLOCK_EVENT;
+	gf_engine *eng = NULL;
+	char err[256];
+	if (gf_engine_open(&eng, &o, err, sizeof(err)))
+		fprintf(stderr, "gridflow: %s: %s\n", dir, err);
+	gf_config_free(cfg);
+	return eng;
+}
+
+static void sim_table(const char *title, struct tally2 *t, size_t top)
+{
+	qsort(t->v, t->len, sizeof(*t->v), cmp_change);
+	/* the slot index is stale after sorting; only printing follows */
+	printf("\n%s (largest changes first)\n", title);
+	printf("  %-36s %9s %9s %9s\n", "", "current", "candidate", "change");
+	for (size_t i = 0; i < t->len && i < top; i++)
+		printf("  %-36s %9lu %9lu %+9ld\n", t->v[i].key, t->v[i].old,
+		       t->v[i].neu, (long)t->v[i].neu - (long)t->v[i].old);
+	if (t->len > top)
+		printf("  ... %zu more\n", t->len - top);
+}
+
+static void sim_json_counts(const char *name, const struct tally2 *t)
+{
+	printf(",\"%s\":{", name);
+	for (size_t i = 0; i < t->len; i++) {
+		if (i)
+			putchar(',');
+		put_json_str(stdout, t->v[i].key);
+		printf(":[%lu,%lu]", t->v[i].old, t->v[i].neu);
+	}
+	putchar('}');
+}
+
+static int cmd_simulate(int argc, char **argv)
+{
+	const char *dir = NULL, *against = NULL, *input = NULL;
+	int json = 0;
+	long nexamples = 10;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			dir = argv[++i];
+		else if (strcmp(argv[i], "--against") == 0 && i + 1 < argc)
+			against = argv[++i];
+		else if (strcmp(argv[i], "--examples") == 0 && i + 1 < argc)
+			nexamples = atol(argv[++i]);
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (argv[i][0] == '-' && argv[i][1]) {
+			usage(stderr);
+			return 2;
+		} else
+			input = argv[i];
+	}
+	if (!dir || !against || !input) {
+		usage(stderr);
+		return 2;
+	}
+	char v_old[128], v_new[128];
+	gf_engine *a = sim_engine(dir, v_old, sizeof(v_old));
+	gf_engine *b = a ? sim_engine(against, v_new, sizeof(v_new)) : NULL;
+	if (!a || !b) {
+		gf_engine_close(a);
+		return 2;
+	}
+	FILE *in = strcmp(input, "-") == 0 ? stdin : fopen(input, "rb");
+	if (!in) {
+		fprintf(stderr, "gridflow: %s: %s\n", input, strerror(errno));
+		gf_engine_close(a);
+		gf_engine_close(b);
+		return 1;
+	}
+	struct tally2 rules = { 0 }, depts = { 0 }, levels = { 0 };
+	unsigned long events = 0, moved = 0, skipped = 0, lines = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	if (!json)
+		printf("simulate: %s (rule set \"%s\") against %s (\"%s\") on %s\n",
+		       dir, v_old, against, v_new, input);
+	if (json)
+		printf("{\"type\":\"simulate\",\"examples\":[");
+	else
+		printf("\norders that move (first %ld)\n", nexamples);
+	while ((n = getline(&line, &cap, in)) > 0) {
+		lines++;
+		size_t len = (size_t)n;
+		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			len--;
+		/* history is replayed for routing only: actions do not route */
+		if (!len || strstr(line, "\"op\":"))
+			continue;
+		const gf_result *ra, *rb;
+		if (gf_engine_ingest_json(a, line, len, &ra) != GF_OK ||
+		    gf_result_outcome(ra) != GF_OUTCOME_CREATED) {
+			skipped++;
+			continue;
+		}
+		char lead_a[80], rule_a[80], lev_a[16];
+		snprintf(lead_a, sizeof(lead_a), "%s", gf_result_lead(ra));
+		snprintf(rule_a, sizeof(rule_a), "%s", gf_result_rule(ra));
+		const gf_order *oa = gf_engine_order_find(a, gf_result_order(ra));
+		snprintf(lev_a, sizeof(lev_a), "%s",
+			 gf_level_name(gf_order_level(oa)));
+		if (gf_engine_ingest_json(b, line, len, &rb) != GF_OK ||
+		    gf_result_outcome(rb) != GF_OUTCOME_CREATED) {
+			skipped++;
+			continue;
+		}
+		events++;
+		const gf_order *ob = gf_engine_order_find(b, gf_result_order(rb));
+		tally2_get(&rules, rule_a)->old++;
+		tally2_get(&rules, gf_result_rule(rb))->neu++;
+		tally2_get(&depts, lead_a)->old++;
+		tally2_get(&depts, gf_result_lead(rb))->neu++;
+		tally2_get(&levels, lev_a)->old++;
+		tally2_get(&levels, gf_level_name(gf_order_level(ob)))->neu++;
+		if (strcmp(lead_a, gf_result_lead(rb)) != 0) {
+			if ((long)moved < nexamples) {
+				if (json) {
+					printf("%s{\"ref\":", moved ? "," : "");
+					put_json_str(stdout, gf_result_ref(rb));
+					printf(",\"from\":{\"lead\":");
+					put_json_str(stdout, lead_a);
+					printf(",\"rule\":");
+					put_json_str(stdout, rule_a);
+					printf("},\"to\":{\"lead\":");
+					put_json_str(stdout, gf_result_lead(rb));
+					printf(",\"rule\":");
+					put_json_str(stdout, gf_result_rule(rb));
+					printf("}}");
+				} else {
+					printf("  %-28s %s (%s) -> %s (%s)\n",
+					       gf_result_ref(rb), lead_a, rule_a,
+					       gf_result_lead(rb),
+					       gf_result_rule(rb));
+				}
+			}
+			moved++;
+		}
+	}
+	if (in != stdin)
+		fclose(in);
+	free(line);
+	if (json) {
+		printf("],\"current\":");
+		put_json_str(stdout, v_old);
+		printf(",\"candidate\":");
+		put_json_str(stdout, v_new);
+		printf(",\"events\":%lu,\"moved\":%lu,\"skipped\":%lu", events,
+		       moved, skipped);
+		sim_json_counts("by_rule", &rules);
+		sim_json_counts("by_department", &depts);
+		sim_json_counts("by_level", &levels);
+		printf("}\n");
+	} else {
+		printf("\n%lu events routed under both (%lu lines, %lu skipped: "
+		       "rejected or repeated); %lu orders (%.1f%%) would go to "
+		       "another department\n",
+		       events, lines, skipped, moved,
+		       events ? 100.0 * (double)moved / (double)events : 0.0);
+		sim_table("by level", &levels, 10);
+		sim_table("by rule", &rules, 25);
+		sim_table("by department", &depts, 25);
+	}
+	tally2_free(&rules);
+	tally2_free(&depts);
+	tally2_free(&levels);
+	gf_engine_close(a);
+	gf_engine_close(b);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -757,6 +1102,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 2, argv + 2);
 	if (strcmp(argv[1], "dump") == 0)
 		return cmd_dump(argc - 2, argv + 2);
+	if (strcmp(argv[1], "simulate") == 0)
+		return cmd_simulate(argc - 2, argv + 2);
 	if (strcmp(argv[1], "version") == 0) {
 		printf("gridflow %s\n", gf_version());
 		return 0;

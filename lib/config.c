@@ -14,11 +14,8 @@
 static const char *const gf__file_names[GF__FILE_COUNT] = {
 	"directory.json",
 	"rules.json",
+	"sla.json",
 };
-
-#define GF__TABLES_REFUSED                                                 \
-	"decision tables are not supported by this version: every order "  \
-	"goes to the fallback desk (see README)"
 
 static int gf__file_index(const char *name)
 {
@@ -40,6 +37,7 @@ int gf_config_new(gf_config **out)
 		return GF_ENOMEM;
 	cfg->refs = 1;
 	gf__vec_init(&cfg->problems);
+	gf__vec_init(&cfg->sla_names);
 	gf__dir_init(&cfg->dir);
 	*out = cfg;
 	return GF_OK;
@@ -91,20 +89,22 @@ void gf_config_free(gf_config *cfg)
 	}
 	gf__vec_free(&cfg->problems);
 	gf__dir_free(&cfg->dir);
+	gf__rules_free(cfg->rules);
+	for (size_t i = 0; i < cfg->sla_names.len; i++)
+		gf__free(cfg->sla_names.v[i]);
+	gf__vec_free(&cfg->sla_names);
 	gf__free(cfg->rules_version);
 	gf__free(cfg);
 }
 
 /* ---- problems ------------------------------------------------------- */
 
-void gf__config_problem(gf_config *cfg, const char *file, const char *path,
-			const char *fmt, ...)
+static void gf__config_vproblem(gf_config *cfg, int warning, const char *file,
+				const char *path, const char *fmt, va_list ap)
 {
-	va_list ap, ap2;
-	va_start(ap, fmt);
+	va_list ap2;
 	va_copy(ap2, ap);
 	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
 	gf__problem *p = gf__calloc(1, sizeof(*p));
 	char *msg = n >= 0 ? gf__malloc((size_t)n + 1) : NULL;
 	if (msg)
@@ -114,6 +114,7 @@ void gf__config_problem(gf_config *cfg, const char *file, const char *path,
 		p->file = gf__strdup(file);
 		p->path = gf__strdup(path);
 		p->msg = msg;
+		p->warning = warning;
 	}
 	if (!p || !p->file || !p->path || !msg ||
 	    gf__vec_push(&cfg->problems, p) != GF_OK) {
@@ -125,12 +126,40 @@ void gf__config_problem(gf_config *cfg, const char *file, const char *path,
 		gf__free(msg);
 		/* a lost problem must not let the configuration pass */
 		cfg->oom = 1;
+		return;
 	}
+	if (!warning)
+		cfg->errors++;
+}
+
+void gf__config_problem(gf_config *cfg, const char *file, const char *path,
+			const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	gf__config_vproblem(cfg, 0, file, path, fmt, ap);
+	va_end(ap);
+}
+
+void gf__config_warning(gf_config *cfg, const char *file, const char *path,
+			const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	gf__config_vproblem(cfg, 1, file, path, fmt, ap);
+	va_end(ap);
 }
 
 size_t gf_config_problem_count(const gf_config *cfg)
 {
 	return cfg ? cfg->problems.len : 0;
+}
+
+int gf_config_problem_is_warning(const gf_config *cfg, size_t i)
+{
+	if (!cfg || i >= cfg->problems.len)
+		return 0;
+	return ((const gf__problem *)cfg->problems.v[i])->warning;
 }
 
 int gf_config_problem(const gf_config *cfg, size_t i, const char **file,
@@ -276,7 +305,7 @@ static struct json_object *gf__parse(gf_config *cfg, int fi)
 	const char *text = cfg->text[fi];
 	size_t len = cfg->text_len[fi];
 	if (!text) {
-		if (!cfg->unreadable[fi])
+		if (!cfg->unreadable[fi] && fi != GF__FILE_SLA)
 			gf__config_problem(cfg, file, "$", "file is missing");
 		return NULL;
 	}
@@ -343,6 +372,55 @@ static void gf__report(void *ud, const char *path, const char *msg)
 {
 	gf__report_ctx *ctx = ud;
 	gf__config_problem(ctx->cfg, ctx->file, path, "%s", msg);
+}
+
+static void gf__report_rules(void *ud, const char *path, const char *msg,
+			     int warning)
+{
+	gf__report_ctx *ctx = ud;
+	if (warning)
+		gf__config_warning(ctx->cfg, ctx->file, path, "%s", msg);
+	else
+		gf__config_problem(ctx->cfg, ctx->file, path, "%s", msg);
+}
+
+/* sla.json: in this version the policies' names, which rules refer to;
+ * their clocks come with the SLA issue. */
+static void gf__compile_sla(gf_config *cfg)
+{
+	const char *file = gf__file_names[GF__FILE_SLA];
+	struct json_object *root = gf__parse(cfg, GF__FILE_SLA), *v;
+	if (!root)
+		return;
+	cfg->sla_present = 1;
+	if (json_object_object_get_ex(root, "version", &v) &&
+	    !json_object_is_type(v, json_type_string))
+		gf__config_problem(cfg, file, "$.version",
+				   "expected a string");
+	if (!json_object_object_get_ex(root, "policies", &v)) {
+		gf__config_problem(cfg, file, "$.policies",
+				   "required field is missing");
+	} else if (!json_object_is_type(v, json_type_object)) {
+		gf__config_problem(cfg, file, "$.policies",
+				   "expected an object of named policies");
+	} else {
+		json_object_object_foreach(v, name, pol) {
+			char path[160];
+			snprintf(path, sizeof(path), "$.policies.%.100s", name);
+			if (!*name || !json_object_is_type(pol,
+							   json_type_object)) {
+				gf__config_problem(cfg, file, path,
+						   "a policy is a named object");
+				continue;
+			}
+			char *n = gf__strdup(name);
+			if (!n || gf__vec_push(&cfg->sla_names, n)) {
+				gf__free(n);
+				cfg->oom = 1;
+			}
+		}
+	}
+	json_object_put(root);
 }
 
 /* Returns 1 when the directory was read (its departments can be used to
@@ -412,14 +490,16 @@ static void gf__compile_rules(gf_config *cfg, int have_dir)
 			cfg->fallback = d;
 	}
 
-	if (json_object_object_get_ex(root, "tables", &v)) {
-		if (!json_object_is_type(v, json_type_array))
-			gf__rules_type(cfg, "$.tables", "an array", v);
-		else if (json_object_array_length(v) > 0)
-			/* refused rather than ignored: silently dropping
-			 * routing rules would send orders to the wrong desk */
-			gf__config_problem(cfg, file, "$.tables", "%s",
-					   GF__TABLES_REFUSED);
+	if (have_dir) {
+		/* the tables name departments, roles and categories: without
+		 * a readable directory every one of them would look unknown */
+		gf__report_ctx ctx = { cfg, file };
+		int rc = gf__rules_load(&cfg->rules, root, &cfg->dir,
+					(const char *const *)cfg->sla_names.v,
+					cfg->sla_names.len, cfg->sla_present,
+					gf__report_rules, &ctx);
+		if (rc == GF_ENOMEM)
+			cfg->oom = 1;
 	}
 
 done:
@@ -435,14 +515,15 @@ int gf_config_compile(gf_config *cfg)
 		return GF_EINVAL;
 	if (cfg->compiled)
 		return cfg->result;
-	/* the rules name departments, so the directory comes first */
+	/* the rules name departments and SLA policies: those come first */
 	int have_dir = gf__compile_directory(cfg);
+	gf__compile_sla(cfg);
 	gf__compile_rules(cfg, have_dir);
 	/* compiled configurations never read their texts again */
 	gf__texts_free(cfg);
 	if (cfg->oom)
 		cfg->result = GF_ENOMEM;
-	else if (cfg->problems.len)
+	else if (cfg->errors)
 		cfg->result = GF_ECONFIG;
 	else
 		cfg->result = GF_OK;

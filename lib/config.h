@@ -6,15 +6,22 @@
 
 #include "internal.h"
 #include "directory.h"
+#include "rules.h"
 
 typedef struct gf__problem {
 	char *file;
 	char *path;
 	char *msg;
+	int warning;    /* reported, but the configuration is usable */
 } gf__problem;
 
 /* Files a configuration may hold; indexes into gf_config.text. */
-enum { GF__FILE_DIRECTORY = 0, GF__FILE_RULES = 1, GF__FILE_COUNT = 2 };
+enum {
+	GF__FILE_DIRECTORY = 0,
+	GF__FILE_RULES = 1,
+	GF__FILE_SLA = 2,       /* optional */
+	GF__FILE_COUNT = 3
+};
 
 struct gf_config {
 	int refs;
@@ -28,10 +35,14 @@ struct gf_config {
 	 * compiling does not call it missing as well */
 	int unreadable[GF__FILE_COUNT];
 	gf__dir dir;
-	/* rules.json: until decision tables land, the fallback desk routes
-	 * every order. */
+	/* rules.json: the decision tables and the desk orders fall back to */
 	char *rules_version;
 	const gf__dept *fallback;
+	gf__ruleset *rules;
+	size_t errors;             /* problems that are not warnings */
+	/* sla.json: the policy names rules may use */
+	int sla_present;
+	gf__vec sla_names;         /* char*, owned */
 };
 
 /* Take another reference (engines do at open). */
@@ -39,6 +50,9 @@ gf_config *gf__config_ref(gf_config *cfg);
 
 /* Record a problem: file name, JSON path, message. */
 void gf__config_problem(gf_config *cfg, const char *file, const char *path,
+			const char *fmt, ...) GF__PRINTF(4, 5);
+/* The same as a warning: reported, but the configuration stays usable. */
+void gf__config_warning(gf_config *cfg, const char *file, const char *path,
 			const char *fmt, ...) GF__PRINTF(4, 5);
 
 #endif

@@ -80,6 +80,7 @@ void gf__dir_init(gf__dir *d)
 	gf__map_init(&d->region_by_code);
 	gf__map_init(&d->dept_by_id);
 	gf__map_init(&d->category_by_code);
+	gf__map_init(&d->dept_by_role);
 }
 
 void gf__dir_free(gf__dir *d)
@@ -111,6 +112,13 @@ void gf__dir_free(gf__dir *d)
 	gf__map_free(&d->region_by_code);
 	gf__map_free(&d->dept_by_id);
 	gf__map_free(&d->category_by_code);
+	size_t it = 0;
+	const char *key;
+	size_t klen;
+	void *val;
+	while (gf__map_next(&d->dept_by_role, &it, &key, &klen, &val))
+		gf__free((char *)key);
+	gf__map_free(&d->dept_by_role);
 	gf__free(d->version);
 	gf__dir_init(d);
 }
@@ -221,6 +229,56 @@ int gf__region_covers(const gf__region *a, const gf__region *b)
 	 * keeps "320506010", which "320506011000" does not start with. */
 	size_t keep = gf__level_digits[la];
 	return b->code_len >= keep && memcmp(a->code, b->code, keep) == 0;
+}
+
+/* "<12 digits>|<function>": the key of dept_by_role. */
+#define GF__ROLE_KEY_MAX (GF__CODE_DIGITS + 1 + GF__FUNCTION_MAX)
+
+const gf__dept *gf__dir_role(const gf__dir *d, const char *region12,
+			     gf_level level, const char *function,
+			     size_t function_len)
+{
+	if (!d || !region12 || !function || level < GF_LEVEL_CITY ||
+	    level > GF_LEVEL_VILLAGE || function_len > GF__FUNCTION_MAX ||
+	    memchr(region12, '\0', GF__CODE_DIGITS))
+		return NULL;
+	char key[GF__ROLE_KEY_MAX];
+	size_t keep = gf__level_digits[level];
+	memcpy(key, region12, keep);
+	memset(key + keep, '0', GF__CODE_DIGITS - keep);
+	key[GF__CODE_DIGITS] = '|';
+	memcpy(key + GF__CODE_DIGITS + 1, function, function_len);
+	return gf__map_get(&d->dept_by_role, key,
+			   GF__CODE_DIGITS + 1 + function_len);
+}
+
+/* Fills dept_by_role once every department is loaded. Only levels a role
+ * can name are indexed; a department on a grid serves no role. */
+static int gf__index_roles(gf__dir *d)
+{
+	if (gf__map_reserve(&d->dept_by_role, d->depts.len) != GF_OK)
+		return GF_ENOMEM;
+	for (size_t i = 0; i < d->depts.len; i++) {
+		const gf__dept *p = d->depts.v[i];
+		if (p->level < GF_LEVEL_CITY || p->level > GF_LEVEL_VILLAGE ||
+		    p->region->code_len != GF__CODE_DIGITS)
+			continue;
+		char key[GF__ROLE_KEY_MAX];
+		size_t fl = strlen(p->function);
+		memcpy(key, p->region->code, GF__CODE_DIGITS);
+		key[GF__CODE_DIGITS] = '|';
+		memcpy(key + GF__CODE_DIGITS + 1, p->function, fl);
+		size_t klen = GF__CODE_DIGITS + 1 + fl;
+		/* the first in file order serves the role */
+		if (gf__map_get(&d->dept_by_role, key, klen))
+			continue;
+		char *own = gf__strndup(key, klen);
+		if (!own)
+			return GF_ENOMEM;
+		/* reserved above: this put cannot fail */
+		(void)gf__map_put(&d->dept_by_role, own, klen, (void *)p);
+	}
+	return GF_OK;
 }
 
 int gf__dept_is_command_centre(const gf__dept *dept)
@@ -872,6 +930,8 @@ int gf__dir_load(gf__dir *d, struct json_object *root, gf__problem_fn report,
 		return GF_ENOMEM;
 	gf__link_regions(&l);
 	if (gf__load_array(&l, root, "departments", gf__load_dept) != GF_OK)
+		return GF_ENOMEM;
+	if (gf__index_roles(d) != GF_OK)
 		return GF_ENOMEM;
 	if (gf__load_array(&l, root, "categories", gf__load_category) != GF_OK)
 		return GF_ENOMEM;

@@ -41,6 +41,9 @@ typedef struct gf__dir {
 	gf__map region_by_code;
 	gf__map dept_by_id;
 	gf__map category_by_code;
+	/* "<12-digit region code>|<function>" -> the first gf__dept of that
+	 * function at that region, for gf__dir_role; the map owns its keys */
+	gf__map dept_by_role;
 } gf__dir;
 
 /* The function name that marks the command centre's departments: only
@@ -62,6 +65,17 @@ const gf__category *gf__dir_category(const gf__dir *d, const char *code,
  * a village); a code "<12 digits>-<1..16 of [0-9A-Za-z]>" is a grid.
  * GF_LEVEL_NONE when the shape is wrong. */
 gf_level gf__region_code_level(const char *code, size_t len);
+
+/*
+ * The department a role names for a region: the one of `function` whose
+ * region is region12's ancestor at `level` (city, district, town or
+ * village; the first in directory.json order when there are several), or
+ * NULL. region12 is a 12-digit code. A hash lookup with no allocation:
+ * routing calls it for every role target of every hit.
+ */
+const gf__dept *gf__dir_role(const gf__dir *d, const char *region12,
+			     gf_level level, const char *function,
+			     size_t function_len);
 
 /* 1 when a is b or an ancestor of b (by code prefix). */
 int gf__region_covers(const gf__region *a, const gf__region *b);

@@ -114,6 +114,11 @@ static void gf__result_order(gf_result *r, const gf_order *o)
 	r->lead = o->lead;
 	r->rule = o->rule;
 	r->state = o->state;
+	r->sla = o->sla;
+	r->priority = o->priority;
+	r->nassist = o->nassist < 16 ? o->nassist : 16;
+	for (size_t i = 0; i < r->nassist; i++)
+		r->assist[i] = o->assist[i];
 }
 
 static void gf__result_error(gf_result *r, gf__err *err)
@@ -152,6 +157,13 @@ const char *gf_result_error_message(const gf_result *r)
 	return r->message;
 }
 uint64_t gf_result_quarantine_id(const gf_result *r) { return r->qid; }
+const char *gf_result_sla(const gf_result *r) { return r->sla; }
+int gf_result_priority(const gf_result *r) { return r->priority; }
+const char *gf_result_why(const gf_result *r)
+{
+	return r->why[0] ? r->why : NULL;
+}
+const char *gf_result_explain(const gf_result *r) { return r->explain; }
 
 /* ---- indexes ---------------------------------------------------------- */
 
@@ -560,6 +572,52 @@ static void gf__fill_ev_ctx(const gf_engine *eng, gf__ev_ctx *ctx)
 	ctx->max_bytes = eng->max_bytes;
 }
 
+/* ---- routing ------------------------------------------------------------ */
+
+static int gf__route_event(gf_engine *eng, const gf__ev *ev,
+			   const char *const *exclude, size_t nexclude,
+			   gf__route_out *out, gf__buf *explain)
+{
+	gf__route_in in;
+	in.channel = ev->channel;
+	in.urgency = ev->urgency;
+	in.category = ev->category;
+	in.region = ev->region;
+	in.title = ev->title;
+	in.content = ev->content;
+	in.attrs = ev->attrs;
+	in.nattrs = ev->nattrs;
+	in.received_at = ev->received_at;
+	in.offset_min = ev->offset_min;
+	in.exclude = exclude;
+	in.nexclude = nexclude;
+	if (explain)
+		gf__buf_reset(explain);
+	int rc = gf__rules_route(eng->cfg->rules, eng->dir, &in, out,
+				 &eng->route_scratch, explain);
+	if (rc)
+		return gf__err_set(&eng->err, rc, NULL, "out of memory routing");
+	return GF_OK;
+}
+
+/* Routing for the state machine: returns and splits. */
+static int gf__reroute_cb(void *ud, const gf__ev *ev,
+			  const char *const *exclude, size_t nexclude,
+			  const char **lead, gf_level *level, const char **rule)
+{
+	gf_engine *eng = ud;
+	gf__route_out ro;
+	int rc = gf__route_event(eng, ev, exclude, nexclude, &ro, NULL);
+	if (rc)
+		return rc;
+	if (!ro.lead)
+		return 0;
+	*lead = ro.lead->id;
+	*level = ro.level ? ro.level : ro.lead->level;
+	*rule = ro.rule;
+	return 1;
+}
+
 /* Turn a validated event into an order (or find it is a re-delivery). */
 static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 {
@@ -595,7 +653,14 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 
 	gf__advance(eng, ev->received_at);
 	gf_time now = gf__now(eng);
-	const gf__dept *lead = eng->cfg->fallback;
+	gf__route_out ro;
+	int rrc = gf__route_event(eng, ev, NULL, 0, &ro,
+				  eng->explain ? &eng->explain_buf : NULL);
+	if (rrc) {
+		gf__ev_free(ev);
+		return rrc;
+	}
+	const gf__dept *lead = ro.lead ? ro.lead : eng->cfg->fallback;
 	gf__rec_event r;
 	memset(&r, 0, sizeof(r));
 	char id[GF__ORDER_ID_MAX];
@@ -608,8 +673,14 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 	r.at = now;
 	r.order = id;
 	r.lead = lead->id;
-	r.level = lead->level;
-	r.rule = "fallback";
+	r.level = ro.level ? ro.level : lead->level;
+	r.rule = ro.rule;
+	r.sla = ro.sla;
+	r.priority = ro.priority;
+	r.version = eng->cfg->rules_version;
+	r.nassist = ro.nassist;
+	for (size_t i = 0; i < ro.nassist; i++)
+		r.assist[i] = ro.assist[i]->id;
 	r.released = released;
 	r.ev = ev;
 	gf__buf_reset(&eng->rec);
@@ -618,9 +689,11 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 
 	/* build before storing, so that only indexing can fail after */
 	gf_order *o;
-	/* the desk's id is the configuration's, which the engine holds */
-	if (gf__order_create(&o, &eng->pool, id, ev, now, r.lead, r.level,
-			     r.rule, 1)) {
+	/* every string here is the configuration's, which the engine holds
+	 * as long as it lives */
+	gf__routing rt = { r.lead, r.level, r.rule, r.sla, r.priority,
+			   r.assist, r.nassist, r.version };
+	if (gf__order_create(&o, &eng->pool, id, ev, now, &rt, 1)) {
 		gf__ev_free(ev);
 		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
 				   "out of memory");
@@ -637,6 +710,19 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 		gf__quar_close(eng, released, NULL);
 	res->outcome = GF_OUTCOME_CREATED;
 	gf__result_order(res, o);
+	if (!ro.lead)
+		snprintf(res->why, sizeof(res->why), "%s", ro.why);
+	if (eng->explain && !eng->explain_buf.oom &&
+	    gf__buf_cstr(&eng->explain_buf))
+		res->explain = eng->explain_buf.p;
+	for (size_t i = 0; i < ro.nunresolved; i++)
+		gf__notify(eng, GF_NOTICE_WARNING, o->id, NULL,
+			   "routing order %s: assist %s resolves to nothing in "
+			   "%s", o->id, ro.unresolved[i], o->region);
+	if (!ro.lead && strncmp(ro.why, "no rule", 7) != 0)
+		gf__notify(eng, GF_NOTICE_WARNING, o->id, o->lead,
+			   "routing order %s: %s; it went to the desk", o->id,
+			   ro.why);
 	gf__notify(eng, GF_NOTICE_DISPATCHED, o->id, o->lead,
 		   "order %s (%s) dispatched to %s by rule %s", o->id,
 		   o->category, o->lead, o->rule);
@@ -923,7 +1009,10 @@ static int gf__do_action(gf_engine *eng, const gf_action *a)
 
 	gf__act view;
 	gf__action_view(a, &view);
-	gf__plan_ctx ctx = { eng->dir, eng->cfg->fallback, gf__find_cb, eng };
+	gf__plan_ctx ctx = { eng->dir, eng->cfg->fallback, gf__find_cb, eng,
+			     gf__reroute_cb,
+			     gf__rules_return_limit(eng->cfg->rules),
+			     gf__rules_return_window(eng->cfg->rules) };
 	gf__plan plan;
 	int rc = gf__order_plan(o, &view, gf__now(eng), &ctx, &plan,
 				&eng->err);
@@ -1200,8 +1289,10 @@ static int gf__replay_event(gf_engine *eng, const uint8_t *p, size_t n,
 	gf_order *o;
 	if ((rc = gf__index_reserve(eng, r.order, 1)))
 		goto out;
-	if ((rc = gf__order_create(&o, &eng->pool, r.order, &ev, r.at, r.lead,
-				   r.level, r.rule, 0)))
+	gf__routing rt = { r.lead, r.level, r.rule, r.sla, r.priority,
+			   r.assist, r.nassist, r.version };
+	if ((rc = gf__order_create(&o, &eng->pool, r.order, &ev, r.at, &rt,
+				   0)))
 		goto out;
 	gf__index_order(eng, o);
 	if (r.released && (rc = gf__quar_close(eng, r.released, NULL)))
@@ -1359,6 +1450,8 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 	gf__map_init(&eng->quar_by_digest);
 	gf__buf_init(&eng->rec);
 	gf__buf_init(&eng->scan);
+	gf__buf_init(&eng->explain_buf);
+	gf__vec_init(&eng->old_cfgs);
 	gf__buf_init(&eng->res.ref);
 
 	if (!opts->config || !opts->config->compiled ||
@@ -1464,12 +1557,47 @@ int gf_engine_close(gf_engine *eng)
 	gf__map_free(&eng->quar_by_digest);
 	gf__buf_free(&eng->rec);
 	gf__buf_free(&eng->scan);
+	gf__buf_free(&eng->explain_buf);
+	gf__route_scratch_free(&eng->route_scratch);
+	for (size_t i = 0; i < eng->old_cfgs.len; i++)
+		gf_config_free(eng->old_cfgs.v[i]);
+	gf__vec_free(&eng->old_cfgs);
 	gf__buf_free(&eng->res.ref);
 	if (eng->tok)
 		json_tokener_free(eng->tok);
 	gf_config_free(eng->cfg);
 	gf__free(eng);
 	return rc;
+}
+
+int gf_engine_reload(gf_engine *eng, gf_config *cfg)
+{
+	if (!eng || !cfg)
+		return GF_EINVAL;
+	gf__err_clear(&eng->err);
+	if (!cfg->compiled || cfg->result != GF_OK)
+		return gf__err_set(&eng->err, GF_ECONFIG, "config",
+				   "a compiled configuration without problems "
+				   "is required; the engine keeps rule set "
+				   "\"%s\"", eng->cfg->rules_version);
+	/* orders point at strings of the configurations that routed them:
+	 * the old ones stay alive as long as the engine */
+	if (gf__vec_push(&eng->old_cfgs, eng->cfg))
+		return gf__err_set(&eng->err, GF_ENOMEM, NULL, "out of memory");
+	eng->cfg = gf__config_ref(cfg);
+	eng->dir = &eng->cfg->dir;
+	gf__notify(eng, GF_NOTICE_WARNING, NULL, NULL,
+		   "rule set \"%s\" loaded; orders keep the routing they had",
+		   cfg->rules_version);
+	return GF_OK;
+}
+
+int gf_engine_set_explain(gf_engine *eng, int on)
+{
+	if (!eng)
+		return GF_EINVAL;
+	eng->explain = on != 0;
+	return GF_OK;
 }
 
 int gf_engine_flush(gf_engine *eng)

@@ -9,6 +9,7 @@
 #include "order.h"
 #include "sha256.h"
 #include "store.h"
+#include "rules.h"
 
 struct json_tokener;
 
@@ -32,6 +33,10 @@ struct gf_result {
 	const char *rule;
 	size_t nassist;
 	const char *assist[16];
+	const char *sla;
+	int priority;
+	char why[160];          /* why routing sent it to the desk */
+	const char *explain;    /* the engine's explain buffer, or NULL */
 	gf_state state;
 	char new_order[GF__ORDER_ID_MAX];
 	int error;
@@ -100,6 +105,10 @@ struct gf_engine {
 
 	gf__buf rec;            /* record being encoded */
 	gf__buf scan;           /* the event scanner's strings */
+	gf__route_scratch route_scratch;
+	int explain;            /* results carry routing explanations */
+	gf__buf explain_buf;
+	gf__vec old_cfgs;       /* configurations replaced by reloads */
 	struct json_tokener *tok;
 	gf_result res;
 	gf__err err;

@@ -245,14 +245,59 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 				? GF_STATE_REOPENED
 				: GF_STATE_CLOSED;
 		break;
-	case GF_OP_RETURN:
-		/* Back to the desk, which re-dispatches (or, once routing
-		 * tables exist, the rules re-route without this department). */
-		p->to = GF_STATE_RETURNED;
-		p->lead = ctx->fallback->id;
-		p->level = ctx->fallback->level;
-		p->rule = "return";
+	case GF_OP_RETURN: {
+		/* Weifang 12345 rules, art. 22: a handler the desk designated
+		 * may not return the order; nor may anyone past the limit or
+		 * the window. The desk arbitrates then. */
+		if (o->designated)
+			return gf__err_set(err, GF_ESTATE, "$.op",
+					   "order %s: the desk designated %s "
+					   "as its handler, so it may not be "
+					   "returned; the desk arbitrates",
+					   o->id, o->lead);
+		if (o->returns >= ctx->return_limit)
+			return gf__err_set(err, GF_ESTATE, "$.op",
+					   "order %s was returned %u times, "
+					   "the limit: only the desk may move "
+					   "it now", o->id, o->returns);
+		if (now - o->dispatched_at > ctx->return_window)
+			return gf__err_set(err, GF_ESTATE, "$.op",
+					   "order %s: the window for a return "
+					   "(%lld minutes from dispatch) has "
+					   "passed",
+					   o->id,
+					   (long long)(ctx->return_window /
+						       60000));
+		/* re-route without every department that returned it */
+		const char *ex[64];
+		size_t nex = 0;
+		for (size_t i = 0; i < o->naudit && nex < 63; i++)
+			if (strcmp(o->audit[i].what, "return") == 0)
+				ex[nex++] = o->audit[i].dept;
+		ex[nex++] = actor->id;
+		const char *lead = NULL, *by = NULL;
+		gf_level level = GF_LEVEL_NONE;
+		int found = ctx->reroute
+				    ? ctx->reroute(ctx->find_ud,
+						   &o->reports[0]->ev, ex, nex,
+						   &lead, &level, &by)
+				    : 0;
+		if (found < 0)
+			return gf__err_set(err, found, NULL,
+					   "re-routing failed");
+		if (found) {
+			p->to = GF_STATE_DISPATCHED;
+			p->lead = lead;
+			p->level = level;
+			p->rule = by;
+		} else {
+			p->to = GF_STATE_RETURNED;
+			p->lead = ctx->fallback->id;
+			p->level = ctx->fallback->level;
+			p->rule = "return";
+		}
 		break;
+	}
 	case GF_OP_EXTEND:
 		if (gf__empty(a->duration))
 			return gf__err_set(err, GF_EMISSING, "$.duration",
@@ -317,10 +362,18 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 					   "order %s has only this report",
 					   o->id);
 		p->report = rep->ref;
-		/* fresh routing for the new order: the desk, for now */
-		p->lead = ctx->fallback->id;
-		p->level = ctx->fallback->level;
-		p->rule = "fallback";
+		/* fresh routing for the new order */
+		const char *lead = NULL, *by = NULL;
+		gf_level level = GF_LEVEL_NONE;
+		int found = ctx->reroute
+				    ? ctx->reroute(ctx->find_ud, &rep->ev, NULL,
+						   0, &lead, &level, &by)
+				    : 0;
+		if (found < 0)
+			return gf__err_set(err, found, NULL, "routing failed");
+		p->lead = found ? lead : ctx->fallback->id;
+		p->level = found ? level : ctx->fallback->level;
+		p->rule = found ? by : "fallback";
 		break;
 	}
 	case GF_OP_CANCEL:
@@ -440,7 +493,7 @@ static gf_order *gf__order_new(gf__pool *pool, const char *id,
 	o->category = ev->category;
 	memcpy(o->region, ev->region, sizeof(o->region));
 	o->urgency = ev->urgency;
-	o->created_at = o->updated_at = at;
+	o->created_at = o->updated_at = o->dispatched_at = at;
 	if (gf__audit_room(o, pool, 2) || gf__report_room(o, pool, 1))
 		return NULL;
 	gf__entry e1 = { "system", created_why, NULL };
@@ -453,14 +506,30 @@ static gf_order *gf__order_new(gf__pool *pool, const char *id,
 }
 
 int gf__order_create(gf_order **out, gf__pool *pool, const char *id,
-		     gf__ev *ev, gf_time at, const char *lead, gf_level level,
-		     const char *rule, int stable)
+		     gf__ev *ev, gf_time at, const gf__routing *rt, int stable)
 {
+	const char *lead = rt->lead, *rule = rt->rule, *sla = rt->sla;
+	const char *version = rt->version;
+	const char **assist = NULL;
 	if (!stable) {
 		lead = gf__pool_intern(pool, lead);
 		rule = gf__pool_intern(pool, rule);
-		if (!lead || !rule)
+		sla = sla ? gf__pool_intern(pool, sla) : NULL;
+		version = version ? gf__pool_intern(pool, version) : NULL;
+		if (!lead || !rule || (rt->sla && !sla) ||
+		    (rt->version && !version))
 			return GF_ENOMEM;
+	}
+	if (rt->nassist) {
+		assist = gf__pool_alloc(pool, rt->nassist * sizeof(*assist));
+		if (!assist)
+			return GF_ENOMEM;
+		for (size_t i = 0; i < rt->nassist; i++) {
+			assist[i] = stable ? rt->assist[i]
+					   : gf__pool_intern(pool, rt->assist[i]);
+			if (!assist[i])
+				return GF_ENOMEM;
+		}
 	}
 	gf_report *r = gf__pool_alloc(pool, sizeof(*r));
 	if (!r)
@@ -469,11 +538,16 @@ int gf__order_create(gf_order **out, gf__pool *pool, const char *id,
 	r->ev = *ev;
 	r->ref = r->ev.ref;
 	r->json = NULL;
-	gf_order *o = gf__order_new(pool, id, &r->ev, at, lead, level, rule,
-				    r->ev.ref);
+	gf_order *o = gf__order_new(pool, id, &r->ev, at, lead, rt->level,
+				    rule, r->ev.ref);
 	if (!o)
 		return GF_ENOMEM;
 	memset(ev, 0, sizeof(*ev));
+	o->sla = sla;
+	o->priority = rt->priority;
+	o->assist = assist;
+	o->nassist = rt->nassist;
+	o->rules_version = version;
 	r->order = o;
 	o->reports[o->nreports++] = r;
 	*out = o;
@@ -547,8 +621,11 @@ int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
 		o->lead = lead;
 		o->rule = rule;
 		o->level = p->level;
+		o->dispatched_at = p->at;
 		if (p->op == GF_OP_RETURN)
 			o->returns++;
+		else
+			o->designated = 1;
 		break;
 	case GF_OP_REJECT_VERIFICATION:
 		o->reopens++;
@@ -602,6 +679,17 @@ int gf_order_paused(const gf_order *o) { return o->paused; }
 const char *gf_order_merged_into(const gf_order *o)
 {
 	return o->merged_into;
+}
+const char *gf_order_sla(const gf_order *o) { return o->sla; }
+int gf_order_priority(const gf_order *o) { return o->priority; }
+size_t gf_order_assist_count(const gf_order *o) { return o->nassist; }
+const char *gf_order_assist(const gf_order *o, size_t i)
+{
+	return i < o->nassist ? o->assist[i] : NULL;
+}
+const char *gf_order_rules_version(const gf_order *o)
+{
+	return o->rules_version ? o->rules_version : "";
 }
 
 size_t gf_order_report_count(const gf_order *o) { return o->nreports; }

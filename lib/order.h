@@ -56,6 +56,17 @@ struct gf_order {
 	unsigned returns, reopens, extensions;
 	int paused;
 	const char *merged_into;
+	/* routing: the SLA policy, the order's priority (0: none), the
+	 * assisting departments (会办) and the rule set's version */
+	const char *sla;
+	int priority;
+	const char **assist;
+	size_t nassist;
+	const char *rules_version;
+	gf_time dispatched_at;  /* the lead's assignment began: the return
+				 * window runs from here */
+	int designated;         /* the desk chose the handler itself: no
+				 * more returns (Weifang 12345 rules, art. 22) */
 	gf_report **reports;
 	size_t nreports, creports;
 	gf_audit *audit;
@@ -70,6 +81,8 @@ const char *gf__role_name(const char *s, size_t len);
  * record or order) and copied by gf__order_apply() as needed. */
 typedef struct gf__plan {
 	gf_op op;
+	/* return: the rule set re-routed it (to = dispatched) or not (the
+	 * desk, to = returned) */
 	gf_time at;
 	const char *actor;      /* department id */
 	const char *role;       /* static role name */
@@ -86,6 +99,19 @@ typedef struct gf__plan {
 	const char *new_order;  /* split: the new order's id */
 } gf__plan;
 
+/* What routing decided for a new order; strings must outlive the
+ * engine's orders (configuration or interned). */
+typedef struct gf__routing {
+	const char *lead;
+	gf_level level;
+	const char *rule;
+	const char *sla;        /* or NULL */
+	int priority;
+	const char *const *assist;
+	size_t nassist;
+	const char *version;    /* the rule set's */
+} gf__routing;
+
 /* What planning needs beyond the order. */
 typedef struct gf__plan_ctx {
 	const gf__dir *dir;
@@ -93,6 +119,14 @@ typedef struct gf__plan_ctx {
 	/* resolve a ref for merge (into) and split: NULL when unknown */
 	gf_order *(*find)(void *ud, const char *ref);
 	void *find_ud;
+	/* route event ev without the departments in exclude: 1 and *lead,
+	 * *level, *rule when the rules name a department, 0 for the desk,
+	 * or a negative error */
+	int (*reroute)(void *ud, const gf__ev *ev,
+		       const char *const *exclude, size_t nexclude,
+		       const char **lead, gf_level *level, const char **rule);
+	unsigned return_limit;
+	gf_time return_window;  /* ms */
 } gf__plan_ctx;
 
 /* The inputs of an action, as the engine read them (all optional
@@ -124,8 +158,7 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
  * untouched. stable: lead and rule outlive the engine's orders (strings
  * of its configuration, or static); otherwise they are interned. */
 int gf__order_create(gf_order **out, gf__pool *pool, const char *id,
-		     gf__ev *ev, gf_time at, const char *lead, gf_level level,
-		     const char *rule, int stable);
+		     gf__ev *ev, gf_time at, const gf__routing *rt, int stable);
 
 /*
  * Carry out a plan on o. For merge, into is the absorbing order and

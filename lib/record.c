@@ -6,16 +6,22 @@
 #include "record.h"
 
 #define GF__REC_V1 1
+/* event records from v2 on carry the routing's SLA policy, priority and
+ * rule-set version */
+#define GF__REC_V2 2
 
 int gf__rec_event_encode(const gf__rec_event *r, gf__buf *b)
 {
-	gf__buf_u8(b, GF__REC_V1);
+	gf__buf_u8(b, GF__REC_V2);
 	gf__buf_u8(b, (uint8_t)r->outcome);
 	gf__buf_svarint(b, r->at);
 	gf__buf_str(b, r->order);
 	gf__buf_str(b, r->lead);
 	gf__buf_u8(b, (uint8_t)r->level);
 	gf__buf_str(b, r->rule);
+	gf__buf_str(b, r->sla);
+	gf__buf_svarint(b, r->priority);
+	gf__buf_str(b, r->version);
 	gf__buf_varint(b, r->nassist);
 	for (size_t i = 0; i < r->nassist; i++)
 		gf__buf_str(b, r->assist[i]);
@@ -122,7 +128,8 @@ int gf__rec_event_decode(gf__rec_event *r, const uint8_t *p, size_t n,
 {
 	gf__rd rd;
 	gf__rd_init(&rd, p, n);
-	if (!gf__rd_version(&rd))
+	uint8_t layout = gf__rd_u8(&rd);
+	if (rd.bad || (layout != GF__REC_V1 && layout != GF__REC_V2))
 		return GF_ECORRUPT;
 	r->outcome = (gf_outcome)gf__rd_u8(&rd);
 	r->at = gf__rd_svarint(&rd);
@@ -130,6 +137,14 @@ int gf__rec_event_decode(gf__rec_event *r, const uint8_t *p, size_t n,
 	r->lead = gf__rd_keep(&rd, sc);
 	r->level = (gf_level)gf__rd_u8(&rd);
 	r->rule = gf__rd_keep(&rd, sc);
+	r->sla = NULL;
+	r->priority = 0;
+	r->version = NULL;
+	if (layout >= GF__REC_V2) {
+		r->sla = gf__rd_keep(&rd, sc);
+		r->priority = (int)gf__rd_svarint(&rd);
+		r->version = gf__rd_keep(&rd, sc);
+	}
 	uint64_t na = gf__rd_varint(&rd);
 	if (na > GF__MAX_ASSIST)
 		return GF_ECORRUPT;

@@ -28,6 +28,9 @@ typedef struct gf__rec_event {
 	const char *lead;
 	gf_level level;
 	const char *rule;
+	const char *sla;        /* or NULL */
+	int priority;
+	const char *version;    /* the rule set's, or NULL */
 	size_t nassist;
 	const char *assist[GF__MAX_ASSIST];
 	uint64_t released;      /* quarantine entry this event repairs, or 0 */
@@ -83,7 +86,7 @@ int gf__rec_refusal_encode(const gf__rec_refusal *r, gf__buf *b);
  * into the caller's gf__ev. GF_OK or GF_ECORRUPT.
  */
 typedef struct gf__rec_scratch {
-	char *s[24];
+	char *s[32];
 	size_t n;
 } gf__rec_scratch;
 

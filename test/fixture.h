@@ -48,22 +48,36 @@ static const char fx_directory[] =
 static const char fx_rules[] =
 	"{\"version\":\"fixture-rules-1\",\"fallback\":\"sz-zhzx\",\"tables\":[]}";
 
-static inline gf_config *fx_config(void)
+/* The fixture directory with the given rules.json and sla.json (NULL:
+ * none); the configuration must compile. */
+static inline gf_config *fx_config_with(const char *rules, const char *sla)
 {
 	gf_config *cfg;
 	ck_assert_int_eq(gf_config_new(&cfg), GF_OK);
 	ck_assert_int_eq(gf_config_set_file(cfg, "directory.json",
 					    fx_directory, strlen(fx_directory)),
 			 GF_OK);
-	ck_assert_int_eq(gf_config_set_file(cfg, "rules.json", fx_rules,
-					    strlen(fx_rules)),
+	ck_assert_int_eq(gf_config_set_file(cfg, "rules.json", rules,
+					    strlen(rules)),
 			 GF_OK);
+	if (sla)
+		ck_assert_int_eq(gf_config_set_file(cfg, "sla.json", sla,
+						    strlen(sla)),
+				 GF_OK);
 	if (gf_config_compile(cfg) != GF_OK) {
-		const char *f, *p, *m;
-		gf_config_problem(cfg, 0, &f, &p, &m);
-		ck_abort_msg("fixture config: %s %s %s", f, p, m);
+		for (size_t i = 0; i < gf_config_problem_count(cfg); i++) {
+			const char *f, *p, *m;
+			gf_config_problem(cfg, i, &f, &p, &m);
+			fprintf(stderr, "fixture config: %s %s %s\n", f, p, m);
+		}
+		ck_abort_msg("fixture config does not compile");
 	}
 	return cfg;
+}
+
+static inline gf_config *fx_config(void)
+{
+	return fx_config_with(fx_rules, NULL);
 }
 
 /* Notices seen, for assertions. */

@@ -26,16 +26,24 @@ What is in it:
   missing field, wrong type, invalid UTF-8 bytes, NaN / out-of-range
   coordinates, unknown channel / category / region, oversize content,
   timestamp without offset, badly shaped values);
-- actions: the engine first puts every accepted order at the fallback desk
-  sz-zhzx; the desk dispatches it to a department chosen by category and
-  level (dispatch), the department signs, handles, resolves; the desk
-  verifies and calls back (satisfied / basic / unsatisfied -> reopened /
-  unreachable).  Plus returns with re-dispatch, failed verifications,
-  cancellations, merges, pauses and resumes, extension requests, and a
-  handful of deliberately illegal actions that the engine must refuse.
-  Actions stop at 23:59:59: many orders are still open at the end of the day.
+- actions: the engine routes every accepted order by the decision tables of
+  the configuration's rules.json; this script models that routing exactly
+  (tools/suzhou_routing.py, the rules of docs/formats.md), so the routed
+  department signs, handles and resolves without any desk dispatch; the
+  desk verifies and calls back (satisfied / basic / unsatisfied -> reopened
+  / unreachable).  The desk still dispatches: an order no rule routes (none
+  with the example rules), an order a department returned (退单) when the
+  engine's re-routing (the next matching rule without the departments that
+  returned it) finds nothing, and a few percent of orders it re-dispatches
+  (改派: to a village mediation committee, to the department the desk would
+  have chosen, or a level up) before they are signed.  Plus failed
+  verifications, cancellations, merges, pauses and resumes, extension
+  requests, and a handful of deliberately illegal actions that the engine
+  must refuse.  Actions stop at 23:59:59: many orders are still open at the
+  end of the day.
 
-Counts go to stderr.
+Counts go to stderr, with how the modelled routing spreads the events over
+the levels and the desk.
 """
 
 import argparse
@@ -46,6 +54,9 @@ import re
 import sys
 import time
 import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import suzhou_routing  # noqa: E402  (tools/suzhou_routing.py)
 
 DAY = "2026-11-23"
 DAYNUM = "20261123"
@@ -163,6 +174,7 @@ class Directory:
     def __init__(self, path):
         with open(path, encoding="utf-8") as f:
             d = json.load(f)
+        self.doc = d
         self.regions = {r["code"]: r["name"] for r in d["regions"]}
         self.cats = {c["code"]: c for c in d["categories"]}
         self.depts = {x["id"]: x for x in d["departments"]}
@@ -229,6 +241,9 @@ class Directory:
     def name(self, dept_id):
         return self.depts[dept_id]["name"]
 
+    def dept_level(self, dept_id):
+        return suzhou_routing.level_of(self.depts[dept_id]["region"])
+
 
 def short_name(name):
     m = re.match(r"^(.*?)(居民委员会|居民委会|居委会)$", name)
@@ -246,7 +261,8 @@ def short_name(name):
 #
 # (weight, category, handler, titles, contents, options)
 #   category: a code or a name path ("service/劳动和社会保障/工资福利")
-#   handler:  level.function of the department the desk dispatches to
+#   handler:  level.function of the department the desk would choose when an
+#             order comes to it (routing by rules.json comes first)
 #   options:  hours (profile), kind (12345 request type), attrs (a name
 #             understood by make_attrs), quick (short handling), urgency
 #             (given explicitly with that probability), grid (prob.)
@@ -732,14 +748,6 @@ SC_MEDIATION = [
 SCENARIOS = {"12345": SC_12345, "110": SC_110, "petition": SC_PETITION,
              "grid": SC_GRID, "mediation": SC_MEDIATION}
 
-# Plausible but wrong first choices of the desk (a return follows).
-WRONG = {
-    "town": ["market", "civil_affairs", "grid_office", "emergency", "labour",
-             "urban_mgmt", "health"],
-    "district": ["housing", "urban_mgmt", "environment", "market", "emergency"],
-    "city": ["urban_mgmt", "housing"],
-}
-
 # Service windows (local hours) of the functions; urgent orders and the
 # 24-hour functions are worked around the clock.
 WINDOW = {"police": (0, 24), "fire": (0, 24), "water": (0, 24),
@@ -789,8 +797,10 @@ REJECT_REASONS = [
 
 
 class Gen:
-    def __init__(self, d, seed, scale):
+    def __init__(self, d, router, seed, scale):
         self.d = d
+        self.router = router
+        self.routed = {}     # level of the routed lead (or "desk") -> events
         self.rng = random.Random(seed)
         self.scale = scale
         self.lines = []      # (time, seq, bytes)
@@ -800,7 +810,8 @@ class Gen:
         self.counts_bad = {}
         self.counts_ops = {}
         self.redeliveries = 0
-        self.notes = {"orders": 0, "closed": 0}
+        self.notes = {"orders": 0, "closed": 0, "desk_dispatch": 0,
+                      "redispatch": 0, "rerouted": 0, "returned_to_desk": 0}
         # village sampling table
         vs, ws = [], []
         for v in d.villages:
@@ -1118,6 +1129,32 @@ class Gen:
         top = cat.split(".")[0]
         return top
 
+    def route(self, r, exclude=()):
+        """The engine's routing decision for r's event, as modelled by
+        tools/suzhou_routing.py on the configuration's rules.json."""
+        return self.router.route(r["ev"], exclude)
+
+    def fn_of(self, dept):
+        return self.d.depts[dept]["function"]
+
+    def alternative(self, r, lead, choice):
+        """Where the desk re-dispatches (改派) an order the rules sent to
+        lead: (department, reason), or None when it would not."""
+        d = self.d
+        v = r["village"]
+        fn = self.fn_of(lead)
+        if self.family(r["cat"]) == "dispute" and fn == "justice":
+            vc = d.dept(v, "village.village_committee")
+            if vc:
+                return vc, "就地化解：改派至%s调解" % d.name(vc)
+        if choice and choice != lead:
+            return choice, "根据诉求内容改派至%s办理" % d.name(choice)
+        if d.depts[lead]["region"] == v.town:
+            up = d.dept(v, "district." + fn)
+            if up:
+                return up, "情况复杂、涉及面广，提级至%s办理" % d.name(up)
+        return None
+
     def lifecycle(self, r, fate):
         rng = self.rng
         d = self.d
@@ -1127,62 +1164,100 @@ class Gen:
         fam = self.family(cat)
         urgent = r["urgency"] in ("urgent", "critical")
         quick = r["opt"].get("quick")
+        # whom the desk would choose itself, when an order comes to it
         handler = r["handler"]
-        if fam == "dispute" and handler == "town.justice" and rng.random() < 0.5:
-            vc = d.dept(v, "village.village_committee")
-            if vc:
-                handler = "village.village_committee"
         if fam == "petition" and handler == "district.petition" \
                 and rng.random() < 0.25:
             handler = "town.petition"
-        lead = d.dept(v, handler)
-        if lead is None:
+        choice = d.dept(v, handler)
+        if choice is None:
             sys.exit("gendemo: no department %s for %s" % (handler, v.code))
-        fn = handler.split(".")[1]
         t = r["t"]
         self.notes["orders"] += 1
 
-        # the desk's dispatch
+        # the engine routes the new order by rules.json
+        dec = self.route(r)
+        lead = dec.lead
+        key = "desk" if lead is None else self.router.level(dec)
+        self.routed[key] = self.routed.get(key, 0) + 1
+
+        # how long the desk takes to look at a new order
         night = (t % 86400) < 7 * 3600
         if urgent or r["channel"] == "110":
-            t += rng.randint(60, 240)
+            dt = rng.randint(60, 240)
         else:
-            t += rng.randint(180, 1200) + (rng.randint(300, 2400) if night else 0)
+            dt = rng.randint(180, 1200) + (rng.randint(300, 2400) if night else 0)
 
         if fate == "cancel":
-            self.action(t, "cancel", ref, DESK, reason=rng.choice(CANCEL_REASONS))
+            self.action(t + dt, "cancel", ref, DESK,
+                        reason=rng.choice(CANCEL_REASONS))
             return
         if fate == "merge":
-            self.action(t, "merge", ref, DESK, into=r["merge_into"]["ref"])
+            self.action(t + dt, "merge", ref, DESK, into=r["merge_into"]["ref"])
             return
 
-        if fate == "return":
-            level = handler.split(".")[0]
-            if level == "village":
-                level = "town"
-            wrongs = [f for f in WRONG[level] if f != fn]
-            wrong = None
-            for _ in range(10):
-                wrong = d.dept(v, level + "." + rng.choice(wrongs))
-                if wrong and wrong != lead:
+        if lead is None:
+            # no rule routes it: the desk dispatches
+            t += dt
+            lead = choice
+            if not self.action(t, "dispatch", ref, DESK, dept=lead):
+                return
+            self.notes["desk_dispatch"] += 1
+        elif fate == "redispatch":
+            alt = self.alternative(r, lead, choice)
+            if alt:
+                t += dt
+                if not self.action(t, "dispatch", ref, DESK, dept=alt[0],
+                                   reason=alt[1]):
+                    return
+                lead = alt[0]
+                self.notes["redispatch"] += 1
+        elif fate == "return":
+            returned = []
+            while True:
+                # the department says it is not its business (退单)
+                t += rng.randint(600, 5400)
+                t = self.next_open(t, self.fn_of(lead), False)
+                returned.append(lead)
+                nxt = self.route(r, returned).lead
+                to = nxt if nxt else choice
+                if to in returned:
+                    to = None
+                why = "不属于本单位职责范围" + (
+                    "，建议转交%s" % d.name(to) if to else "，请指挥中心核定")
+                if not self.action(t, "return", ref, lead, reason=why):
+                    return
+                if nxt is None:
                     break
-            if not self.action(t, "dispatch", ref, DESK, dept=wrong):
-                return
-            t += rng.randint(600, 5400)
-            t = self.next_open(t, "office", False)
-            if not self.action(t, "return", ref, wrong,
-                               reason="不属于本单位职责范围，建议转交%s" % d.name(lead)):
-                return
-            t += rng.randint(300, 1800)
-        if not self.action(t, "dispatch", ref, DESK, dept=lead):
-            return
+                # re-routed by the engine to the next matching rule
+                lead = nxt
+                self.notes["rerouted"] += 1
+                if len(returned) >= 2 or rng.random() >= 0.15:
+                    break
+            if nxt is None:
+                # back at the desk: it designates the handler, or upholds
+                # the first dispatch when the return is not justified
+                t += rng.randint(300, 1800)
+                t = self.next_open(t, "desk", False)
+                if choice not in returned:
+                    lead, why = choice, "已核定承办单位，请及时签收办理"
+                else:
+                    lead, why = returned[0], "退单理由不成立，请继续办理"
+                if not self.action(t, "dispatch", ref, DESK, dept=lead,
+                                   reason=why):
+                    return
+                self.notes["desk_dispatch"] += 1
+                self.notes["returned_to_desk"] += 1
+        fn = self.fn_of(lead)
         dispatched = t
 
-        # deliberately illegal: another department signs
+        # deliberately illegal: another department of the same function
+        # and level signs
         if fate == "illegal_sign":
+            spec = "%s.%s" % (d.dept_level(lead), fn)
             other = None
             for o in self.d.villages[(crc(v.code) % 500)::97]:
-                cand = d.dept(o, handler)
+                cand = d.dept(o, spec)
                 if cand and cand != lead:
                     other = cand
                     break
@@ -1468,6 +1543,8 @@ class Gen:
              lambda r: r["channel"] in ("12345", "110"))
         take(int(round(0.05 * n)), "return",
              lambda r: r["channel"] not in ("110", "petition"))
+        take(int(round(0.03 * n)), "redispatch",
+             lambda r: r["channel"] != "110" and r["urgency"] == "normal")
         take(int(round(0.02 * n)), "reject", daytime)
         take(max(2, int(round(3 * s))), "pause", office_12345)
         take(max(3, int(round(5 * s))), "extend", office_12345)
@@ -1521,7 +1598,10 @@ def main():
         ap.error("--scale must be positive")
     t0 = time.monotonic()
     d = Directory(os.path.join(args.config, "directory.json"))
-    g = Gen(d, args.seed, args.scale)
+    router = suzhou_routing.Ruleset.load(
+        os.path.join(args.config, "rules.json"),
+        suzhou_routing.Directory(d.doc))
+    g = Gen(d, router, args.seed, args.scale)
     g.run(int(round(4000 * args.scale)))
     size = g.write(args.out)
     el = time.monotonic() - t0
@@ -1540,6 +1620,13 @@ def main():
     print("  actions by op: %s (total %d)" % (
         fmt(g.counts_ops), sum(g.counts_ops.values())), file=err)
     print("  order fates: %s" % fmt(g.fates), file=err)
+    levels = ["city", "district", "town", "village", "desk"]
+    print("  routing by rules.json (modelled): %s" % ", ".join(
+        "%s %d" % (k, g.routed.get(k, 0)) for k in levels), file=err)
+    print("  desk dispatches %d (returned to the desk %d), re-dispatches "
+          "(改派) %d, re-routed after a return %d" % (
+              g.notes["desk_dispatch"], g.notes["returned_to_desk"],
+              g.notes["redispatch"], g.notes["rerouted"]), file=err)
     print("  orders closed by the end of the day: %d of %d (%.0f%%)" % (
         g.notes["closed"], g.notes["orders"],
         100.0 * g.notes["closed"] / max(1, g.notes["orders"])), file=err)

@@ -10,7 +10,9 @@
  *
  * Files read by this version:
  *   directory.json  regions, departments, category taxonomy (required)
- *   rules.json      routing: the fallback desk (required)
+ *   rules.json      routing: decision tables and the fallback desk
+ *                   (required)
+ *   sla.json        SLA policy names (needed when rules name policies)
  */
 #ifndef GRIDFLOW_CONFIG_H
 #define GRIDFLOW_CONFIG_H
@@ -49,8 +51,8 @@ GF_EXTERN int gf_config_load_dir(gf_config *cfg, const char *dir);
 
 /**
  * Parse and check all files. Returns GF_OK, or GF_ECONFIG when there are
- * problems (gf_config_problem_count() > 0); a configuration with problems
- * cannot open an engine. Compiling twice returns the first result.
+ * problems other than warnings; such a configuration cannot open an
+ * engine. Compiling twice returns the first result.
  */
 GF_EXTERN int gf_config_compile(gf_config *cfg);
 
@@ -65,6 +67,14 @@ GF_EXTERN size_t gf_config_problem_count(const gf_config *cfg);
 GF_EXTERN int gf_config_problem(const gf_config *cfg, size_t i,
 				const char **file, const char **path,
 				const char **message);
+
+/**
+ * Non-zero when problem i is a warning: reported (a rule that can never
+ * match, a role that resolves to nothing in some regions) but not in the
+ * way of using the configuration. gf_config_compile() fails only on the
+ * others.
+ */
+GF_EXTERN int gf_config_problem_is_warning(const gf_config *cfg, size_t i);
 
 /** The version strings of directory.json and rules.json ("" if none). */
 GF_EXTERN const char *gf_config_directory_version(const gf_config *cfg);

@@ -128,6 +128,19 @@ GF_EXTERN int gf_engine_open(gf_engine **out, const gf_options *opts,
 /** Flush and close; NULL is harmless. Returns the flush's result. */
 GF_EXTERN int gf_engine_close(gf_engine *eng);
 
+/**
+ * Route from now on by cfg's rule set (and directory), a new version;
+ * orders keep the routing they had, and their audit trails say which rule
+ * and version routed them. A configuration with problems is refused with
+ * GF_ECONFIG and the engine keeps the rule set it had. The engine takes
+ * a reference to cfg and keeps the old configuration until it closes.
+ */
+GF_EXTERN int gf_engine_reload(gf_engine *eng, gf_config *cfg);
+
+/** Make results of new orders carry their routing explanation (off by
+ * default: the fast path builds no strings). */
+GF_EXTERN int gf_engine_set_explain(gf_engine *eng, int on);
+
 /** Flush the store to disk now, whatever the sync policy. */
 GF_EXTERN int gf_engine_flush(gf_engine *eng);
 
@@ -192,6 +205,17 @@ GF_EXTERN const char *gf_result_error_field(const gf_result *r);
 GF_EXTERN const char *gf_result_error_message(const gf_result *r);
 /** For a rejected event, its quarantine id; 0 otherwise. */
 GF_EXTERN uint64_t gf_result_quarantine_id(const gf_result *r);
+/** The order's SLA policy name and priority (NULL and 0 when none). */
+GF_EXTERN const char *gf_result_sla(const gf_result *r);
+GF_EXTERN int gf_result_priority(const gf_result *r);
+/** For a new order routing sent to the fallback desk: why ("no rule
+ * matched", "role:town.fire resolves to nothing in 320506001012", ...);
+ * NULL otherwise. */
+GF_EXTERN const char *gf_result_why(const gf_result *r);
+/** With gf_engine_set_explain() on, the routing explanation of a new
+ * order: a JSON array of the rules looked at, each with "table", "rule",
+ * "hit" and "why"; NULL otherwise. */
+GF_EXTERN const char *gf_result_explain(const gf_result *r);
 
 /* ---- ingestion and actions ----------------------------------------- */
 

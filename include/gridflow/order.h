@@ -129,7 +129,9 @@ GF_EXTERN gf_state gf_order_state(const gf_order *o);
 GF_EXTERN const char *gf_order_lead(const gf_order *o);
 /** Handling level: the level of the lead department's region. */
 GF_EXTERN gf_level gf_order_level(const gf_order *o);
-/** The id of the routing rule that chose the lead ("fallback", ...). */
+/** The id of the rule that chose the lead: a rule of rules.json,
+ * "fallback" (no rule did), "manual" (the desk dispatched it) or "return"
+ * (returned to the desk). */
 GF_EXTERN const char *gf_order_rule(const gf_order *o);
 GF_EXTERN const char *gf_order_category(const gf_order *o);
 GF_EXTERN const char *gf_order_region(const gf_order *o);
@@ -144,6 +146,15 @@ GF_EXTERN unsigned gf_order_extension_count(const gf_order *o);
 GF_EXTERN int gf_order_paused(const gf_order *o);
 /** For a merged order, the id of the order that absorbed it; else NULL. */
 GF_EXTERN const char *gf_order_merged_into(const gf_order *o);
+/** The SLA policy routing gave it (a name in sla.json), or NULL. */
+GF_EXTERN const char *gf_order_sla(const gf_order *o);
+/** The priority routing gave it, 1 (highest) to 5, or 0 for none. */
+GF_EXTERN int gf_order_priority(const gf_order *o);
+/** Assisting departments (会办) routing named, in order. */
+GF_EXTERN size_t gf_order_assist_count(const gf_order *o);
+GF_EXTERN const char *gf_order_assist(const gf_order *o, size_t i);
+/** The version of the rule set that routed it ("" when none was given). */
+GF_EXTERN const char *gf_order_rules_version(const gf_order *o);
 
 GF_EXTERN size_t gf_order_report_count(const gf_order *o);
 /** Report i in the order of arrival, or NULL when out of range. */
