@@ -58,7 +58,7 @@ PUBLIC_TESTS := check_api check_engine check_order check_quarantine check_routin
 SHARED_TESTS := $(PUBLIC_TESTS:%=$(BUILD)/test/shared/%)
 
 .PHONY: all lib tool deps check test-unit test-shared test-headers \
-        test-symbols test-install test-crash test-asan test-valgrind \
+        test-symbols test-install test-crash test-cli test-asan test-valgrind \
         demo bench install uninstall clean example-config example-data
 
 all: lib tool
@@ -105,7 +105,8 @@ example-data: $(EXAMPLE_DAY)
 $(EXAMPLE_CONFIG): tools/mkdirectory.py
 	$(PYTHON) tools/mkdirectory.py --shared $(SHARED) --out $@
 
-$(EXAMPLE_DAY): tools/gendemo.py $(EXAMPLE_CONFIG)
+$(EXAMPLE_DAY): tools/gendemo.py tools/suzhou_routing.py $(EXAMPLE_CONFIG) \
+		examples/config/rules.json
 	$(PYTHON) tools/gendemo.py --config examples/config --out $@
 
 # ---- set-up -----------------------------------------------------------
@@ -137,6 +138,9 @@ test-install: all
 test-crash: $(TOOL) $(EXAMPLE_CONFIG) $(EXAMPLE_DAY)
 	@test/crash.sh $(TOOL) examples/config $(EXAMPLE_DAY)
 
+test-cli: $(TOOL) $(EXAMPLE_CONFIG) $(EXAMPLE_DAY)
+	@test/cli.sh $(TOOL) examples/config $(EXAMPLE_DAY)
+
 test-asan: $(EXAMPLE_CONFIG)
 	$(MAKE) BUILD=$(BUILD)/asan SAN=1 OPT=-O1 test-unit
 
@@ -150,8 +154,10 @@ demo: deps
 	@tools/demo.sh $(TOOL) examples/config $(EXAMPLE_DAY) $(BUILD)
 
 bench: deps
-	$(MAKE) all example-config example-data $(BUILD)/bench/ingest
+	$(MAKE) all example-config example-data $(BUILD)/bench/ingest \
+	    $(BUILD)/bench/route
 	@bench/ingest.sh $(BUILD) $(EXAMPLE_DAY)
+	@bench/route.sh $(BUILD) $(EXAMPLE_DAY)
 
 $(BUILD)/bench/%: bench/%.c $(ALIB)
 	@mkdir -p $(dir $@)

@@ -292,6 +292,7 @@ static int parse_event(const gf__dir *dir, json_object *o, gf__route_in *in)
 	if (!reg)
 		return 0;
 	in->region = reg->code;
+	in->region_node = reg;
 	if (!(s = jstr(o, "received_at", &n)) ||
 	    gf_time_parse(&in->received_at, &in->offset_min, s, n) != GF_OK)
 		return 0;

@@ -81,6 +81,8 @@ void gf__dir_init(gf__dir *d)
 	gf__map_init(&d->dept_by_id);
 	gf__map_init(&d->category_by_code);
 	gf__map_init(&d->dept_by_role);
+	gf__map_init(&d->function_ids);
+	d->nfunctions = 0;
 }
 
 void gf__dir_free(gf__dir *d)
@@ -91,6 +93,7 @@ void gf__dir_free(gf__dir *d)
 		gf__region *r = d->regions.v[i];
 		gf__free(r->code);
 		gf__free(r->name);
+		gf__free((void *)r->by_function);
 		gf__free(r);
 	}
 	for (size_t i = 0; i < d->depts.len; i++) {
@@ -119,6 +122,7 @@ void gf__dir_free(gf__dir *d)
 	while (gf__map_next(&d->dept_by_role, &it, &key, &klen, &val))
 		gf__free((char *)key);
 	gf__map_free(&d->dept_by_role);
+	gf__map_free(&d->function_ids);
 	gf__free(d->version);
 	gf__dir_init(d);
 }
@@ -242,6 +246,11 @@ const gf__dept *gf__dir_role(const gf__dir *d, const char *region12,
 	    level > GF_LEVEL_VILLAGE || function_len > GF__FUNCTION_MAX ||
 	    memchr(region12, '\0', GF__CODE_DIGITS))
 		return NULL;
+	/* a region has no ancestor below its own level: a town asked for a
+	 * village role has none, rather than its own department */
+	gf_level own = gf__region_code_level(region12, GF__CODE_DIGITS);
+	if (own == GF_LEVEL_NONE || own < level)
+		return NULL;
 	char key[GF__ROLE_KEY_MAX];
 	size_t keep = gf__level_digits[level];
 	memcpy(key, region12, keep);
@@ -250,6 +259,56 @@ const gf__dept *gf__dir_role(const gf__dir *d, const char *region12,
 	memcpy(key + GF__CODE_DIGITS + 1, function, function_len);
 	return gf__map_get(&d->dept_by_role, key,
 			   GF__CODE_DIGITS + 1 + function_len);
+}
+
+int gf__dir_function_id(const gf__dir *d, const char *function, size_t len)
+{
+	void *v = gf__map_get(&d->function_ids, function, len);
+	return v ? (int)((uintptr_t)v - 1) : -1;
+}
+
+const gf__dept *gf__dir_role_at(const gf__region *r, gf_level level,
+				int function_id)
+{
+	while (r && r->level > level)
+		r = r->parent;
+	if (!r || r->level != level || !r->by_function || function_id < 0)
+		return NULL;
+	return r->by_function[function_id];
+}
+
+/* Function ids, and each region's departments by function: what
+ * gf__dir_role_at reads. */
+static int gf__index_functions(gf__dir *d)
+{
+	for (size_t i = 0; i < d->depts.len; i++) {
+		const gf__dept *p = d->depts.v[i];
+		size_t fl = strlen(p->function);
+		if (gf__map_get(&d->function_ids, p->function, fl))
+			continue;
+		d->nfunctions++;
+		if (gf__map_put(&d->function_ids, p->function, fl,
+				(void *)(uintptr_t)d->nfunctions))
+			return GF_ENOMEM;
+	}
+	for (size_t i = 0; i < d->depts.len; i++) {
+		const gf__dept *p = d->depts.v[i];
+		gf__region *r = (gf__region *)p->region;
+		if (!r)
+			continue;
+		if (!r->by_function) {
+			r->by_function = gf__calloc(d->nfunctions,
+						    sizeof(*r->by_function));
+			if (!r->by_function)
+				return GF_ENOMEM;
+		}
+		int fid = gf__dir_function_id(d, p->function,
+					      strlen(p->function));
+		/* the first in file order serves the role */
+		if (!r->by_function[fid])
+			r->by_function[fid] = p;
+	}
+	return GF_OK;
 }
 
 /* Fills dept_by_role once every department is loaded. Only levels a role
@@ -931,7 +990,7 @@ int gf__dir_load(gf__dir *d, struct json_object *root, gf__problem_fn report,
 	gf__link_regions(&l);
 	if (gf__load_array(&l, root, "departments", gf__load_dept) != GF_OK)
 		return GF_ENOMEM;
-	if (gf__index_roles(d) != GF_OK)
+	if (gf__index_functions(d) != GF_OK || gf__index_roles(d) != GF_OK)
 		return GF_ENOMEM;
 	if (gf__load_array(&l, root, "categories", gf__load_category) != GF_OK)
 		return GF_ENOMEM;

@@ -14,6 +14,9 @@ struct gf__region {
 	char *name;
 	gf_level level;
 	const gf__region *parent; /* nearest ancestor present, or NULL */
+	/* the first department here of each function, by function id
+	 * (gf__dir_function_id); NULL when no department sits here */
+	const struct gf__dept **by_function;
 };
 
 typedef struct gf__dept {
@@ -44,6 +47,10 @@ typedef struct gf__dir {
 	/* "<12-digit region code>|<function>" -> the first gf__dept of that
 	 * function at that region, for gf__dir_role; the map owns its keys */
 	gf__map dept_by_role;
+	/* function names -> id + 1 (keys are the first department's
+	 * function strings), for the per-region arrays */
+	gf__map function_ids;
+	size_t nfunctions;
 } gf__dir;
 
 /* The function name that marks the command centre's departments: only
@@ -79,6 +86,14 @@ const gf__dept *gf__dir_role(const gf__dir *d, const char *region12,
 
 /* 1 when a is b or an ancestor of b (by code prefix). */
 int gf__region_covers(const gf__region *a, const gf__region *b);
+
+/* A function's id (0 .. nfunctions-1), or -1 when no department has it. */
+int gf__dir_function_id(const gf__dir *d, const char *function, size_t len);
+
+/* gf__dir_role for a region already looked up, and a function id: a walk
+ * up the parents and an array read, no hashing. */
+const struct gf__dept *gf__dir_role_at(const gf__region *r, gf_level level,
+				       int function_id);
 
 /* 1 when dept belongs to the command centre. */
 int gf__dept_is_command_centre(const gf__dept *dept);

@@ -583,6 +583,7 @@ static int gf__route_event(gf_engine *eng, const gf__ev *ev,
 	in.urgency = ev->urgency;
 	in.category = ev->category;
 	in.region = ev->region;
+	in.region_node = gf__dir_region(eng->dir, ev->region, 12);
 	in.title = ev->title;
 	in.content = ev->content;
 	in.attrs = ev->attrs;

@@ -62,7 +62,8 @@
  *   The file is extended ahead of the records in chunks (1 MiB, doubling
  *   to 64 MiB) with posix_fallocate, so the blocks are reserved and a
  *   full disk is an error at that point, never a SIGBUS later, and the
- *   chunk is mapped MAP_SHARED. A record is copied into the mapping: its
+ *   chunk is mapped MAP_SHARED, after its zeros are written with pwrite
+ *   (see map_room). A record is copied into the mapping: its
  *   bytes are then in the page cache, owned by the kernel, before append
  *   returns, so they survive a crash of the process (SIGKILL included)
  *   whatever the sync policy, at the cost of a memcpy instead of a
@@ -722,6 +723,22 @@ static int map_room(journal *j, size_t need)
 				    (off_t)(off + len - j->alloc_end)) != 0) {
 			j->no_map = 1;
 			return 1;
+		}
+		/* Write the window's zeros now, in large pieces: the pages
+		 * are then in the page cache and their extents written, so
+		 * the copies into the mapping take cheap faults instead of
+		 * one zero-fill and extent conversion per page. */
+		static const uint8_t zeros[1 << 16];
+		for (uint64_t at = j->alloc_end; at < off + len;) {
+			size_t k = off + len - at < sizeof(zeros)
+					   ? (size_t)(off + len - at)
+					   : sizeof(zeros);
+			ssize_t w = pwrite(j->fd, zeros, k, (off_t)at);
+			if (w <= 0) {
+				j->no_map = 1;
+				return 1;
+			}
+			at += (uint64_t)w;
 		}
 		j->alloc_end = off + len;
 	}

@@ -75,6 +75,10 @@ static int gf__map_rehash(gf__map *m, size_t extra)
 	size_t cap = 16;
 	while ((m->count + extra) * 4 > cap * 3 / 2)
 		cap *= 2;
+	/* a large map that must grow grows four-fold: a rehash walks cold
+	 * memory, and an engine's report index only ever grows */
+	if (cap > m->cap && m->cap >= 65536 && cap < m->cap * 4)
+		cap = m->cap * 4;
 	if (cap < m->cap)
 		cap = m->cap;
 	gf__map_slot *slots = gf__calloc(cap, sizeof(*slots));

@@ -52,6 +52,7 @@ typedef struct gf__route_in {
 	gf_urgency urgency;
 	const char *category;
 	const char *region;       /* 12 digits */
+	const gf__region *region_node; /* its directory entry, or NULL */
 	const char *title;        /* normalised; NULL when absent */
 	const char *content;
 	const gf__attr *attrs;

@@ -278,6 +278,32 @@ START_TEST(split_routes_afresh_and_replay_keeps_routing)
 }
 END_TEST
 
+START_TEST(labels_are_allowed_other_unknown_keys_are_not)
+{
+	const char *ok = "{\"fallback\":\"sz-zhzx\",\"tables\":[{\"id\":\"t\","
+			 "\"hit_policy\":\"first\",\"rules\":[{\"id\":\"x\","
+			 "\"name\":\"垃圾\",\"description\":\"城管\","
+			 "\"when\":{\"category\":[\"city\"]},"
+			 "\"then\":{\"lead\":\"dept:t-cq-cg\"}}]}]}";
+	gf_config *cfg = fx_config_with(ok, NULL);
+	gf_config_free(cfg);
+	const char *bad = "{\"fallback\":\"sz-zhzx\",\"tables\":[{\"id\":\"t\","
+			  "\"hit_policy\":\"first\",\"rules\":[{\"id\":\"x\","
+			  "\"whne\":{\"category\":[\"city\"]},"
+			  "\"then\":{\"lead\":\"dept:t-cq-cg\"}}]}]}";
+	gf_config_new(&cfg);
+	gf_config_set_file(cfg, "directory.json", fx_directory,
+			   strlen(fx_directory));
+	gf_config_set_file(cfg, "rules.json", bad, strlen(bad));
+	ck_assert_int_eq(gf_config_compile(cfg), GF_ECONFIG);
+	const char *path, *msg;
+	gf_config_problem(cfg, 0, NULL, &path, &msg);
+	ck_assert_str_eq(path, "$.tables[0].rules[0].whne");
+	ck_assert_ptr_nonnull(strstr(msg, "unknown field"));
+	gf_config_free(cfg);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("routing");
@@ -289,6 +315,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, reload_changes_new_orders_only);
 	tcase_add_test(tc, explanations_on_request);
 	tcase_add_test(tc, split_routes_afresh_and_replay_keeps_routing);
+	tcase_add_test(tc, labels_are_allowed_other_unknown_keys_are_not);
 	suite_add_tcase(s, tc);
 	return s;
 }

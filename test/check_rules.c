@@ -14,6 +14,7 @@
 
 #include "testutil.h"
 #include "rules.h"
+#include "config.h"
 
 /* Regions in this order decide the examples of the role warnings. */
 static const char DIR_Q[] =
@@ -452,11 +453,17 @@ START_TEST(keywords)
 		"{'id': 'punct', 'when': {'keywords_any': ['垃圾，臭']},"
 		" 'then': {'lead': 'dept:sz-hb'}},"
 		"{'id': 'space', 'when': {'keywords_any': ['噪音\u3000\u3000扰民']},"
-		" 'then': {'lead': 'dept:md-cg'}}"));
+		" 'then': {'lead': 'dept:md-cg'}},"
+		"{'id': 'one-byte', 'when': {'keywords_any': ['Q']},"
+		" 'then': {'lead': 'dept:ht-cg'}}"));
 	static const struct {
 		const char *title, *content, *lead;
 	} cases[] = {
 		{ "小区燃气泄漏", NULL, "cq-yj" },
+		{ "燃气", NULL, "cq-yj" },
+		{ NULL, "abc燃气", "cq-yj" },
+		{ "Q", NULL, "ht-cg" },
+		{ "标题", "xyzQ", "ht-cg" },
 		{ NULL, "楼道里有燃气味", "cq-yj" },
 		/* the full-width letters of the keyword were normalised */
 		{ "LPG罐倒了", NULL, "cq-yj" },
@@ -515,6 +522,78 @@ START_TEST(keywords)
 	EXPECT_LEAD(out, "sz-cg");
 	gf__route_scratch_free(&s);
 	gf__rules_free(rs2);
+	gf__rules_free(rs);
+}
+END_TEST
+
+/* Keyword matching against strstr, on random texts over a few
+ * characters, so that matches, near misses and straddles are common. */
+START_TEST(keywords_random)
+{
+	static const char *const alphabet[] = { "燃", "气", "漏", "a", "b",
+						"，", "Q" };
+	enum { NKW = 40, NA = 7 };
+	char kws[NKW][16], q[8192];
+	uint32_t seed = 7;
+	size_t o = 0;
+	for (int i = 0; i < NKW; i++) {
+		seed = seed * 1103515245u + 12345u;
+		size_t len = (seed >> 16) % 3 + 1;
+		kws[i][0] = '\0';
+		for (size_t k = 0; k < len; k++) {
+			seed = seed * 1103515245u + 12345u;
+			strcat(kws[i], alphabet[(seed >> 16) % NA]);
+		}
+		o += (size_t)snprintf(q + o, sizeof(q) - o,
+				      "%s{'id': 'k%d', 'when': {'keywords_any': "
+				      "['%s']}, 'then': {'assist': "
+				      "['dept:sz-hb']}}",
+				      i ? "," : "", i, kws[i]);
+	}
+	char full[9000];
+	snprintf(full, sizeof(full), TABLE("collect", "%s"), q);
+	gf__ruleset *rs = rules_ok(full);
+	gf__route_scratch s = { NULL, 0 };
+	gf__buf b;
+	gf__buf_init(&b);
+	for (int round = 0; round < 300; round++) {
+		char title[64] = "", content[64] = "";
+		char *texts[2] = { title, content };
+		for (int t = 0; t < 2; t++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t len = (seed >> 16) % 10;
+			for (size_t k = 0; k < len; k++) {
+				seed = seed * 1103515245u + 12345u;
+				strcat(texts[t], alphabet[(seed >> 16) % NA]);
+			}
+		}
+		tev e;
+		tev_init(&e, "12345", "city", V_CQ);
+		e.in.title = round % 5 == 0 ? NULL : title;
+		e.in.content = content;
+		gf__buf_reset(&b);
+		gf__route_out out;
+		ck_assert_int_eq(gf__rules_route(rs, &dir, &e.in, &out, &s, &b),
+				 GF_OK);
+		struct json_object *arr = json_tokener_parse(gf__buf_cstr(&b));
+		ck_assert_int_eq(json_object_array_length(arr), NKW);
+		for (int i = 0; i < NKW; i++) {
+			struct json_object *v;
+			json_object_object_get_ex(
+				json_object_array_get_idx(arr, (size_t)i), "hit",
+				&v);
+			int want = (e.in.title && strstr(title, kws[i])) ||
+				   strstr(content, kws[i]);
+			ck_assert_msg(json_object_get_boolean(v) == want,
+				      "keyword \"%s\" in \"%s\" / \"%s\": %d, "
+				      "expected %d",
+				      kws[i], e.in.title ? title : "(null)",
+				      content, json_object_get_boolean(v), want);
+		}
+		json_object_put(arr);
+	}
+	gf__buf_free(&b);
+	gf__route_scratch_free(&s);
 	gf__rules_free(rs);
 }
 END_TEST
@@ -1565,10 +1644,10 @@ START_TEST(warning_shadowed)
 	ck_assert_int_eq(rc, 0);
 	ck_assert_msg(ps.warnings == 2, "%s", dump(&ps));
 	EXPECT_WARNING(&ps, "$.tables[0].rules[1]",
-		       "never matches: rule broad ($.tables[0].rules[0]) "
+		       "shadowed: rule broad ($.tables[0].rules[0]) "
 		       "matches everything it does");
 	EXPECT_WARNING(&ps, "$.tables[0].rules[3]",
-		       "never matches: rule same-words ($.tables[0].rules[2])");
+		       "shadowed: rule same-words ($.tables[0].rules[2])");
 	gf__rules_free(rs);
 
 	/* look-alikes that can match what the earlier rule does not */
@@ -1979,6 +2058,44 @@ START_TEST(out_of_memory)
 }
 END_TEST
 
+/* The two ways to resolve a role (by code and function name, or by the
+ * region's node and a function id) agree everywhere in the example
+ * directory, for every function at every level. */
+START_TEST(role_paths_agree)
+{
+	gf_config *cfg;
+	gf_config_new(&cfg);
+	ck_assert_int_eq(gf_config_load_dir(cfg, GF_TEST_EXAMPLE_CONFIG), GF_OK);
+	ck_assert_int_eq(gf_config_compile(cfg), GF_OK);
+	const gf__dir *d = &cfg->dir;
+	size_t checked = 0, found = 0;
+	for (size_t f = 0; f < d->depts.len; f += 7) {
+		const char *fn = ((const gf__dept *)d->depts.v[f])->function;
+		int fid = gf__dir_function_id(d, fn, strlen(fn));
+		ck_assert_int_ge(fid, 0);
+		for (size_t i = 0; i < d->regions.len; i++) {
+			const gf__region *r = d->regions.v[i];
+			if (r->code_len != 12)
+				continue;
+			for (int lv = GF_LEVEL_CITY; lv <= GF_LEVEL_VILLAGE; lv++) {
+				const gf__dept *a = gf__dir_role(
+					d, r->code, (gf_level)lv, fn, strlen(fn));
+				const gf__dept *b = gf__dir_role_at(r, (gf_level)lv,
+								    fid);
+				ck_assert_ptr_eq(a, b);
+				checked++;
+				found += a != NULL;
+			}
+		}
+	}
+	ck_assert_uint_gt(found, 1000);
+	ck_assert_int_eq(gf__dir_function_id(d, "no_such", 7), -1);
+	printf("check_rules: role paths agree on %zu lookups (%zu found)\n",
+	       checked, found);
+	gf_config_free(cfg);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -1989,10 +2106,12 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, category_prefix);
 	tcase_add_test(tc, region_prefix);
 	tcase_add_test(tc, keywords);
+	tcase_add_test(tc, keywords_random);
 	tcase_add_test(tc, many_keywords);
 	tcase_add_test(tc, attribute_numbers);
 	tcase_add_test(tc, attribute_strings_bools_in);
 	tcase_add_test(tc, time_window);
+	tcase_add_test(tc, role_paths_agree);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("evaluation");
