@@ -3,4 +3,4 @@
 set -eu
 build=$1
 input=$2
-"$build/bench/ingest" "$input" "${BENCH_EVENTS:-200000}" "${BENCH_ROUNDS:-5}" examples/config
+"$build/bench/ingest" "$input" "${BENCH_EVENTS:-200000}" "${BENCH_ROUNDS:-7}" examples/config
