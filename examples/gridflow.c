@@ -9,6 +9,7 @@
  *   gridflow check --config DIR [--json]
  *   gridflow simulate --config DIR --against NEWDIR [--json]
  *                     [--examples N] FILE
+ *   gridflow calendar --config DIR add FROM DURATION
  *   gridflow dump --config DIR --store journal:PATH
  *   gridflow version
  *
@@ -36,6 +37,7 @@ static void usage(FILE *f)
 	      "       gridflow check --config DIR [--json]\n"
 	      "       gridflow simulate --config DIR --against NEWDIR [--json]\n"
 	      "                         [--examples N] FILE\n"
+	      "       gridflow calendar --config DIR add FROM DURATION\n"
 	      "       gridflow dump --config DIR --store journal:PATH\n"
 	      "       gridflow version\n",
 	      f);
@@ -835,6 +837,62 @@ static int cmd_dump(int argc, char **argv)
 	return fflush(stdout) ? 1 : 0;
 }
 
+/* ---- calendar ------------------------------------------------------------ */
+
+/* gridflow calendar --config DIR add FROM DURATION: the due time, for
+ * platform staff checking a deadline and for tests. */
+static int cmd_calendar(int argc, char **argv)
+{
+	const char *dir = NULL, *from = NULL, *duration = NULL;
+	int i = 0;
+	if (argc >= 2 && strcmp(argv[0], "--config") == 0) {
+		dir = argv[1];
+		i = 2;
+	}
+	if (!dir || argc - i != 3 || strcmp(argv[i], "add") != 0) {
+		usage(stderr);
+		return 2;
+	}
+	from = argv[i + 1];
+	duration = argv[i + 2];
+	gf_config *cfg;
+	if (load_config(dir, &cfg, 0)) {
+		gf_config_free(cfg);
+		return 2;
+	}
+	gf_time t, due;
+	int off;
+	int rc = gf_time_parse(&t, &off, from, strlen(from));
+	if (rc) {
+		fprintf(stderr, "gridflow: %s is not an RFC 3339 time with an "
+				"offset\n", from);
+		gf_config_free(cfg);
+		return 2;
+	}
+	rc = gf_config_due(cfg, t, duration, &due);
+	gf_config_free(cfg);
+	if (rc == GF_EVALUE) {
+		fprintf(stderr, "gridflow: %s is not a duration such as 30m, "
+				"2h, 3d, 4wh or 5wd\n", duration);
+		return 2;
+	}
+	if (rc == GF_ENOTFOUND) {
+		fprintf(stderr, "gridflow: working durations need "
+				"calendar.json in %s\n", dir);
+		return 2;
+	}
+	if (rc) {
+		fprintf(stderr, "gridflow: %s from %s leaves the years "
+				"calendar.json covers (%s)\n",
+			duration, from, gf_errname(rc));
+		return 1;
+	}
+	char out[40];
+	gf_time_format(out, sizeof(out), due, off);
+	printf("%s\n", out);
+	return 0;
+}
+
 /* ---- simulate -------------------------------------------------------------- */
 
 /* Counts under the current and the candidate rule set, by key. */
@@ -1104,6 +1162,8 @@ int main(int argc, char **argv)
 		return cmd_dump(argc - 2, argv + 2);
 	if (strcmp(argv[1], "simulate") == 0)
 		return cmd_simulate(argc - 2, argv + 2);
+	if (strcmp(argv[1], "calendar") == 0)
+		return cmd_calendar(argc - 2, argv + 2);
 	if (strcmp(argv[1], "version") == 0) {
 		printf("gridflow %s\n", gf_version());
 		return 0;

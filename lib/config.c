@@ -15,6 +15,7 @@ static const char *const gf__file_names[GF__FILE_COUNT] = {
 	"directory.json",
 	"rules.json",
 	"sla.json",
+	"calendar.json",
 };
 
 static int gf__file_index(const char *name)
@@ -90,6 +91,7 @@ void gf_config_free(gf_config *cfg)
 	gf__vec_free(&cfg->problems);
 	gf__dir_free(&cfg->dir);
 	gf__rules_free(cfg->rules);
+	gf__cal_free(cfg->calendar);
 	for (size_t i = 0; i < cfg->sla_names.len; i++)
 		gf__free(cfg->sla_names.v[i]);
 	gf__vec_free(&cfg->sla_names);
@@ -305,7 +307,8 @@ static struct json_object *gf__parse(gf_config *cfg, int fi)
 	const char *text = cfg->text[fi];
 	size_t len = cfg->text_len[fi];
 	if (!text) {
-		if (!cfg->unreadable[fi] && fi != GF__FILE_SLA)
+		if (!cfg->unreadable[fi] && fi != GF__FILE_SLA &&
+		    fi != GF__FILE_CALENDAR)
 			gf__config_problem(cfg, file, "$", "file is missing");
 		return NULL;
 	}
@@ -382,6 +385,19 @@ static void gf__report_rules(void *ud, const char *path, const char *msg,
 		gf__config_warning(ctx->cfg, ctx->file, path, "%s", msg);
 	else
 		gf__config_problem(ctx->cfg, ctx->file, path, "%s", msg);
+}
+
+/* calendar.json, optional: working time for durations and "day". */
+static void gf__compile_calendar(gf_config *cfg)
+{
+	struct json_object *root = gf__parse(cfg, GF__FILE_CALENDAR);
+	if (!root)
+		return;
+	gf__report_ctx ctx = { cfg, gf__file_names[GF__FILE_CALENDAR] };
+	int rc = gf__cal_load(&cfg->calendar, root, gf__report, &ctx);
+	json_object_put(root);
+	if (rc == GF_ENOMEM)
+		cfg->oom = 1;
 }
 
 /* sla.json: in this version the policies' names, which rules refer to;
@@ -495,6 +511,7 @@ static void gf__compile_rules(gf_config *cfg, int have_dir)
 		 * a readable directory every one of them would look unknown */
 		gf__report_ctx ctx = { cfg, file };
 		int rc = gf__rules_load(&cfg->rules, root, &cfg->dir,
+					cfg->calendar,
 					(const char *const *)cfg->sla_names.v,
 					cfg->sla_names.len, cfg->sla_present,
 					gf__report_rules, &ctx);
@@ -517,6 +534,7 @@ int gf_config_compile(gf_config *cfg)
 		return cfg->result;
 	/* the rules name departments and SLA policies: those come first */
 	int have_dir = gf__compile_directory(cfg);
+	gf__compile_calendar(cfg);
 	gf__compile_sla(cfg);
 	gf__compile_rules(cfg, have_dir);
 	/* compiled configurations never read their texts again */
@@ -556,6 +574,21 @@ size_t gf_config_department_count(const gf_config *cfg)
 size_t gf_config_category_count(const gf_config *cfg)
 {
 	return cfg ? cfg->dir.categories.len : 0;
+}
+
+int gf_config_due(const gf_config *cfg, gf_time from, const char *duration,
+		  gf_time *due)
+{
+	if (!cfg || !duration || !due)
+		return GF_EINVAL;
+	gf__duration d;
+	if (gf__duration_parse(&d, duration, strlen(duration)))
+		return GF_EVALUE;
+	/* natural time needs no calendar; working time does */
+	if (!cfg->calendar && d.unit != GF__DUR_MINUTES &&
+	    d.unit != GF__DUR_HOURS && d.unit != GF__DUR_DAYS)
+		return GF_ENOTFOUND;
+	return gf__cal_add(cfg->calendar, from, d, due);
 }
 
 int gf_config_department(const gf_config *cfg, const char *id,

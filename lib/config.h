@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "directory.h"
 #include "rules.h"
+#include "calendar.h"
 
 typedef struct gf__problem {
 	char *file;
@@ -20,7 +21,8 @@ enum {
 	GF__FILE_DIRECTORY = 0,
 	GF__FILE_RULES = 1,
 	GF__FILE_SLA = 2,       /* optional */
-	GF__FILE_COUNT = 3
+	GF__FILE_CALENDAR = 3,  /* optional */
+	GF__FILE_COUNT = 4
 };
 
 struct gf_config {
@@ -40,6 +42,7 @@ struct gf_config {
 	const gf__dept *fallback;
 	gf__ruleset *rules;
 	size_t errors;             /* problems that are not warnings */
+	gf__calendar *calendar;    /* calendar.json, or NULL */
 	/* sla.json: the policy names rules may use */
 	int sla_present;
 	gf__vec sla_names;         /* char*, owned */

@@ -22,6 +22,7 @@
 #include <json-c/json.h>
 
 #include "rules.h"
+#include "calendar.h"
 #include "text.h"
 
 enum { POLICY_FIRST, POLICY_PRIORITY, POLICY_COLLECT };
@@ -86,6 +87,7 @@ typedef struct target {
 typedef struct rule {
 	unsigned urg_mask;
 	unsigned chan_mask;
+	unsigned day_mask;       /* 1 << gf__day_class; 0: no day condition */
 	int has_time;
 	int from, to;            /* minutes of the day */
 	size_t nregion, nattr, nkw_any, nkw_none, ncat, nassist;
@@ -118,6 +120,7 @@ typedef struct table {
 
 struct gf__ruleset {
 	gf__pool pool;
+	const gf__calendar *cal;  /* the configuration's, or NULL */
 	unsigned return_limit;
 	gf_time return_window;
 	table *tables;
@@ -149,6 +152,7 @@ typedef struct rulepos {
 typedef struct loader {
 	gf__ruleset *rs;
 	const gf__dir *dir;
+	const gf__calendar *cal;
 	const char *const *sla_names;
 	size_t nsla;
 	int sla_present;
@@ -881,6 +885,44 @@ static void parse_time(loader *l, struct json_object *v, rule *r)
 	r->to = mins[1];
 }
 
+/* "day": ["workday", "weekend", "holiday"], by calendar.json. */
+static void parse_day(loader *l, struct json_object *v, rule *r)
+{
+	if (!l->cal) {
+		prob(l, 0, "when.day",
+		     "day conditions need calendar.json, which this "
+		     "configuration does not have");
+		return;
+	}
+	if (!json_object_is_type(v, json_type_array) ||
+	    json_object_array_length(v) == 0) {
+		wrong_type(l, "when.day", "a non-empty array", v);
+		return;
+	}
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		struct json_object *e = json_object_array_get_idx(v, i);
+		char sub[48];
+		snprintf(sub, sizeof(sub), "when.day[%zu]", i);
+		const char *s = json_object_is_type(e, json_type_string)
+					? json_object_get_string(e)
+					: NULL;
+		int cls = !s ? 0
+			  : strcmp(s, "workday") == 0 ? GF__DAY_WORKDAY
+			  : strcmp(s, "weekend") == 0 ? GF__DAY_WEEKEND
+			  : strcmp(s, "holiday") == 0 ? GF__DAY_HOLIDAY
+						      : 0;
+		if (!cls) {
+			char show[GF__JSON_SHOW_SIZE];
+			prob(l, 0, sub,
+			     "unknown day %s: expected workday, weekend or "
+			     "holiday",
+			     gf__json_show(e, show, sizeof(show)));
+			continue;
+		}
+		r->day_mask |= 1u << cls;
+	}
+}
+
 static void parse_when(loader *l, struct json_object *w, rule *r)
 {
 	if (!json_object_is_type(w, json_type_object)) {
@@ -908,14 +950,12 @@ static void parse_when(loader *l, struct json_object *w, rule *r)
 		else if (strcmp(key, "time") == 0)
 			parse_time(l, v, r);
 		else if (strcmp(key, "day") == 0)
-			prob(l, 0, "when.day",
-			     "day conditions need calendar.json, which "
-			     "arrives with the SLA clocks");
+			parse_day(l, v, r);
 		else
 			unknown_key(l, "when", key, "condition",
 				    "channel, urgency, category, region, "
-				    "keywords_any, keywords_none, attributes "
-				    "or time");
+				    "keywords_any, keywords_none, attributes, "
+				    "time or day");
 	}
 }
 
@@ -1617,9 +1657,9 @@ static void loader_free(loader *l)
 }
 
 int gf__rules_load(gf__ruleset **out, struct json_object *root,
-		   const gf__dir *dir, const char *const *sla_names,
-		   size_t nsla, int sla_present, gf__rules_problem_fn report,
-		   void *ud)
+		   const gf__dir *dir, const gf__calendar *cal,
+		   const char *const *sla_names, size_t nsla, int sla_present,
+		   gf__rules_problem_fn report, void *ud)
 {
 	*out = NULL;
 	gf__ruleset *rs = gf__calloc(1, sizeof(*rs));
@@ -1629,10 +1669,12 @@ int gf__rules_load(gf__ruleset **out, struct json_object *root,
 	gf__map_init(&rs->cat_row);
 	rs->return_limit = DEFAULT_RETURN_LIMIT;
 	rs->return_window = DEFAULT_RETURN_WINDOW;
+	rs->cal = cal;
 	loader l;
 	memset(&l, 0, sizeof(l));
 	l.rs = rs;
 	l.dir = dir;
+	l.cal = cal;
 	l.sla_names = sla_names;
 	l.nsla = nsla;
 	l.sla_present = sla_present;
@@ -1725,6 +1767,7 @@ enum {
 	FAIL_CATEGORY,
 	FAIL_REGION,
 	FAIL_TIME,
+	FAIL_DAY,
 	FAIL_ATTR,
 	FAIL_KW_ANY,
 	FAIL_KW_NONE
@@ -1743,6 +1786,7 @@ typedef struct ectx {
 	size_t category_len;
 	size_t region_len;
 	int minute;
+	int day;                  /* gf__day_class, 0 until needed */
 	int have_text;            /* the lengths and fp are set */
 	size_t title_len, content_len;
 	uint64_t fp[FP_BITS / 64];
@@ -1924,6 +1968,13 @@ static int rule_fails(const rule *r, ectx *c, size_t *which)
 						: t >= r->from || t < r->to;
 		if (!in_window)
 			return FAIL_TIME;
+	}
+	if (r->day_mask) {
+		if (!c->day)
+			c->day = (int)gf__cal_day_class(c->rs->cal,
+							in->received_at);
+		if (!(r->day_mask & (1u << c->day)))
+			return FAIL_DAY;
 	}
 	for (size_t i = 0; i < r->nattr; i++) {
 		if (!attr_holds(&r->attr[i], find_attr(in, r->attr[i].key))) {
@@ -2141,6 +2192,22 @@ static void why_miss(why *w, const rule *r, int fail, size_t which,
 			c->minute / 60, c->minute % 60, r->from / 60,
 			r->from % 60, r->to / 60, r->to % 60);
 		break;
+	case FAIL_DAY: {
+		static const char *const names[] = { "", "workday", "weekend",
+						     "holiday" };
+		why_str(w, "day ");
+		why_str(w, c->day > 0 && c->day < 4 ? names[c->day] : "?");
+		why_str(w, " not in [");
+		int first = 1;
+		for (int k = 1; k < 4; k++)
+			if (r->day_mask & (1u << k)) {
+				why_str(w, first ? "" : ", ");
+				why_str(w, names[k]);
+				first = 0;
+			}
+		why_str(w, "]");
+		break;
+	}
 	case FAIL_ATTR: {
 		const acond *ac = &r->attr[which];
 		const gf__attr *a = find_attr(in, ac->key);
@@ -2293,6 +2360,7 @@ int gf__rules_route(const gf__ruleset *rs, const gf__dir *dir,
 	if (day < 0)
 		day += MS_PER_DAY;
 	c.minute = (int)(day / MS_PER_MINUTE);
+	c.day = 0;
 	c.have_text = 0;
 	c.title_len = c.content_len = 0;
 	c.kw = scratch ? scratch->kw : NULL;

@@ -28,17 +28,19 @@ typedef void (*gf__rules_problem_fn)(void *ud, const char *path,
 
 /*
  * Compile the decision tables and "returns" of a parsed rules.json
- * (root; "version" and "fallback" are the caller's). sla_names: the
+ * (root; "version" and "fallback" are the caller's). cal: calendar.json,
+ * or NULL (then "day" conditions are problems). sla_names: the
  * policy names of sla.json (nsla of them; sla_present 0 when there is
  * no sla.json, so that any "sla" is a problem). Returns the number of
  * errors (0: *out is usable) or GF_ENOMEM; *out is set whenever the
  * return is not GF_ENOMEM, and freed with gf__rules_free.
  */
 struct json_object;
+struct gf__calendar;
 int gf__rules_load(gf__ruleset **out, struct json_object *root,
-		   const gf__dir *dir, const char *const *sla_names,
-		   size_t nsla, int sla_present, gf__rules_problem_fn report,
-		   void *ud);
+		   const gf__dir *dir, const struct gf__calendar *cal,
+		   const char *const *sla_names, size_t nsla, int sla_present,
+		   gf__rules_problem_fn report, void *ud);
 void gf__rules_free(gf__ruleset *rs);
 
 /* The settings of "returns". */

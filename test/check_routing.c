@@ -304,6 +304,77 @@ START_TEST(labels_are_allowed_other_unknown_keys_are_not)
 }
 END_TEST
 
+/* "day" conditions read calendar.json: weekends, holidays and make-up
+ * workdays (调休) of the national schedule. */
+START_TEST(day_conditions_follow_the_calendar)
+{
+	const char *rules =
+		"{\"version\":\"d-1\",\"fallback\":\"sz-zhzx\",\"tables\":["
+		"{\"id\":\"t\",\"hit_policy\":\"first\",\"rules\":["
+		"{\"id\":\"off-duty\",\"when\":{\"category\":[\"city\"],"
+		"\"day\":[\"weekend\",\"holiday\"]},"
+		"\"then\":{\"lead\":\"dept:t-md-cg\"}},"
+		"{\"id\":\"on-duty\",\"when\":{\"category\":[\"city\"]},"
+		"\"then\":{\"lead\":\"role:town.urban_mgmt\"}}]}]}";
+	size_t n;
+	FILE *f = fopen("examples/config/calendar.json", "rb");
+	ck_assert_ptr_nonnull(f);
+	char *cal = malloc(1 << 16);
+	n = fread(cal, 1, (1 << 16) - 1, f);
+	fclose(f);
+	gf_config *cfg;
+	gf_config_new(&cfg);
+	gf_config_set_file(cfg, "directory.json", fx_directory,
+			   strlen(fx_directory));
+	gf_config_set_file(cfg, "rules.json", rules, strlen(rules));
+	gf_config_set_file(cfg, "calendar.json", cal, n);
+	free(cal);
+	ck_assert_int_eq(gf_config_compile(cfg), GF_OK);
+	gf_options o = GF_OPTIONS_INIT;
+	o.config = cfg;
+	o.clock = GF_CLOCK_EVENT;
+	gf_engine *eng;
+	ck_assert_int_eq(gf_engine_open(&eng, &o, NULL, 0), GF_OK);
+	gf_config_free(cfg);
+	static const struct {
+		const char *sid, *at, *lead;
+	} cases[] = {
+		{ "SUN", "2026-11-22T10:00:00+08:00", "t-md-cg" },
+		{ "MON", "2026-11-23T10:00:00+08:00", "t-cq-cg" },
+		{ "NATIONAL", "2026-10-01T10:00:00+08:00", "t-md-cg" },
+		/* a Saturday made a workday by the schedule */
+		{ "MAKEUP", "2026-10-10T10:00:00+08:00", "t-cq-cg" },
+		/* the local date decides: 23:30 UTC on Friday is Saturday */
+		{ "LATE", "2026-11-20T23:30:00Z", "t-md-cg" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[512];
+		const gf_result *r;
+		snprintf(buf, sizeof(buf),
+			 "{\"channel\":\"grid\",\"source_id\":\"%s\","
+			 "\"received_at\":\"%s\",\"region\":\"320506001001\","
+			 "\"category\":\"city.environment.garbage\"}",
+			 cases[i].sid, cases[i].at);
+		ck_assert_int_eq(gf_engine_ingest_json(eng, buf, strlen(buf), &r),
+				 GF_OK);
+		ck_assert_msg(strcmp(gf_result_lead(r), cases[i].lead) == 0,
+			      "%s: %s", cases[i].sid, gf_result_lead(r));
+	}
+	gf_engine_close(eng);
+
+	/* without calendar.json a day condition is refused, with its path */
+	gf_config_new(&cfg);
+	gf_config_set_file(cfg, "directory.json", fx_directory,
+			   strlen(fx_directory));
+	gf_config_set_file(cfg, "rules.json", rules, strlen(rules));
+	ck_assert_int_eq(gf_config_compile(cfg), GF_ECONFIG);
+	const char *path;
+	gf_config_problem(cfg, 0, NULL, &path, NULL);
+	ck_assert_str_eq(path, "$.tables[0].rules[0].when.day");
+	gf_config_free(cfg);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("routing");
@@ -316,6 +387,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, explanations_on_request);
 	tcase_add_test(tc, split_routes_afresh_and_replay_keeps_routing);
 	tcase_add_test(tc, labels_are_allowed_other_unknown_keys_are_not);
+	tcase_add_test(tc, day_conditions_follow_the_calendar);
 	suite_add_tcase(s, tc);
 	return s;
 }

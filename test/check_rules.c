@@ -186,7 +186,7 @@ static gf__ruleset *load_with(const gf__dir *d, const char *q, int sla_present,
 	struct json_object *root = parse_q(q);
 	gf__ruleset *rs = NULL;
 	memset(ps, 0, sizeof(*ps));
-	*rc = gf__rules_load(&rs, root, d, SLAS, 2, sla_present, collect, ps);
+	*rc = gf__rules_load(&rs, root, d, NULL, SLAS, 2, sla_present, collect, ps);
 	json_object_put(root);
 	ck_assert_int_ne(*rc, GF_ENOMEM);
 	ck_assert_ptr_nonnull(rs);
@@ -1372,8 +1372,8 @@ START_TEST(problems_structure)
 	EXPECT_ERROR(&ps, "$.tables[0].rules[0].when[\"a b\"]",
 		     "unknown condition \"a b\"");
 	EXPECT_ERROR(&ps, "$.tables[0].rules[0].when.day",
-		     "day conditions need calendar.json, which arrives with "
-		     "the SLA clocks");
+		     "day conditions need calendar.json, which this "
+		     "configuration does not have");
 	EXPECT_ERROR(&ps, "$.tables[0].rules[0].then.leed",
 		     "unknown field \"leed\"");
 	EXPECT_ERROR(&ps, "$.tables[0].rules[0].then",
@@ -2009,7 +2009,7 @@ START_TEST(out_of_memory)
 	for (fail_at = 0;; fail_at++) {
 		alloc_count = 0;
 		gf__ruleset *rs = NULL;
-		int rc = gf__rules_load(&rs, root, &dir, SLAS, 2, 1, silent,
+		int rc = gf__rules_load(&rs, root, &dir, NULL, SLAS, 2, 1, silent,
 					NULL);
 		int failed = alloc_count > fail_at;
 		if (rc == GF_ENOMEM) {

@@ -55,6 +55,15 @@ python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['moved']>1
 # against itself nothing moves
 "$tool" simulate --config "$config" --against "$config" --json "$day" | python3 -c "import json,sys; assert json.load(sys.stdin)['moved']==0" && ok || bad "simulate against itself moved orders"
 
+# calendar add: deadlines on the working calendar (docs/calendar.md)
+cal() { "$tool" calendar --config "$config" add "$1" "$2" 2>&1; }
+[ "$(cal 2026-09-18T17:00:00+08:00 5wd)" = "2026-09-24T17:30:00+08:00" ] && ok || bad "5wd over a make-up Sunday: $(cal 2026-09-18T17:00:00+08:00 5wd)"
+[ "$(cal 2026-09-30T10:00:00+08:00 2wd)" = "2026-10-09T17:30:00+08:00" ] && ok || bad "2wd over National Day: $(cal 2026-09-30T10:00:00+08:00 2wd)"
+[ "$(cal 2026-11-23T11:30:00+08:00 4wh)" = "2026-11-23T17:00:00+08:00" ] && ok || bad "4wh over lunch: $(cal 2026-11-23T11:30:00+08:00 4wh)"
+[ "$(cal 2026-11-23T11:30:00+08:00 90m)" = "2026-11-23T13:00:00+08:00" ] && ok || bad "90m natural"
+"$tool" calendar --config "$config" add 2026-11-23T11:30:00+08:00 5 > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "a bad duration did not exit 2"
+"$tool" calendar --config "$config" add 2026-12-30T10:00:00+08:00 5wd > /dev/null 2>&1; [ $? -eq 1 ] && ok || bad "a deadline beyond the calendar's years did not exit 1"
+
 # replay --explain: decisions carry the rules looked at
 head -n 200 "$day" | "$tool" replay --config "$config" --clock event --explain > "$tmp/x.out" 2>/dev/null
 grep -q '"explain":\[{"table":' "$tmp/x.out" && ok || bad "no explanation in decisions"

@@ -13,6 +13,8 @@
  *   rules.json      routing: decision tables and the fallback desk
  *                   (required)
  *   sla.json        SLA policy names (needed when rules name policies)
+ *   calendar.json   the working calendar (needed for "day" conditions
+ *                   and working-time durations)
  */
 #ifndef GRIDFLOW_CONFIG_H
 #define GRIDFLOW_CONFIG_H
@@ -79,6 +81,18 @@ GF_EXTERN int gf_config_problem_is_warning(const gf_config *cfg, size_t i);
 /** The version strings of directory.json and rules.json ("" if none). */
 GF_EXTERN const char *gf_config_directory_version(const gf_config *cfg);
 GF_EXTERN const char *gf_config_rules_version(const gf_config *cfg);
+
+/**
+ * The due time of a duration started at from, on the configuration's
+ * working calendar (calendar.json; docs/calendar.md gives the rules):
+ * "30m", "2h", "3d" are natural time; "4wh" working hours; "5wd" working
+ * days counted from the day after receipt, due at the end of the last
+ * working period. GF_EVALUE for a bad duration, GF_ENOTFOUND for a
+ * working duration without calendar.json, GF_ERANGE beyond the years the
+ * calendar covers.
+ */
+GF_EXTERN int gf_config_due(const gf_config *cfg, gf_time from,
+			    const char *duration, gf_time *due);
 
 /** Counts of what the directory holds, for summaries. */
 GF_EXTERN size_t gf_config_region_count(const gf_config *cfg);
