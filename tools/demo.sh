@@ -27,7 +27,7 @@ orders=$(grep -c '"type":"order"' "$build/demo.dump")
 open=$(grep -c '"type":"quarantine"' "$build/demo.dump" || true)
 echo "   $(stat -c %s "$journal") bytes of journal -> $orders orders, $open open quarantine entries"
 echo
-echo "== one order's audit trail (the first that was returned and re-dispatched)"
+echo "== one order's audit trail (the first that a department returned: the rules re-routed it)"
 grep -m1 '"returns":1' "$build/demo.dump" | python3 -c '
 import json, sys
 o = json.loads(sys.stdin.read())
