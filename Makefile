@@ -155,9 +155,16 @@ demo: deps
 
 bench: deps
 	$(MAKE) all example-config example-data $(BUILD)/bench/ingest \
-	    $(BUILD)/bench/route
+	    $(BUILD)/bench/route $(BUILD)/bench/timers
 	@bench/ingest.sh $(BUILD) $(EXAMPLE_DAY)
 	@bench/route.sh $(BUILD) $(EXAMPLE_DAY)
+	@bench/timers.sh $(BUILD)
+
+# the timer bench compares with libuv's timer heap: only it links libuv
+$(BUILD)/bench/timers: bench/timers.c $(ALIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libuv) $(LDFLAGS) \
+	    -o $@ $< $(ALIB) $(shell pkg-config --libs libuv) $(LDLIBS)
 
 $(BUILD)/bench/%: bench/%.c $(ALIB)
 	@mkdir -p $(dir $@)
