@@ -574,7 +574,10 @@ static void gf__fill_ev_ctx(const gf_engine *eng, gf__ev_ctx *ctx)
 
 /* ---- routing ------------------------------------------------------------ */
 
+/* node: ev's directory entry when the engine's current directory just
+ * validated it (NULL: look it up, as a re-route after a reload must). */
 static int gf__route_event(gf_engine *eng, const gf__ev *ev,
+			   const gf__region *node,
 			   const char *const *exclude, size_t nexclude,
 			   gf__route_out *out, gf__buf *explain)
 {
@@ -583,7 +586,7 @@ static int gf__route_event(gf_engine *eng, const gf__ev *ev,
 	in.urgency = ev->urgency;
 	in.category = ev->category;
 	in.region = ev->region;
-	in.region_node = gf__dir_region(eng->dir, ev->region, 12);
+	in.region_node = node ? node : gf__dir_region(eng->dir, ev->region, 12);
 	in.title = ev->title;
 	in.content = ev->content;
 	in.attrs = ev->attrs;
@@ -608,7 +611,7 @@ static int gf__reroute_cb(void *ud, const gf__ev *ev,
 {
 	gf_engine *eng = ud;
 	gf__route_out ro;
-	int rc = gf__route_event(eng, ev, exclude, nexclude, &ro, NULL);
+	int rc = gf__route_event(eng, ev, NULL, exclude, nexclude, &ro, NULL);
 	if (rc)
 		return rc;
 	if (!ro.lead)
@@ -655,7 +658,7 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 	gf__advance(eng, ev->received_at);
 	gf_time now = gf__now(eng);
 	gf__route_out ro;
-	int rrc = gf__route_event(eng, ev, NULL, 0, &ro,
+	int rrc = gf__route_event(eng, ev, ev->region_node, NULL, 0, &ro,
 				  eng->explain ? &eng->explain_buf : NULL);
 	if (rrc) {
 		gf__ev_free(ev);

@@ -580,7 +580,10 @@ static int v_region(vstate *v, const char *s, size_t n)
 	memcpy(v->ev->region, s, n);
 	memset(v->ev->region + n, '0', 12 - n);
 	v->ev->region[12] = '\0';
-	if (v->ctx->dir && !gf__dir_region(v->ctx->dir, v->ev->region, 12))
+	if (!v->ctx->dir)
+		return GF_OK;
+	v->ev->region_node = gf__dir_region(v->ctx->dir, v->ev->region, 12);
+	if (!v->ev->region_node)
 		return gf__err_set(v->err, GF_EUNKNOWN, "$.region",
 				   "unknown region %s", v->ev->region);
 	return GF_OK;

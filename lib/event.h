@@ -51,6 +51,9 @@ typedef struct gf__ev {
 	gf_time received_at;
 	int offset_min;        /* the offset written in received_at */
 	char region[13];       /* 12 digits */
+	/* its directory entry, found by validation; NULL for a decoded
+	 * event. Not stored: valid only with the directory that checked it */
+	const gf__region *region_node;
 	char *grid;
 	int has_location;
 	double lat, lon;

@@ -106,7 +106,7 @@ static const char *plain_run(const char *p, const char *end)
 }
 
 /* A string at s->p (on the opening quote), decoded into scratch. An
- * escape never yields more bytes than it takes (\uXXXX: 6 in, at most 3
+ * escape never yields more bytes than it takes (\uHHHH: 6 in, at most 3
  * out; a surrogate pair: 12 in, 4 out), so scratch of twice the input
  * always has room for the strings and their terminators. */
 static int string(scanner *s, gf__jval *v)
