@@ -91,6 +91,7 @@ void gf_config_free(gf_config *cfg)
 	gf__vec_free(&cfg->problems);
 	gf__dir_free(&cfg->dir);
 	gf__rules_free(cfg->rules);
+	gf__sla_free(cfg->sla);
 	gf__cal_free(cfg->calendar);
 	for (size_t i = 0; i < cfg->sla_names.len; i++)
 		gf__free(cfg->sla_names.v[i]);
@@ -387,56 +388,51 @@ static void gf__report_rules(void *ud, const char *path, const char *msg,
 		gf__config_problem(ctx->cfg, ctx->file, path, "%s", msg);
 }
 
-/* calendar.json, optional: working time for durations and "day". */
-static void gf__compile_calendar(gf_config *cfg)
+/* calendar.json, optional: working time for durations and "day".
+ * Returns its root, which the SLA snapshot takes in (the caller puts
+ * it), or NULL. */
+static struct json_object *gf__compile_calendar(gf_config *cfg)
 {
 	struct json_object *root = gf__parse(cfg, GF__FILE_CALENDAR);
 	if (!root)
-		return;
+		return NULL;
 	gf__report_ctx ctx = { cfg, gf__file_names[GF__FILE_CALENDAR] };
 	int rc = gf__cal_load(&cfg->calendar, root, gf__report, &ctx);
-	json_object_put(root);
 	if (rc == GF_ENOMEM)
 		cfg->oom = 1;
+	return root;
 }
 
-/* sla.json: in this version the policies' names, which rules refer to;
- * their clocks come with the SLA issue. */
-static void gf__compile_sla(gf_config *cfg)
+/* sla.json, optional: the policies, whose names rules refer to. calroot
+ * is calendar.json's root (or NULL), for the snapshot. */
+static void gf__compile_sla(gf_config *cfg, struct json_object *calroot)
 {
-	const char *file = gf__file_names[GF__FILE_SLA];
-	struct json_object *root = gf__parse(cfg, GF__FILE_SLA), *v;
+	struct json_object *root = gf__parse(cfg, GF__FILE_SLA);
 	if (!root)
 		return;
 	cfg->sla_present = 1;
-	if (json_object_object_get_ex(root, "version", &v) &&
-	    !json_object_is_type(v, json_type_string))
-		gf__config_problem(cfg, file, "$.version",
-				   "expected a string");
-	if (!json_object_object_get_ex(root, "policies", &v)) {
-		gf__config_problem(cfg, file, "$.policies",
-				   "required field is missing");
-	} else if (!json_object_is_type(v, json_type_object)) {
-		gf__config_problem(cfg, file, "$.policies",
-				   "expected an object of named policies");
-	} else {
-		json_object_object_foreach(v, name, pol) {
-			char path[160];
-			snprintf(path, sizeof(path), "$.policies.%.100s", name);
-			if (!*name || !json_object_is_type(pol,
-							   json_type_object)) {
-				gf__config_problem(cfg, file, path,
-						   "a policy is a named object");
-				continue;
-			}
-			char *n = gf__strdup(name);
-			if (!n || gf__vec_push(&cfg->sla_names, n)) {
-				gf__free(n);
-				cfg->oom = 1;
-			}
-		}
-	}
+	gf__report_ctx ctx = { cfg, gf__file_names[GF__FILE_SLA] };
+	int rc = gf__sla_load(&cfg->sla, root, cfg->calendar, calroot,
+			      gf__report, &ctx);
 	json_object_put(root);
+	if (rc == GF_ENOMEM) {
+		cfg->oom = 1;
+		return;
+	}
+	/* every policy the set holds, problems or not: a rule naming one
+	 * whose clocks are wrong should not be reported as well */
+	if (gf__vec_reserve(&cfg->sla_names, cfg->sla->npolicies) != GF_OK) {
+		cfg->oom = 1;
+		return;
+	}
+	for (size_t i = 0; i < cfg->sla->npolicies; i++) {
+		char *n = gf__strdup(cfg->sla->policies[i].id);
+		if (!n) {
+			cfg->oom = 1;
+			return;
+		}
+		(void)gf__vec_push(&cfg->sla_names, n); /* reserved */
+	}
 }
 
 /* Returns 1 when the directory was read (its departments can be used to
@@ -534,8 +530,9 @@ int gf_config_compile(gf_config *cfg)
 		return cfg->result;
 	/* the rules name departments and SLA policies: those come first */
 	int have_dir = gf__compile_directory(cfg);
-	gf__compile_calendar(cfg);
-	gf__compile_sla(cfg);
+	struct json_object *calroot = gf__compile_calendar(cfg);
+	gf__compile_sla(cfg, calroot);
+	json_object_put(calroot);
 	gf__compile_rules(cfg, have_dir);
 	/* compiled configurations never read their texts again */
 	gf__texts_free(cfg);

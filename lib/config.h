@@ -8,6 +8,7 @@
 #include "directory.h"
 #include "rules.h"
 #include "calendar.h"
+#include "sla.h"
 
 typedef struct gf__problem {
 	char *file;
@@ -43,9 +44,11 @@ struct gf_config {
 	gf__ruleset *rules;
 	size_t errors;             /* problems that are not warnings */
 	gf__calendar *calendar;    /* calendar.json, or NULL */
-	/* sla.json: the policy names rules may use */
+	/* sla.json: the policy names rules may use, and the policies */
 	int sla_present;
 	gf__vec sla_names;         /* char*, owned */
+	gf__sla *sla;              /* NULL when sla.json is absent or is not
+				    * a JSON object */
 };
 
 /* Take another reference (engines do at open). */

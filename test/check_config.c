@@ -1,7 +1,8 @@
 /*
  * check_config.c - the configuration: directory.json and rules.json as
  * docs/formats.md describes them, every problem with its exact file and
- * JSON path, the directory lookups, and the reference count.
+ * JSON path, the directory lookups, sla.json's policies as the
+ * configuration holds them, and the reference count.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -1169,6 +1170,185 @@ START_TEST(test_large_directory)
 }
 END_TEST
 
+/* ---- sla.json -------------------------------------------------------- */
+
+static const char SLA_CAL[] =
+	"{\"utc_offset\": \"+08:00\", "
+	"\"working_periods\": [[\"09:00\", \"12:00\"], [\"13:30\", \"17:30\"]], "
+	"\"weekend\": [\"saturday\", \"sunday\"], \"years\": [2026], "
+	"\"holidays\": [], \"workdays\": []}";
+
+static const char SLA_GOOD[] =
+	"{\"version\": \"s-1\", \"defaults\": {\"warn_ratio\": 0.8, "
+	"\"ladder\": [{\"at\": \"warning\", \"do\": \"notify\"}, "
+	"{\"at\": \"due+1wd\", \"do\": \"escalate\"}]},\n"
+	" \"policies\": {\"complaint\": {\"clocks\": {\"sign\": {\"due\": "
+	"\"2wh\"}, \"resolve\": {\"due\": \"15wd\", \"extension\": "
+	"{\"longest\": \"15wd\", \"approver\": \"none\"}}}},\n"
+	"  \"consult\": {\"name\": \"咨询\"}}}";
+
+/* The resolve clock's due is not a duration. */
+static const char SLA_BAD_CLOCK[] =
+	"{\"policies\": {\"complaint\": {\"clocks\": {\"resolve\": "
+	"{\"due\": \"15 days\"}}}}}";
+
+/* Rules whose only table names the policy "complaint". */
+static const char SLA_RULES[] =
+	"{\"fallback\": \"sz-zhzx\", \"tables\": [{\"id\": \"main\", "
+	"\"hit_policy\": \"first\", \"rules\": [{\"id\": \"r\", "
+	"\"when\": {\"category\": [\"city\"]}, \"then\": {\"lead\": "
+	"\"dept:wz-cb-cg\", \"sla\": \"complaint\"}}]}]}";
+
+static gf_config *compile_sla(const char *rules, const char *sla,
+			      const char *calendar, int *rc)
+{
+	gf_config *cfg = NULL;
+	ck_assert_int_eq(gf_config_new(&cfg), GF_OK);
+	ck_assert_int_eq(gf_config_set_file(cfg, "directory.json", VALID_DIR,
+					    strlen(VALID_DIR)),
+			 GF_OK);
+	ck_assert_int_eq(gf_config_set_file(cfg, "rules.json", rules,
+					    strlen(rules)),
+			 GF_OK);
+	if (sla)
+		ck_assert_int_eq(gf_config_set_file(cfg, "sla.json", sla,
+						    strlen(sla)),
+				 GF_OK);
+	if (calendar)
+		ck_assert_int_eq(gf_config_set_file(cfg, "calendar.json",
+						    calendar, strlen(calendar)),
+				 GF_OK);
+	*rc = gf_config_compile(cfg);
+	return cfg;
+}
+
+START_TEST(test_sla_policies)
+{
+	int rc;
+	gf_config *cfg = compile_sla(SLA_RULES, SLA_GOOD, SLA_CAL, &rc);
+	ck_assert_msg(rc == GF_OK, "%s", dump(cfg));
+	ck_assert_ptr_nonnull(cfg->sla);
+	ck_assert_int_eq(cfg->sla_present, 1);
+	ck_assert_str_eq(cfg->sla->version, "s-1");
+	ck_assert_uint_eq(cfg->sla->npolicies, 2);
+	ck_assert_ptr_eq(cfg->sla->cal, cfg->calendar);
+	ck_assert_uint_eq(cfg->sla_names.len, 2);
+	ck_assert_str_eq(cfg->sla_names.v[0], "complaint");
+	ck_assert_str_eq(cfg->sla_names.v[1], "consult");
+	const gf__sla_policy *p = gf__sla_policy_get(cfg->sla, "complaint");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(p->nclocks, 2);
+	ck_assert_ptr_null(p->clocks[1].approver);
+	ck_assert_uint_eq(p->clocks[1].nsteps, 2);
+	/* the snapshot holds both files, and rebuilds the same set */
+	ck_assert_ptr_nonnull(strstr(cfg->sla->text,
+				     "\"calendar\":{\"utc_offset\":\"+08:00\""));
+	gf__sla *s;
+	ck_assert_int_eq(gf__sla_from_snapshot(&s, cfg->sla->text,
+					       cfg->sla->text_len),
+			 GF_OK);
+	ck_assert_mem_eq(s->digest, cfg->sla->digest, 32);
+	gf__sla_free(s);
+	gf_config_free(cfg);
+
+	/* no sla.json: no set, and rules may not name policies */
+	cfg = compile_sla(VALID_RULES, NULL, SLA_CAL, &rc);
+	ck_assert_int_eq(rc, GF_OK);
+	ck_assert_ptr_null(cfg->sla);
+	ck_assert_int_eq(cfg->sla_present, 0);
+	gf_config_free(cfg);
+	cfg = compile_sla(SLA_RULES, NULL, NULL, &rc);
+	ck_assert_int_eq(rc, GF_ECONFIG);
+	ck_assert_ptr_null(cfg->sla);
+	EXPECT_PROBLEM(cfg, "rules.json", "$.tables[0].rules[0].then.sla",
+		       "sla.json is missing");
+	EXPECT_COUNT(cfg, 1);
+	gf_config_free(cfg);
+
+	/* not JSON: said once, and no set */
+	cfg = compile_sla(VALID_RULES, "{\"policies\":", NULL, &rc);
+	ck_assert_int_eq(rc, GF_ECONFIG);
+	ck_assert_ptr_null(cfg->sla);
+	EXPECT_PROBLEM(cfg, "sla.json", "$", "invalid JSON");
+	EXPECT_COUNT(cfg, 1);
+	gf_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_sla_problems)
+{
+	int rc;
+	/* a bad clock is the only problem: the rule naming its policy is
+	 * not reported as well */
+	gf_config *cfg = compile_sla(SLA_RULES, SLA_BAD_CLOCK, NULL, &rc);
+	ck_assert_int_eq(rc, GF_ECONFIG);
+	EXPECT_PROBLEM(cfg, "sla.json",
+		       "$.policies.complaint.clocks.resolve.due",
+		       "bad duration \"15 days\"");
+	EXPECT_COUNT(cfg, 1);
+	ck_assert_ptr_nonnull(cfg->sla);
+	gf_config_free(cfg);
+
+	/* working time needs calendar.json */
+	cfg = compile_sla(SLA_RULES, SLA_GOOD, NULL, &rc);
+	ck_assert_int_eq(rc, GF_ECONFIG);
+	EXPECT_PROBLEM(cfg, "sla.json",
+		       "$.policies.complaint.clocks.sign.due",
+		       "working durations need calendar.json");
+	EXPECT_PROBLEM(cfg, "sla.json",
+		       "$.policies.complaint.clocks.resolve.due",
+		       "working durations need calendar.json");
+	EXPECT_PROBLEM(cfg, "sla.json",
+		       "$.policies.complaint.clocks.resolve.extension.longest",
+		       "working durations need calendar.json");
+	EXPECT_PROBLEM(cfg, "sla.json", "$.defaults.ladder[1].at",
+		       "working durations need calendar.json");
+	EXPECT_COUNT(cfg, 4);
+	gf_config_free(cfg);
+
+	/* problems in both optional files, each under its own name */
+	cfg = compile_sla(VALID_RULES, "{\"version\": 2, \"policies\": {}}",
+			  "{\"utc_offset\": \"+8\"}", &rc);
+	ck_assert_int_eq(rc, GF_ECONFIG);
+	EXPECT_PROBLEM(cfg, "sla.json", "$.version", "expected a string");
+	EXPECT_PROBLEM(cfg, "calendar.json", "$.utc_offset", "bad offset");
+	gf_config_free(cfg);
+}
+END_TEST
+
+/* A configuration directory whose sla.json has a bad clock is refused,
+ * with the problem's file and path. */
+START_TEST(test_sla_bad_clock_dir)
+{
+	char dir[] = "/tmp/gf-config-XXXXXX", path[256];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	static const char *const names[] = { "directory.json", "rules.json",
+					     "sla.json", "calendar.json" };
+	const char *texts[] = { VALID_DIR, SLA_RULES, SLA_BAD_CLOCK,
+				SLA_CAL };
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		write_file(path, texts[i]);
+	}
+	gf_config *cfg;
+	ck_assert_int_eq(gf_config_new(&cfg), GF_OK);
+	ck_assert_int_eq(gf_config_load_dir(cfg, dir), GF_OK);
+	ck_assert_int_eq(gf_config_compile(cfg), GF_ECONFIG);
+	EXPECT_COUNT(cfg, 1);
+	const char *file, *p, *msg;
+	ck_assert_int_eq(gf_config_problem(cfg, 0, &file, &p, &msg), GF_OK);
+	ck_assert_str_eq(file, "sla.json");
+	ck_assert_str_eq(p, "$.policies.complaint.clocks.resolve.due");
+	ck_assert_ptr_nonnull(strstr(msg, "bad duration \"15 days\""));
+	gf_config_free(cfg);
+	for (int i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		ck_assert_int_eq(unlink(path), 0);
+	}
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 /* ---- out of memory ---------------------------------------------------- */
 
 /* The allocation numbered fail_at (from 0) fails; the others succeed,
@@ -1238,6 +1418,58 @@ START_TEST(test_out_of_memory)
 }
 END_TEST
 
+START_TEST(test_out_of_memory_sla)
+{
+	/* the same with sla.json and calendar.json: the set's problem is
+	 * never lost, and the names rules use are all there or the
+	 * result is GF_ENOMEM */
+	ck_assert_int_eq(gf_set_allocator(fail_malloc, fail_calloc,
+					  fail_realloc, free),
+			 GF_OK);
+	static const char sla[] =
+		"{\"policies\": {\"complaint\": {\"clocks\": {\"sign\": "
+		"{\"due\": \"2wh\"}, \"resolve\": {\"due\": \"15 days\"}}}}}";
+	long injected = 0;
+	for (fail_at = 0;; fail_at++) {
+		gf_config *cfg = NULL;
+		alloc_count = 0;
+		int rc = gf_config_new(&cfg);
+		if (rc == GF_OK)
+			rc = gf_config_set_file(cfg, "directory.json", VALID_DIR,
+						strlen(VALID_DIR));
+		if (rc == GF_OK)
+			rc = gf_config_set_file(cfg, "rules.json", SLA_RULES,
+						strlen(SLA_RULES));
+		if (rc == GF_OK)
+			rc = gf_config_set_file(cfg, "sla.json", sla,
+						strlen(sla));
+		if (rc == GF_OK)
+			rc = gf_config_set_file(cfg, "calendar.json", SLA_CAL,
+						strlen(SLA_CAL));
+		if (rc == GF_OK)
+			rc = gf_config_compile(cfg);
+		int failed = alloc_count > fail_at;
+		ck_assert_msg(rc == GF_ENOMEM || rc == GF_ECONFIG,
+			      "failing allocation %ld: rc %d", fail_at, rc);
+		if (rc == GF_ECONFIG) {
+			EXPECT_PROBLEM(cfg, "sla.json",
+				       "$.policies.complaint.clocks.resolve.due",
+				       "bad duration");
+			EXPECT_COUNT(cfg, 1);
+			ck_assert_ptr_nonnull(cfg->sla);
+		}
+		gf_config_free(cfg);
+		if (!failed)
+			break;
+		injected++;
+	}
+	fail_at = -1;
+	ck_assert_int_eq(gf_set_allocator(malloc, calloc, realloc, free),
+			 GF_OK);
+	ck_assert_int_gt(injected, 80);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -1273,7 +1505,11 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_load_dir);
 	tcase_add_test(tc, test_example_config);
 	tcase_add_test(tc, test_large_directory);
+	tcase_add_test(tc, test_sla_policies);
+	tcase_add_test(tc, test_sla_problems);
+	tcase_add_test(tc, test_sla_bad_clock_dir);
 	tcase_add_test(tc, test_out_of_memory);
+	tcase_add_test(tc, test_out_of_memory_sla);
 	suite_add_tcase(s, tc);
 	return s;
 }
