@@ -158,7 +158,12 @@ struct tally {
 	unsigned long rejects[NCODES], refusals[NCODES];
 	char reject_example[NCODES][200];
 	char refusal_example[NCODES][200];
+	unsigned long sla[5];   /* ladder steps by kind: notify .. escalate */
+	FILE *out;              /* where "sla" lines go */
 };
+
+static const char *const sla_steps[5] = { "", "notify", "urge", "supervise",
+					  "escalate" };
 
 static void tally_result(struct tally *t, const gf_result *r)
 {
@@ -238,8 +243,62 @@ static void put_summary(FILE *f, gf_engine *eng, const struct tally *t)
 			t->refusals[c]);
 		first = 0;
 	}
-	fprintf(f, "}},\"quarantine_open\":%zu}\n",
+	fputs("}},\"sla\":{", f);
+	for (int k = 1; k < 5; k++)
+		fprintf(f, "%s\"%s\":%lu", k > 1 ? "," : "", sla_steps[k],
+			t->sla[k]);
+	fprintf(f, "},\"quarantine_open\":%zu}\n",
 		gf_engine_quarantine_count(eng));
+}
+
+/* SLA clocks by name: stopped on time or late, and still running. */
+static void put_sla_text(FILE *f, gf_engine *eng, const struct tally *t)
+{
+	enum { MAXC = 16 };
+	const char *name[MAXC];
+	unsigned long on[MAXC], late[MAXC], run[MAXC], over[MAXC];
+	size_t nn = 0;
+	gf_time now = gf_engine_now(eng);
+	for (size_t i = 0; i < gf_engine_order_count(eng); i++) {
+		const gf_order *o = gf_engine_order_at(eng, i);
+		for (size_t j = 0; j < gf_order_clock_count(o); j++) {
+			const gf_sla_clock *c = gf_order_clock(o, j);
+			if (gf_sla_clock_state(c) == GF_SLA_IDLE)
+				continue;
+			size_t k = 0;
+			while (k < nn && strcmp(name[k], gf_sla_clock_name(c)))
+				k++;
+			if (k == nn) {
+				if (nn == MAXC)
+					continue;
+				name[nn] = gf_sla_clock_name(c);
+				on[nn] = late[nn] = run[nn] = over[nn] = 0;
+				nn++;
+			}
+			int ot = gf_sla_clock_on_time(c, now);
+			if (gf_sla_clock_state(c) == GF_SLA_STOPPED) {
+				if (ot == 1)
+					on[k]++;
+				else if (ot == 0)
+					late[k]++;
+			} else {
+				run[k]++;
+				if (ot == 0)
+					over[k]++;
+			}
+		}
+	}
+	fprintf(f, "sla:     ladder steps %lu notify, %lu urge (催办), "
+		   "%lu supervise (督办), %lu escalate\n",
+		t->sla[1], t->sla[2], t->sla[3], t->sla[4]);
+	for (size_t k = 0; k < nn; k++) {
+		unsigned long done = on[k] + late[k];
+		fprintf(f, "  %-8s %6lu stopped, %5.1f%% on time; %lu running, "
+			   "%lu of them overdue\n",
+			name[k], done,
+			done ? 100.0 * (double)on[k] / (double)done : 0.0,
+			run[k], over[k]);
+	}
 }
 
 static void put_text(FILE *f, gf_engine *eng, const struct tally *t,
@@ -263,6 +322,7 @@ static void put_text(FILE *f, gf_engine *eng, const struct tally *t,
 	fprintf(f, "actions: %lu applied, %lu refused\n",
 		t->outcomes[GF_OUTCOME_APPLIED],
 		t->outcomes[GF_OUTCOME_REFUSED]);
+	put_sla_text(f, eng, t);
 
 	fprintf(f, "\nwork orders by state (%zu in all)\n", total);
 	for (int s = 1; s < GF_STATE_COUNT; s++)
@@ -510,12 +570,48 @@ static double now_secs(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* An SLA ladder step as a "type":"sla" line (docs/formats.md). */
+static void put_sla(FILE *f, const gf_notice *n)
+{
+	char at[40], due[40];
+	gf_time_format(at, sizeof(at), gf_notice_time(n), 480);
+	fputs("{\"type\":\"sla\",\"order\":", f);
+	put_json_str(f, gf_notice_order(n));
+	fputs(",\"clock\":", f);
+	put_json_str(f, gf_notice_clock(n));
+	fputs(",\"step\":", f);
+	put_json_str(f, gf_notice_step(n));
+	fputs(",\"at\":", f);
+	put_json_str(f, at);
+	fputs(",\"due\":", f);
+	if (gf_notice_due(n) == GF_TIME_NONE) {
+		fputs("null", f);
+	} else {
+		gf_time_format(due, sizeof(due), gf_notice_due(n), 480);
+		put_json_str(f, due);
+	}
+	fputs(",\"dept\":", f);
+	put_json_str(f, gf_notice_dept(n));
+	fputs(",\"message\":", f);
+	put_json_str(f, gf_notice_message(n));
+	fputs("}\n", f);
+}
+
 static void on_notice(void *data, const gf_notice *n)
 {
-	(void)data;
-	if (gf_notice_kind_of(n) == GF_NOTICE_WARNING)
+	struct tally *t = data;
+	gf_notice_kind k = gf_notice_kind_of(n);
+	if (k == GF_NOTICE_WARNING)
 		fprintf(stderr, "gridflow: warning: %s\n",
 			gf_notice_message(n));
+	if ((k == GF_NOTICE_SLA || k == GF_NOTICE_ESCALATED) && t) {
+		const char *step = gf_notice_step(n);
+		for (int i = 1; i < 5; i++)
+			if (step && strcmp(step, sla_steps[i]) == 0)
+				t->sla[i]++;
+		if (t->out)
+			put_sla(t->out, n);
+	}
 }
 
 static int cmd_replay(int argc, char **argv)
@@ -604,7 +700,9 @@ static int cmd_replay(int argc, char **argv)
 	opts.config = cfg;
 	opts.reporter_key = key;
 	opts.reporter_key_len = keylen;
+	static struct tally t;
 	opts.notice = on_notice;
+	opts.notice_data = &t;
 
 	FILE *in = strcmp(input, "-") == 0 ? stdin : fopen(input, "rb");
 	if (!in) {
@@ -638,8 +736,8 @@ static int cmd_replay(int argc, char **argv)
 		return 1;
 	}
 	gf_engine_set_explain(eng, explain);
+	t.out = out;
 
-	static struct tally t;
 	struct linekeys keys = { NULL, NULL, 0, 0 };
 	char *line = NULL;
 	size_t cap = 0;
@@ -713,6 +811,19 @@ static int cmd_replay(int argc, char **argv)
 	return status;
 }
 
+/* ,"name":"<RFC 3339>" or ,"name":null */
+static void put_time_field(FILE *f, const char *name, gf_time t)
+{
+	char b[40];
+	fprintf(f, ",\"%s\":", name);
+	if (t == GF_TIME_NONE) {
+		fputs("null", f);
+		return;
+	}
+	gf_time_format(b, sizeof(b), t, 480);
+	put_json_str(f, b);
+}
+
 /* Every order with its reports and audit trail, then the open
  * quarantine: one NDJSON line each, in creation order. */
 static void dump_order(FILE *f, const gf_order *o)
@@ -781,6 +892,37 @@ static void dump_order(FILE *f, const gf_order *o)
 		put_json_str(f, gf_audit_reason(a));
 		fputs(",\"lead\":", f);
 		put_json_str(f, gf_audit_lead(a));
+		putc('}', f);
+	}
+	fputs("],\"clocks\":[", f);
+	for (size_t i = 0; i < gf_order_clock_count(o); i++) {
+		const gf_sla_clock *c = gf_order_clock(o, i);
+		fputs(i ? ",{\"name\":" : "{\"name\":", f);
+		put_json_str(f, gf_sla_clock_name(c));
+		fputs(",\"state\":", f);
+		put_json_str(f, gf_sla_state_name(gf_sla_clock_state(c)));
+		put_time_field(f, "started", gf_sla_clock_started(c));
+		put_time_field(f, "warning", gf_sla_clock_warning(c));
+		put_time_field(f, "due", gf_sla_clock_due(c));
+		put_time_field(f, "stopped", gf_sla_clock_stopped(c));
+		fprintf(f, ",\"paused_ms\":%lld,\"extensions\":%u,"
+			   "\"runs\":%u,\"steps\":%u",
+			(long long)gf_sla_clock_paused_ms(c),
+			gf_sla_clock_extensions(c), gf_sla_clock_runs(c),
+			gf_sla_clock_steps_fired(c));
+		fputs(",\"pending\":", f);
+		put_json_str(f, gf_sla_clock_pending(c));
+		putc('}', f);
+	}
+	fputs("],\"sla_marks\":[", f);
+	for (size_t i = 0; i < gf_order_sla_mark_count(o); i++) {
+		const gf_sla_mark *m = gf_order_sla_mark(o, i);
+		fputs(i ? ",{\"clock\":" : "{\"clock\":", f);
+		put_json_str(f, gf_sla_mark_clock(m));
+		fputs(",\"what\":", f);
+		put_json_str(f, gf_sla_mark_what(m));
+		put_time_field(f, "at", gf_sla_mark_time(m));
+		put_time_field(f, "due", gf_sla_mark_due(m));
 		putc('}', f);
 	}
 	fputs("]}\n", f);

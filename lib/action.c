@@ -16,6 +16,7 @@ void gf__action_clear(gf_action *a)
 	gf__free(a->dept);
 	gf__free(a->into);
 	gf__free(a->duration);
+	gf__free(a->clock);
 	gf__free(a->id);
 	memset(a, 0, sizeof(*a));
 }
@@ -85,6 +86,11 @@ int gf_action_set_into(gf_action *a, const char *ref)
 int gf_action_set_duration(gf_action *a, const char *duration)
 {
 	return a ? gf__action_str(&a->duration, duration) : GF_EINVAL;
+}
+
+int gf_action_set_clock(gf_action *a, const char *clock)
+{
+	return a ? gf__action_str(&a->clock, clock) : GF_EINVAL;
 }
 
 int gf_action_set_satisfaction(gf_action *a, gf_satisfaction s)
@@ -200,6 +206,7 @@ int gf__action_from_object(gf_action *a, json_object *obj, gf__err *err)
 	    (rc = gf__json_str(obj, "dept", &a->dept, err)) ||
 	    (rc = gf__json_str(obj, "into", &a->into, err)) ||
 	    (rc = gf__json_str(obj, "duration", &a->duration, err)) ||
+	    (rc = gf__json_str(obj, "clock", &a->clock, err)) ||
 	    (rc = gf__json_str(obj, "id", &a->id, err)))
 		return rc;
 
@@ -246,5 +253,6 @@ void gf__action_view(const gf_action *a, gf__act *out)
 	out->dept = a->dept;
 	out->into = a->into;
 	out->duration = a->duration;
+	out->clock = a->clock;
 	out->satisfaction = a->satisfaction;
 }

@@ -18,6 +18,7 @@ struct gf_action {
 	char *dept;
 	char *into;
 	char *duration;
+	char *clock;
 	gf_satisfaction satisfaction;
 	char *id;
 	int has_time;

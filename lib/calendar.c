@@ -259,6 +259,29 @@ static int gf__add_work_hours(const gf__calendar *cal, gf_time t, unsigned n,
 				 (int64_t)n * MS_HOUR, due);
 }
 
+int gf__cal_add_working_ms(const gf__calendar *cal, gf_time t, int64_t ms,
+			   gf_time *due)
+{
+	if (!cal || !due || ms < 0)
+		return GF_EINVAL;
+	if (cal->nperiods == 0 || cal->ndays == 0)
+		return GF_ERANGE;
+	if (ms == 0) {
+		*due = t;
+		return GF_OK;
+	}
+	int64_t day, x;
+	gf__local(cal, t, &day, &x);
+	if (x >= gf__last_end(cal)) {
+		day++;
+		x = 0;
+	}
+	int64_t i = day - cal->first;
+	if (i < 0 || i >= cal->ndays)
+		return GF_ERANGE;
+	return gf__after_working(cal, gf__cumulative(cal, i, x), ms, due);
+}
+
 static int gf__add_work_days(const gf__calendar *cal, gf_time t, unsigned n,
 			     gf_time *due)
 {

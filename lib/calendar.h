@@ -69,6 +69,12 @@ gf__day_class gf__cal_day_class(const gf__calendar *cal, gf_time t);
 int gf__cal_add(const gf__calendar *cal, gf_time t, gf__duration d,
 		gf_time *due);
 
+/* The instant at which ms of working time (ms >= 0) have passed since t,
+ * as wh counts them (ms == 0: t itself). GF_ERANGE outside the years
+ * covered. */
+int gf__cal_add_working_ms(const gf__calendar *cal, gf_time t, int64_t ms,
+			   gf_time *due);
+
 /* Working time, in ms, in [from, to) (0 when to <= from). GF_ERANGE
  * outside the years covered. */
 int gf__cal_working_ms(const gf__calendar *cal, gf_time from, gf_time to,

@@ -19,6 +19,9 @@
 #include "sha256.h"
 #include "store.h"
 #include "text.h"
+#include "clock.h"
+#include "sla.h"
+#include "timer.h"
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -57,6 +60,9 @@ const char *gf_notice_order(const gf_notice *n) { return n->order; }
 const char *gf_notice_dept(const gf_notice *n) { return n->dept; }
 const char *gf_notice_message(const gf_notice *n) { return n->message; }
 gf_time gf_notice_time(const gf_notice *n) { return n->at; }
+const char *gf_notice_clock(const gf_notice *n) { return n->clock; }
+const char *gf_notice_step(const gf_notice *n) { return n->step; }
+gf_time gf_notice_due(const gf_notice *n) { return n->due; }
 
 static void gf__notify(gf_engine *eng, gf_notice_kind kind,
 		       const char *order, const char *dept, const char *fmt,
@@ -73,7 +79,8 @@ static void gf__notify(gf_engine *eng, gf_notice_kind kind,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	gf_notice n = { kind, order, dept, msg, eng->now };
+	gf_notice n = { kind, order, dept, msg, eng->now, NULL, NULL,
+			GF_TIME_NONE };
 	eng->notice(eng->notice_data, &n);
 }
 
@@ -361,14 +368,253 @@ static int gf__next_id(gf_engine *eng, gf_time t, int offset_min,
 	return GF_OK;
 }
 
-/* Record a change: the point of acknowledgement. */
+/* The SLA policy set in force, written before the first record that
+ * follows a change of it, so that a replay starts clocks as they were. */
+static int gf__record_sla(gf_engine *eng)
+{
+	gf__rec_sla r = { eng->now, eng->sla ? eng->sla->text : NULL,
+			  eng->sla ? eng->sla->text_len : 0 };
+	gf__buf b;
+	gf__buf_init(&b);
+	gf__rec_sla_encode(&r, &b);
+	int rc = b.oom ? gf__err_set(&eng->err, GF_ENOMEM, NULL,
+				     "out of memory encoding a record")
+		       : eng->store->ops->append(eng->store, GF__REC_SLA,
+						 b.p, b.len, &eng->err);
+	gf__buf_free(&b);
+	if (!rc) {
+		eng->sla_unsaved = 0;
+		eng->sla_saved_any = 1;
+		if (eng->sla)
+			memcpy(eng->sla_saved, eng->sla->digest, 32);
+		else
+			memset(eng->sla_saved, 0, 32);
+	}
+	return rc;
+}
+
+/* Record a change: the point of acknowledgement. Room for the timers
+ * the change may start is made first, so that nothing after it fails. */
 static int gf__record(gf_engine *eng, uint8_t type)
 {
 	if (eng->rec.oom)
 		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
 				   "out of memory encoding a record");
-	int rc = eng->store->ops->append(eng->store, type, eng->rec.p,
-					 eng->rec.len, &eng->err);
+	if (gf__timers_reserve(eng->timers, 2 * GF__SLA_MAX_CLOCKS))
+		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
+				   "out of memory for SLA timers");
+	int rc = GF_OK;
+	if (eng->sla_unsaved && eng->store->ops->keeps)
+		rc = gf__record_sla(eng);
+	if (!rc)
+		rc = eng->store->ops->append(eng->store, type, eng->rec.p,
+					     eng->rec.len, &eng->err);
+	return rc;
+}
+
+/* ---- SLA timers ----------------------------------------------------- */
+
+static int gf__poison(gf_engine *eng);
+
+/* Keep one timer per running clock of o at its next step; nothing while
+ * replaying (the timers are armed once the store is read). */
+static void gf__arm(gf_engine *eng, gf_order *o)
+{
+	if (eng->replaying || !o)
+		return;
+	for (size_t i = 0; i < o->nclocks; i++) {
+		gf_sla_clock *c = &o->clocks[i];
+		unsigned step;
+		gf_time t = gf__clock_next(o, i, &step);
+		if (t == c->armed && (c->timer || t == GF_TIME_NONE))
+			continue;
+		if (c->timer)
+			gf__timers_cancel(eng->timers, c->timer);
+		c->timer = 0;
+		c->armed = t;
+		if (t != GF_TIME_NONE)
+			c->timer = gf__timers_start(
+				eng->timers, t, (uint64_t)o->index << 8 | i);
+	}
+}
+
+/* The department of d's function at the nearest level above d's. */
+static const gf__dept *gf__upper(const gf__dir *dir, const gf__dept *d)
+{
+	int fid = gf__dir_function_id(dir, d->function, strlen(d->function));
+	if (fid < 0)
+		return NULL;
+	for (const gf__region *r = d->region->parent; r; r = r->parent)
+		if (r->by_function && r->by_function[fid])
+			return r->by_function[fid];
+	return NULL;
+}
+
+static void gf__warn_unknown_due(gf_engine *eng, const gf_order *o,
+				 gf_time at)
+{
+	for (size_t i = 0; i < o->nclocks; i++) {
+		const gf_sla_clock *c = &o->clocks[i];
+		if (c->state == GF_SLA_RUNNING && c->due == GF_TIME_NONE &&
+		    c->since == at)
+			gf__notify(eng, GF_NOTICE_WARNING, o->id, o->lead,
+				   "order %s: the calendar cannot compute "
+				   "when its %s clock (%s) falls due; it runs "
+				   "without a deadline", o->id, c->def->name,
+				   c->def->due_text);
+	}
+}
+
+/* Clock i of o reached its next ladder step: store it, apply it, tell. */
+static int gf__step(gf_engine *eng, gf_order *o, size_t i, gf_time now)
+{
+	gf_sla_clock *c = &o->clocks[i];
+	unsigned s;
+	gf_time t = gf__clock_next(o, i, &s);
+	if (t == GF_TIME_NONE || t > now) {
+		gf__arm(eng, o);
+		return GF_OK;
+	}
+	const gf__sla_step *st = &c->def->steps[s];
+	/* the event clock replays history: the step happened when due;
+	 * the wall clock says when it was noticed */
+	gf_time at = eng->clock == GF_CLOCK_EVENT ? t : now;
+	const gf__dept *up = NULL;
+	if (st->kind == GF__STEP_ESCALATE) {
+		const gf__dept *d = gf__dir_dept(eng->dir, o->lead,
+						 strlen(o->lead));
+		up = d ? gf__upper(eng->dir, d) : NULL;
+	}
+	int off = c->set->cal ? gf__cal_offset(c->set->cal)
+			      : o->reports[0]->ev.offset_min;
+	char due[40], why[200];
+	gf_time_format(due, sizeof(due), c->due, off);
+	snprintf(why, sizeof(why), "%s clock (%s) due %s: %s%s%s", c->def->name,
+		 c->def->due_text, due, st->text,
+		 st->kind == GF__STEP_ESCALATE && !up ? "; no upper level" : "",
+		 st->kind == GF__STEP_ESCALATE && up
+			 ? (st->copy ? "; copied up" : "; reassigned up")
+			 : "");
+	gf__rec_step r = { at, o->id, (unsigned)i, s, why,
+			   up ? up->id : NULL,
+			   up ? up->level : GF_LEVEL_NONE, st->copy };
+	gf__buf_reset(&eng->rec);
+	if (eng->store->ops->keeps)
+		gf__rec_step_encode(&r, &eng->rec);
+	int rc = gf__record(eng, GF__REC_STEP);
+	if (rc)
+		return rc;
+	const char *before_lead = o->lead;
+	gf_state before = o->state;
+	if (gf__order_step(o, &eng->pool, i, s, at, why, r.lead, r.level,
+			   r.copy))
+		return gf__poison(eng);
+	eng->state_counts[before]--;
+	eng->state_counts[o->state]++;
+	gf__arm(eng, o);
+	if (!eng->notice)
+		return GF_OK;
+	const char *to = st->to == GF__TO_SUPERVISOR ? eng->cfg->fallback->id
+						     : before_lead;
+	if (st->kind == GF__STEP_ESCALATE && up)
+		to = up->id;
+	char msg[512];
+	snprintf(msg, sizeof(msg), "order %s: %s (%s held by %s)", o->id, why,
+		 gf__step_name(st->kind), before_lead);
+	gf_notice n = { st->kind == GF__STEP_ESCALATE ? GF_NOTICE_ESCALATED
+						      : GF_NOTICE_SLA,
+			o->id, to, msg, at, c->def->name,
+			gf__step_name(st->kind), c->due };
+	if (!eng->replaying)
+		eng->notice(eng->notice_data, &n);
+	return GF_OK;
+}
+
+static void gf__collect(void *ud, gf__timer_id id, uint64_t cookie,
+			gf_time at)
+{
+	gf_engine *eng = ud;
+	(void)id;
+	if (eng->nfired == eng->cfired) {
+		size_t cap = eng->cfired ? eng->cfired * 2 : 64;
+		gf__fired *f = gf__realloc(eng->fired, cap * sizeof(*f));
+		if (!f) {
+			/* the clock is re-armed from its state below */
+			size_t k = (size_t)(cookie >> 8);
+			if (k < eng->orders.len) {
+				gf_order *o = eng->orders.v[k];
+				o->clocks[cookie & 0xff].timer = 0;
+				o->clocks[cookie & 0xff].armed = GF_TIME_NONE;
+			}
+			eng->firing = -1;
+			return;
+		}
+		eng->fired = f;
+		eng->cfired = cap;
+	}
+	eng->fired[eng->nfired].at = at;
+	eng->fired[eng->nfired].cookie = cookie;
+	eng->nfired++;
+}
+
+static int gf__fired_cmp(const void *a, const void *b)
+{
+	const gf__fired *x = a, *y = b;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->cookie < y->cookie ? -1 : x->cookie > y->cookie;
+}
+
+/*
+ * Take every ladder step due by the engine's time, earliest first (ties
+ * by order and clock, so a restart takes them in the same order). On a
+ * store error the steps not taken are re-armed and the error returned.
+ */
+static int gf__fire_due(gf_engine *eng, size_t *count)
+{
+	if (count)
+		*count = 0;
+	if (eng->firing > 0)
+		return GF_OK;
+	gf_time now = eng->clock == GF_CLOCK_WALL ? gf__now(eng) : eng->now;
+	int rc = GF_OK;
+	eng->firing = 1;
+	for (;;) {
+		gf_time next = gf__timers_next(eng->timers);
+		if (next == INT64_MAX || next > now)
+			break;
+		eng->nfired = 0;
+		gf__timers_advance(eng->timers, next, gf__collect, eng);
+		if (eng->firing < 0) {
+			/* out of memory collecting: re-arm what was lost */
+			for (size_t k = 0; k < eng->orders.len; k++)
+				gf__arm(eng, eng->orders.v[k]);
+			eng->firing = 1;
+		}
+		qsort(eng->fired, eng->nfired, sizeof(*eng->fired),
+		      gf__fired_cmp);
+		size_t k = 0;
+		for (; k < eng->nfired; k++) {
+			uint64_t ck = eng->fired[k].cookie;
+			gf_order *o = eng->orders.v[ck >> 8];
+			gf_sla_clock *c = &o->clocks[ck & 0xff];
+			c->timer = 0;
+			c->armed = GF_TIME_NONE;
+			rc = gf__step(eng, o, ck & 0xff, now);
+			if (rc)
+				break;
+			if (count)
+				(*count)++;
+		}
+		if (rc) {
+			for (; k < eng->nfired; k++)
+				gf__arm(eng,
+					eng->orders.v[eng->fired[k].cookie >>
+						      8]);
+			break;
+		}
+	}
+	eng->firing = 0;
 	return rc;
 }
 
@@ -656,6 +902,11 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 	}
 
 	gf__advance(eng, ev->received_at);
+	int frc = gf__fire_due(eng, NULL);
+	if (frc) {
+		gf__ev_free(ev);
+		return frc;
+	}
 	gf_time now = gf__now(eng);
 	gf__route_out ro;
 	int rrc = gf__route_event(eng, ev, ev->region_node, NULL, 0, &ro,
@@ -696,7 +947,7 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 	/* every string here is the configuration's, which the engine holds
 	 * as long as it lives */
 	gf__routing rt = { r.lead, r.level, r.rule, r.sla, r.priority,
-			   r.assist, r.nassist, r.version };
+			   r.assist, r.nassist, r.version, eng->sla };
 	if (gf__order_create(&o, &eng->pool, id, ev, now, &rt, 1)) {
 		gf__ev_free(ev);
 		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
@@ -710,6 +961,7 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 		return rc;
 	}
 	gf__index_order(eng, o);
+	gf__arm(eng, o);
 	if (released)
 		gf__quar_close(eng, released, NULL);
 	res->outcome = GF_OUTCOME_CREATED;
@@ -730,6 +982,7 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 	gf__notify(eng, GF_NOTICE_DISPATCHED, o->id, o->lead,
 		   "order %s (%s) dispatched to %s by rule %s", o->id,
 		   o->category, o->lead, o->rule);
+	gf__warn_unknown_due(eng, o, now);
 	return GF_OK;
 }
 
@@ -981,6 +1234,13 @@ static int gf__do_action(gf_engine *eng, const gf_action *a)
 	res->outcome = GF_OUTCOME_REFUSED;
 	res->op = a->op;
 	gf__result_ref(res, a->ref);
+	/* the clock moves first: steps due by the action's time come before
+	 * it, and the result shows the order as the action found it */
+	if (a->has_time)
+		gf__advance(eng, a->time);
+	int frc = gf__fire_due(eng, NULL);
+	if (frc)
+		return frc;
 	gf_order *o = gf__find(eng, a->ref);
 	if (o)
 		gf__result_order(res, o);
@@ -996,8 +1256,6 @@ static int gf__do_action(gf_engine *eng, const gf_action *a)
 			    seen->msg);
 		return gf__refuse(eng, seen->code);
 	}
-	if (a->has_time)
-		gf__advance(eng, a->time);
 	if (!a->ref || !*a->ref)
 		return gf__refuse_action(eng, a, NULL,
 					 gf__err_set(&eng->err, GF_EMISSING,
@@ -1053,6 +1311,9 @@ static int gf__do_action(gf_engine *eng, const gf_action *a)
 		return gf__poison(eng);
 	}
 	gf__key_link(eng, key);
+	gf__arm(eng, o);
+	gf__arm(eng, created);
+	gf__warn_unknown_due(eng, o, plan.at);
 
 	res->outcome = GF_OUTCOME_APPLIED;
 	gf__result_order(res, o);
@@ -1294,7 +1555,7 @@ static int gf__replay_event(gf_engine *eng, const uint8_t *p, size_t n,
 	if ((rc = gf__index_reserve(eng, r.order, 1)))
 		goto out;
 	gf__routing rt = { r.lead, r.level, r.rule, r.sla, r.priority,
-			   r.assist, r.nassist, r.version };
+			   r.assist, r.nassist, r.version, eng->sla };
 	if ((rc = gf__order_create(&o, &eng->pool, r.order, &ev, r.at, &rt,
 				   0)))
 		goto out;
@@ -1341,6 +1602,58 @@ static int gf__replay_action(gf_engine *eng, const uint8_t *p, size_t n,
 	return rc;
 }
 
+/*
+ * A snapshot record: its policy set is in force from here on. The
+ * configuration's own set, or one rebuilt before, is used when the digest
+ * matches; otherwise the text is loaded.
+ */
+static int gf__sla_adopt(gf_engine *eng, const char *text, size_t len)
+{
+	uint8_t d[32];
+	eng->sla_saved_any = 1;
+	if (!len) {
+		eng->sla = NULL;
+		memset(eng->sla_saved, 0, 32);
+		return GF_OK;
+	}
+	gf__sha256(text, len, d);
+	memcpy(eng->sla_saved, d, 32);
+	if (eng->cfg->sla && memcmp(eng->cfg->sla->digest, d, 32) == 0) {
+		eng->sla = eng->cfg->sla;
+		return GF_OK;
+	}
+	for (size_t i = 0; i < eng->sla_sets.len; i++) {
+		const gf__sla *s = eng->sla_sets.v[i];
+		if (memcmp(s->digest, d, 32) == 0) {
+			eng->sla = s;
+			return GF_OK;
+		}
+	}
+	gf__sla *s;
+	if (gf__vec_reserve(&eng->sla_sets, 1))
+		return GF_ENOMEM;
+	int rc = gf__sla_from_snapshot(&s, text, len);
+	if (rc)
+		return rc;
+	gf__vec_push(&eng->sla_sets, s);
+	eng->sla = s;
+	return GF_OK;
+}
+
+/* The configuration's policy set is in force from now on; the store gets
+ * its snapshot before the next record, unless it holds it already. */
+static void gf__sla_use_config(gf_engine *eng)
+{
+	const gf__sla *s = eng->cfg->sla;
+	static const uint8_t none[32];
+	eng->sla = s;
+	eng->sla_unsaved =
+		!eng->sla_saved_any ||
+		memcmp(eng->sla_saved, s ? s->digest : none, 32) != 0;
+	if (!eng->sla_saved_any && !s)
+		eng->sla_unsaved = 0; /* nothing to say */
+}
+
 static int gf__replay(void *ud, uint8_t type, const uint8_t *p, size_t n,
 		      gf__err *err)
 {
@@ -1380,6 +1693,36 @@ static int gf__replay(void *ud, uint8_t type, const uint8_t *p, size_t n,
 			gf__key_link(eng, k);
 			gf__advance(eng, r.at);
 		}
+		break;
+	}
+	case GF__REC_STEP: {
+		gf__rec_step r;
+		rc = gf__rec_step_decode(&r, p, n, &sc);
+		gf_order *o = rc ? NULL : gf__find(eng, r.order);
+		unsigned step;
+		if (!rc && (!o || r.clock >= o->nclocks ||
+			    gf__clock_next(o, r.clock, &step) ==
+				    GF_TIME_NONE ||
+			    step != r.step))
+			rc = GF_ECORRUPT;
+		if (!rc) {
+			gf_state before = o->state;
+			rc = gf__order_step(o, &eng->pool, r.clock, r.step,
+					    r.at, r.reason, r.lead, r.level,
+					    r.copy);
+			if (!rc) {
+				eng->state_counts[before]--;
+				eng->state_counts[o->state]++;
+				gf__advance(eng, r.at);
+			}
+		}
+		break;
+	}
+	case GF__REC_SLA: {
+		gf__rec_sla r;
+		rc = gf__rec_sla_decode(&r, p, n);
+		if (!rc)
+			rc = gf__sla_adopt(eng, r.text, r.len);
 		break;
 	}
 	case GF__REC_QDISCARD: {
@@ -1456,6 +1799,7 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 	gf__buf_init(&eng->scan);
 	gf__buf_init(&eng->explain_buf);
 	gf__vec_init(&eng->old_cfgs);
+	gf__vec_init(&eng->sla_sets);
 	gf__buf_init(&eng->res.ref);
 
 	if (!opts->config || !opts->config->compiled ||
@@ -1502,6 +1846,10 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 		return gf__open_fail(eng, GF_ENOMEM, errmsg, errmsg_size);
 	}
 
+	if (gf__timers_new(&eng->timers, 0)) {
+		gf__err_set(&eng->err, GF_ENOMEM, NULL, "out of memory");
+		return gf__open_fail(eng, GF_ENOMEM, errmsg, errmsg_size);
+	}
 	gf__store_opts so = { opts->sync, opts->sync_interval_ms, gf__replay,
 			      eng };
 	gf__store_info info = { 0, 0, 0 };
@@ -1514,6 +1862,12 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 		return gf__open_fail(eng, rc, errmsg, errmsg_size);
 	if (eng->clock == GF_CLOCK_WALL)
 		eng->now = gf__wall_now();
+	/* clocks run on from the store: each running one gets its timer; a
+	 * step that fell due while the process was down fires at the first
+	 * call that runs timers */
+	gf__sla_use_config(eng);
+	for (size_t i = 0; i < eng->orders.len; i++)
+		gf__arm(eng, eng->orders.v[i]);
 	if (info.torn_bytes)
 		gf__notify(eng, GF_NOTICE_WARNING, NULL, NULL,
 			   "journal: cut %llu bytes of a torn last record at "
@@ -1566,6 +1920,11 @@ int gf_engine_close(gf_engine *eng)
 	for (size_t i = 0; i < eng->old_cfgs.len; i++)
 		gf_config_free(eng->old_cfgs.v[i]);
 	gf__vec_free(&eng->old_cfgs);
+	for (size_t i = 0; i < eng->sla_sets.len; i++)
+		gf__sla_free(eng->sla_sets.v[i]);
+	gf__vec_free(&eng->sla_sets);
+	gf__timers_free(eng->timers);
+	gf__free(eng->fired);
 	gf__buf_free(&eng->res.ref);
 	if (eng->tok)
 		json_tokener_free(eng->tok);
@@ -1590,6 +1949,7 @@ int gf_engine_reload(gf_engine *eng, gf_config *cfg)
 		return gf__err_set(&eng->err, GF_ENOMEM, NULL, "out of memory");
 	eng->cfg = gf__config_ref(cfg);
 	eng->dir = &eng->cfg->dir;
+	gf__sla_use_config(eng);
 	gf__notify(eng, GF_NOTICE_WARNING, NULL, NULL,
 		   "rule set \"%s\" loaded; orders keep the routing they had",
 		   cfg->rules_version);
@@ -1628,8 +1988,28 @@ int gf_engine_set_time(gf_engine *eng, gf_time t)
 {
 	if (!eng || eng->clock != GF_CLOCK_EVENT)
 		return GF_EINVAL;
+	int rc = gf__check_usable(eng);
+	if (rc)
+		return rc;
 	gf__advance(eng, t);
-	return GF_OK;
+	return gf__fire_due(eng, NULL);
+}
+
+gf_time gf_engine_next_deadline(const gf_engine *eng)
+{
+	return eng ? gf__timers_next(eng->timers) : INT64_MAX;
+}
+
+int gf_engine_run_timers(gf_engine *eng, size_t *fired)
+{
+	if (fired)
+		*fired = 0;
+	if (!eng)
+		return GF_EINVAL;
+	int rc = gf__check_usable(eng);
+	if (rc)
+		return rc;
+	return gf__fire_due(eng, fired);
 }
 
 size_t gf_engine_order_count(const gf_engine *eng)

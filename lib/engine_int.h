@@ -10,6 +10,8 @@
 #include "sha256.h"
 #include "store.h"
 #include "rules.h"
+#include "sla.h"
+#include "timer.h"
 
 struct json_tokener;
 
@@ -19,7 +21,17 @@ struct gf_notice {
 	const char *dept;
 	const char *message;
 	gf_time at;
+	const char *clock;      /* sla, escalated */
+	const char *step;
+	gf_time due;
 };
+
+/* A fired timer awaiting its step: deadline, then cookie, decide the
+ * order steps are taken in. */
+typedef struct gf__fired {
+	gf_time at;
+	uint64_t cookie;        /* order index << 8 | clock index */
+} gf__fired;
 
 struct gf_result {
 	gf__buf ref;            /* kept across resets: its memory is reused */
@@ -110,6 +122,19 @@ struct gf_engine {
 	gf__buf explain_buf;
 	gf__vec old_cfgs;       /* configurations replaced by reloads */
 	struct json_tokener *tok;
+
+	/* SLA: the policy set in force (the configuration's, or one rebuilt
+	 * from a snapshot in the store), the sets rebuilt (owned), and
+	 * whether the store still needs the current set's snapshot */
+	const gf__sla *sla;
+	gf__vec sla_sets;
+	int sla_unsaved;
+	int sla_saved_any;      /* the store holds some snapshot */
+	uint8_t sla_saved[32];  /* the digest of its latest (zeros: none) */
+	gf__timers *timers;
+	gf__fired *fired;
+	size_t nfired, cfired;
+	int firing;             /* inside gf__fire_due */
 	gf_result res;
 	gf__err err;
 };

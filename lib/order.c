@@ -29,7 +29,8 @@ int gf_state_is_terminal(gf_state s)
 static const char *const gf__op_names[] = {
 	NULL, "dispatch", "sign", "handle", "resolve", "verify",
 	"reject_verification", "callback", "return", "extend", "pause",
-	"resume", "merge", "split", "cancel"
+	"resume", "merge", "split", "cancel", "approve_extension",
+	"reject_extension"
 };
 #define GF__NOPS (sizeof(gf__op_names) / sizeof(gf__op_names[0]))
 
@@ -88,7 +89,7 @@ int gf__duration_valid(const char *s)
 /* ---- the table ---------------------------------------------------------- */
 
 /* Who may take an action. */
-enum { GF__BY_LEAD = 1, GF__BY_CENTRE = 2 };
+enum { GF__BY_LEAD = 1, GF__BY_CENTRE = 2, GF__BY_APPROVER = 3 };
 
 typedef struct gf__rule {
 	gf_op op;
@@ -119,6 +120,8 @@ static const gf__rule gf__rules[] = {
 	{ GF_OP_MERGE, GF__BY_CENTRE, OPEN, 0, 1 },
 	{ GF_OP_SPLIT, GF__BY_CENTRE, OPEN, 0, 1 },
 	{ GF_OP_CANCEL, GF__BY_CENTRE, OPEN, 1, 1 },
+	{ GF_OP_APPROVE_EXTENSION, GF__BY_APPROVER, OPEN, 0, 1 },
+	{ GF_OP_REJECT_EXTENSION, GF__BY_APPROVER, OPEN, 1, 1 },
 };
 
 #undef B
@@ -180,6 +183,14 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 				   "only the assigned department (%s) may %s "
 				   "order %s, not %s", o->lead, op, o->id,
 				   actor->id);
+	if (rule->by == GF__BY_APPROVER) {
+		/* the clock's rule names the approver's function */
+		const gf__region *r = gf__dir_region(ctx->dir, o->region, 12);
+		if (r && !gf__region_covers(actor->region, r))
+			return gf__err_set(err, GF_EPERM, "$.actor",
+					   "%s does not cover region %s",
+					   actor->id, o->region);
+	}
 	if (rule->by == GF__BY_CENTRE) {
 		const gf__region *r = gf__dir_region(ctx->dir, o->region, 12);
 		if (!centre)
@@ -308,7 +319,27 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 					   "30m, 2h, 3d, 4wh or 5wd",
 					   a->duration);
 		p->duration = a->duration;
+		if (o->nclocks) {
+			size_t i;
+			int rc = gf__clock_plan_extend(o, a->clock, a->duration,
+						       now, &i, &p->grant, err);
+			if (rc)
+				return rc;
+			p->clock = o->clocks[i].def->name;
+		}
 		break;
+	case GF_OP_APPROVE_EXTENSION:
+	case GF_OP_REJECT_EXTENSION: {
+		size_t i;
+		int rc = gf__clock_plan_decide(o, a->clock, actor->function,
+					       &i, err);
+		if (rc)
+			return rc;
+		p->clock = o->clocks[i].def->name;
+		if (a->op == GF_OP_APPROVE_EXTENSION)
+			p->duration = o->clocks[i].pending;
+		break;
+	}
 	case GF_OP_PAUSE:
 		break;
 	case GF_OP_RESUME:
@@ -505,6 +536,15 @@ static gf_order *gf__order_new(gf__pool *pool, const char *id,
 	return o;
 }
 
+/* A new order's clocks: received at the report's receipt (or the
+ * order's creation when that is earlier), dispatched at creation. */
+static void gf__clocks_start(gf_order *o, gf_time received, gf_time at)
+{
+	gf__clocks_move(o, GF__MS_RECEIVED, 0, 0, 0,
+			received < at ? received : at);
+	gf__clocks_move(o, GF__MS_DISPATCHED, 0, 0, 0, at);
+}
+
 int gf__order_create(gf_order **out, gf__pool *pool, const char *id,
 		     gf__ev *ev, gf_time at, const gf__routing *rt, int stable)
 {
@@ -542,6 +582,14 @@ int gf__order_create(gf_order **out, gf__pool *pool, const char *id,
 				    rule, r->ev.ref);
 	if (!o)
 		return GF_ENOMEM;
+	const gf__sla_policy *pol = rt->sla_set && rt->sla
+					    ? gf__sla_policy_get(rt->sla_set,
+								 rt->sla)
+					    : NULL;
+	if (gf__clocks_init(o, pool, rt->sla_set, pol))
+		return GF_ENOMEM;
+	o->sla_set = pol ? rt->sla_set : NULL;
+	o->policy = pol;
 	memset(ev, 0, sizeof(*ev));
 	o->sla = sla;
 	o->priority = rt->priority;
@@ -550,8 +598,73 @@ int gf__order_create(gf_order **out, gf__pool *pool, const char *id,
 	o->rules_version = version;
 	r->order = o;
 	o->reports[o->nreports++] = r;
+	gf__clocks_start(o, r->ev.received_at, at);
 	*out = o;
 	return GF_OK;
+}
+
+/* extend, approve_extension, reject_extension on the order's clocks */
+static int gf__extension(gf_order *o, gf__pool *pool, const gf__plan *p)
+{
+	size_t i = 0;
+	while (p->clock && i < o->nclocks &&
+	       strcmp(o->clocks[i].def->name, p->clock) != 0)
+		i++;
+	if (!p->clock || i == o->nclocks) {
+		/* no clocks: the request is only recorded, as granted */
+		if (p->op == GF_OP_EXTEND)
+			o->extensions++;
+		return GF_OK;
+	}
+	if (p->op == GF_OP_REJECT_EXTENSION) {
+		gf__clock_deny(o, i, p->at);
+		return GF_OK;
+	}
+	const char *dur = gf__pool_intern(pool, p->duration ? p->duration
+							    : "");
+	if (!dur)
+		return GF_ENOMEM;
+	if (p->op == GF_OP_EXTEND && !p->grant) {
+		gf__clock_request(o, i, dur, p->at);
+		return GF_OK;
+	}
+	o->extensions++;
+	gf__clock_extend(o, i, dur, p->at);
+	return GF_OK;
+}
+
+/* The clocks follow the order's move from state `before`. */
+static void gf__clocks_after(gf_order *o, const gf__plan *p,
+			     gf_state before)
+{
+	if (!o->nclocks)
+		return;
+	/* a new lead is a dispatch even when the state stays */
+	if (o->state == GF_STATE_DISPATCHED &&
+	    (p->op == GF_OP_DISPATCH || p->op == GF_OP_RETURN)) {
+		gf__clocks_move(o, GF__MS_DISPATCHED, 0, 0, 0, p->at);
+		return;
+	}
+	if (o->state == before)
+		return;
+	gf__milestone m = GF__MS_NONE;
+	switch (o->state) {
+	case GF_STATE_DISPATCHED: m = GF__MS_DISPATCHED; break;
+	case GF_STATE_SIGNED: m = GF__MS_SIGNED; break;
+	case GF_STATE_IN_PROGRESS: m = GF__MS_IN_PROGRESS; break;
+	case GF_STATE_RESOLVED: m = GF__MS_RESOLVED; break;
+	case GF_STATE_VERIFIED: m = GF__MS_VERIFIED; break;
+	case GF_STATE_CLOSED: m = GF__MS_CLOSED; break;
+	default: break;
+	}
+	if (m != GF__MS_NONE)
+		gf__clocks_move(o, m, 0, 0, 0, p->at);
+	if (gf_state_is_terminal(o->state))
+		gf__clocks_move(o, GF__MS_NONE, 0, 0, 1, p->at);
+	else if (o->state == GF_STATE_RETURNED)
+		gf__clocks_move(o, GF__MS_NONE, 1, 0, 0, p->at);
+	else if (o->state == GF_STATE_REOPENED)
+		gf__clocks_move(o, GF__MS_NONE, 0, 1, 0, p->at);
 }
 
 int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
@@ -566,7 +679,7 @@ int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
 	const char *rule = gf__pool_intern(pool, p->rule ? p->rule : o->rule);
 	if (!lead || !rule || gf__entry_make(pool, &e, p->actor, p->reason,
 					     after) ||
-	    gf__audit_room(o, pool, 1))
+	    gf__audit_room(o, pool, 1) || gf__clocks_room(o, pool))
 		return GF_ENOMEM;
 
 	/* Everything that can fail comes before the first change. */
@@ -606,13 +719,19 @@ int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
 						       &r->ev, p->at, lead,
 						       p->level, rule, why_kept)
 				       : NULL;
-		if (!n)
+		if (!n || gf__clocks_init(n, pool, o->sla_set, o->policy))
 			return GF_ENOMEM;
+		n->sla_set = o->sla_set;
+		n->policy = o->policy;
+		n->sla = o->sla;
+		n->priority = o->priority;
+		n->rules_version = o->rules_version;
 		memmove(&o->reports[k], &o->reports[k + 1],
 			(o->nreports - k - 1) * sizeof(*o->reports));
 		o->nreports--;
 		r->order = n;
 		n->reports[n->nreports++] = r;
+		gf__clocks_start(n, r->ev.received_at, p->at);
 		*created = n;
 		break;
 	}
@@ -636,20 +755,69 @@ int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
 			o->reopens++;
 		break;
 	case GF_OP_EXTEND:
-		o->extensions++;
+	case GF_OP_APPROVE_EXTENSION:
+	case GF_OP_REJECT_EXTENSION:
+		if (gf__extension(o, pool, p))
+			return GF_ENOMEM;
 		break;
 	case GF_OP_PAUSE:
 		o->paused = 1;
+		gf__clocks_pause(o, p->at);
 		break;
 	case GF_OP_RESUME:
 		o->paused = 0;
+		gf__clocks_resume(o, p->at);
 		break;
 	default:
 		break;
 	}
 	gf__audit_push(o, p->at, what, &e, p->role, o->state, p->to);
+	gf_state before = o->state;
 	o->state = p->to;
 	o->updated_at = p->at;
+	gf__clocks_after(o, p, before);
+	return GF_OK;
+}
+
+int gf__order_step(gf_order *o, gf__pool *pool, size_t i, unsigned step,
+		   gf_time at, const char *reason, const char *lead,
+		   gf_level level, int copy)
+{
+	const gf__sla_step *st = &o->clocks[i].def->steps[step];
+	const char *after = lead && !copy ? lead : o->lead;
+	gf__entry e;
+	const char **assist = NULL;
+	if (gf__entry_make(pool, &e, "system", reason, after) ||
+	    gf__audit_room(o, pool, 1) || gf__clocks_room(o, pool))
+		return GF_ENOMEM;
+	if (lead && copy) {
+		assist = gf__pool_alloc(pool,
+					(o->nassist + 1) * sizeof(*assist));
+		if (!assist)
+			return GF_ENOMEM;
+		if (o->nassist)
+			memcpy(assist, o->assist,
+			       o->nassist * sizeof(*assist));
+		assist[o->nassist] = gf__pool_intern(pool, lead);
+		if (!assist[o->nassist])
+			return GF_ENOMEM;
+	}
+	gf_state before = o->state;
+	gf_state to = lead && !copy ? GF_STATE_DISPATCHED : o->state;
+	gf__audit_push(o, at, gf__step_name(st->kind), &e, "system", before,
+		       to);
+	gf__clock_fired(o, i, step, at);
+	o->updated_at = at;
+	if (assist) {
+		o->assist = assist;
+		o->nassist++;
+	} else if (lead) {
+		o->lead = e.lead;
+		o->level = level;
+		o->dispatched_at = at;
+		o->state = to;
+		gf__clocks_move(o, GF__MS_DISPATCHED, 0, 0, 0, at);
+	}
 	return GF_OK;
 }
 

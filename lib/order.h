@@ -15,6 +15,7 @@
 #include "internal.h"
 #include "directory.h"
 #include "event.h"
+#include "clock.h"
 
 #define GF__ORDER_ID_MAX 32
 
@@ -67,6 +68,13 @@ struct gf_order {
 				 * window runs from here */
 	int designated;         /* the desk chose the handler itself: no
 				 * more returns (Weifang 12345 rules, art. 22) */
+	/* SLA: the policy's clocks (pool) and their timeline */
+	const gf__sla *sla_set;
+	const gf__sla_policy *policy;
+	gf_sla_clock *clocks;
+	size_t nclocks;
+	gf_sla_mark *marks;
+	size_t nmarks, cmarks;
 	gf_report **reports;
 	size_t nreports, creports;
 	gf_audit *audit;
@@ -97,6 +105,12 @@ typedef struct gf__plan {
 	const char *into;       /* merge: the absorbing order's id */
 	const char *report;     /* split: the report ref taken out */
 	const char *new_order;  /* split: the new order's id */
+	/* extend, approve_extension, reject_extension: the clock (NULL:
+	 * the order has none, and extend is only recorded); extend: grant
+	 * is 1 when no approval is needed; approve: duration is the
+	 * request's */
+	const char *clock;
+	int grant;
 } gf__plan;
 
 /* What routing decided for a new order; strings must outlive the
@@ -110,6 +124,7 @@ typedef struct gf__routing {
 	const char *const *assist;
 	size_t nassist;
 	const char *version;    /* the rule set's */
+	const gf__sla *sla_set; /* the policy set in force, or NULL */
 } gf__routing;
 
 /* What planning needs beyond the order. */
@@ -141,6 +156,7 @@ typedef struct gf__act {
 	const char *into;
 	const char *duration;
 	gf_satisfaction satisfaction;
+	const char *clock;
 } gf__act;
 
 /*
@@ -154,7 +170,8 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 		   const gf__plan_ctx *ctx, gf__plan *plan, gf__err *err);
 
 /* A fresh order holding one report (ownership of *ev moves into it; ev
- * is left empty), dispatched per the routing decision. On failure *ev is
+ * is left empty), dispatched per the routing decision, its SLA clocks
+ * (rt->sla in rt->sla_set) started. On failure *ev is
  * untouched. stable: lead and rule outlive the engine's orders (strings
  * of its configuration, or static); otherwise they are interned. */
 int gf__order_create(gf_order **out, gf__pool *pool, const char *id,
@@ -172,6 +189,16 @@ int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
 /* Free what the order's reports hold outside the pool (their events and
  * rendered JSON); the order itself stays in the pool. */
 void gf__order_release(gf_order *o);
+
+/*
+ * An SLA ladder step on o at t: an audit entry (actor "system") saying
+ * what and why; with lead, the order is reassigned there (back to
+ * dispatched, level given) or, with copy, lead becomes an assisting
+ * department. Clock i's step is counted. GF_OK or GF_ENOMEM (o unchanged).
+ */
+int gf__order_step(gf_order *o, gf__pool *pool, size_t i, unsigned step,
+		   gf_time at, const char *reason, const char *lead,
+		   gf_level level, int copy);
 
 /* Valid duration text: N followed by m, h, d, wh or wd, N in 1..9999. */
 int gf__duration_valid(const char *s);

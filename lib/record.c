@@ -33,7 +33,7 @@ int gf__rec_event_encode(const gf__rec_event *r, gf__buf *b)
 int gf__rec_action_encode(const gf__rec_action *r, gf__buf *b)
 {
 	const gf__plan *p = &r->plan;
-	gf__buf_u8(b, GF__REC_V1);
+	gf__buf_u8(b, GF__REC_V2);
 	gf__buf_u8(b, (uint8_t)p->op);
 	gf__buf_svarint(b, p->at);
 	gf__buf_str(b, r->order);
@@ -50,6 +50,31 @@ int gf__rec_action_encode(const gf__rec_action *r, gf__buf *b)
 	gf__buf_str(b, p->into);
 	gf__buf_str(b, p->report);
 	gf__buf_str(b, p->new_order);
+	gf__buf_str(b, p->clock);
+	gf__buf_u8(b, (uint8_t)(p->grant != 0));
+	return b->oom ? GF_ENOMEM : GF_OK;
+}
+
+int gf__rec_step_encode(const gf__rec_step *r, gf__buf *b)
+{
+	gf__buf_u8(b, GF__REC_V1);
+	gf__buf_svarint(b, r->at);
+	gf__buf_str(b, r->order);
+	gf__buf_u8(b, (uint8_t)r->clock);
+	gf__buf_u8(b, (uint8_t)r->step);
+	gf__buf_str(b, r->reason);
+	gf__buf_str(b, r->lead);
+	gf__buf_u8(b, (uint8_t)r->level);
+	gf__buf_u8(b, (uint8_t)(r->copy != 0));
+	return b->oom ? GF_ENOMEM : GF_OK;
+}
+
+int gf__rec_sla_encode(const gf__rec_sla *r, gf__buf *b)
+{
+	gf__buf_u8(b, GF__REC_V1);
+	gf__buf_svarint(b, r->at);
+	gf__buf_varint(b, r->len);
+	gf__buf_put(b, r->text, r->len);
 	return b->oom ? GF_ENOMEM : GF_OK;
 }
 
@@ -167,7 +192,8 @@ int gf__rec_action_decode(gf__rec_action *r, const uint8_t *p, size_t n,
 	gf__rd rd;
 	gf__rd_init(&rd, p, n);
 	memset(r, 0, sizeof(*r));
-	if (!gf__rd_version(&rd))
+	uint8_t layout = gf__rd_u8(&rd);
+	if (rd.bad || (layout != GF__REC_V1 && layout != GF__REC_V2))
 		return GF_ECORRUPT;
 	pl->op = (gf_op)gf__rd_u8(&rd);
 	pl->at = gf__rd_svarint(&rd);
@@ -185,6 +211,10 @@ int gf__rec_action_decode(gf__rec_action *r, const uint8_t *p, size_t n,
 	pl->into = gf__rd_keep(&rd, sc);
 	pl->report = gf__rd_keep(&rd, sc);
 	pl->new_order = gf__rd_keep(&rd, sc);
+	if (layout >= GF__REC_V2) {
+		pl->clock = gf__rd_keep(&rd, sc);
+		pl->grant = gf__rd_u8(&rd) != 0;
+	}
 	if (rd.bad || rd.p != rd.end || !r->order || !pl->actor || !role ||
 	    !gf_op_name(pl->op) || !gf_state_name(pl->to))
 		return GF_ECORRUPT;
@@ -250,5 +280,42 @@ int gf__rec_refusal_decode(gf__rec_refusal *r, const uint8_t *p, size_t n,
 	if (rd.bad || rd.p != rd.end || !r->id || !r->field || !r->msg ||
 	    r->code >= 0)
 		return GF_ECORRUPT;
+	return GF_OK;
+}
+
+int gf__rec_step_decode(gf__rec_step *r, const uint8_t *p, size_t n,
+			gf__rec_scratch *sc)
+{
+	gf__rd rd;
+	gf__rd_init(&rd, p, n);
+	memset(r, 0, sizeof(*r));
+	if (!gf__rd_version(&rd))
+		return GF_ECORRUPT;
+	r->at = gf__rd_svarint(&rd);
+	r->order = gf__rd_keep(&rd, sc);
+	r->clock = gf__rd_u8(&rd);
+	r->step = gf__rd_u8(&rd);
+	r->reason = gf__rd_keep(&rd, sc);
+	r->lead = gf__rd_keep(&rd, sc);
+	r->level = (gf_level)gf__rd_u8(&rd);
+	r->copy = gf__rd_u8(&rd) != 0;
+	if (rd.bad || rd.p != rd.end || !r->order || !r->reason)
+		return GF_ECORRUPT;
+	return GF_OK;
+}
+
+int gf__rec_sla_decode(gf__rec_sla *r, const uint8_t *p, size_t n)
+{
+	gf__rd rd;
+	gf__rd_init(&rd, p, n);
+	memset(r, 0, sizeof(*r));
+	if (!gf__rd_version(&rd))
+		return GF_ECORRUPT;
+	r->at = gf__rd_svarint(&rd);
+	uint64_t len = gf__rd_varint(&rd);
+	if (rd.bad || len != (uint64_t)(rd.end - rd.p))
+		return GF_ECORRUPT;
+	r->text = (const char *)rd.p;
+	r->len = (size_t)len;
 	return GF_OK;
 }

@@ -16,7 +16,9 @@ enum {
 	GF__REC_ACTION = 2,     /* an applied action (a plan) */
 	GF__REC_QUARANTINE = 3, /* a rejected event kept for repair */
 	GF__REC_QDISCARD = 4,   /* a quarantine entry closed unreplayed */
-	GF__REC_REFUSAL = 5     /* a refused action that carried a key */
+	GF__REC_REFUSAL = 5,    /* a refused action that carried a key */
+	GF__REC_STEP = 6,       /* an SLA ladder step fired */
+	GF__REC_SLA = 7         /* the SLA policies in force from here on */
 };
 
 #define GF__MAX_ASSIST 16
@@ -73,6 +75,27 @@ typedef struct gf__rec_refusal {
 	const char *msg;
 } gf__rec_refusal;
 
+/* An SLA ladder step: clock `clock` of the order fired step `step`;
+ * lead is where an escalation sent it (NULL: nowhere). */
+typedef struct gf__rec_step {
+	gf_time at;
+	const char *order;
+	unsigned clock;
+	unsigned step;
+	const char *reason;
+	const char *lead;
+	gf_level level;
+	int copy;
+} gf__rec_step;
+
+/* The policy set's snapshot text (len 0: no policies). */
+typedef struct gf__rec_sla {
+	gf_time at;
+	const char *text;       /* decode: points into the record */
+	size_t len;
+} gf__rec_sla;
+
+
 int gf__rec_event_encode(const gf__rec_event *r, gf__buf *b);
 int gf__rec_action_encode(const gf__rec_action *r, gf__buf *b);
 int gf__rec_quar_encode(const gf__rec_quar *r, gf__buf *b);
@@ -101,5 +124,11 @@ int gf__rec_discard_decode(gf__rec_discard *r, const uint8_t *p, size_t n,
 			   gf__rec_scratch *sc);
 int gf__rec_refusal_decode(gf__rec_refusal *r, const uint8_t *p, size_t n,
 			   gf__rec_scratch *sc);
+
+int gf__rec_step_encode(const gf__rec_step *r, gf__buf *b);
+int gf__rec_sla_encode(const gf__rec_sla *r, gf__buf *b);
+int gf__rec_step_decode(gf__rec_step *r, const uint8_t *p, size_t n,
+			gf__rec_scratch *sc);
+int gf__rec_sla_decode(gf__rec_sla *r, const uint8_t *p, size_t n);
 
 #endif

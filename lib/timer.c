@@ -378,6 +378,19 @@ static uint32_t node_alloc(gf__timers *t)
 	return i;
 }
 
+int gf__timers_reserve(gf__timers *t, size_t n)
+{
+	if (t->nfree > GF__TIMER_REUSE_DELAY + n)
+		return GF_OK;
+	uint64_t need = (uint64_t)t->top + n;
+	if (need > (uint64_t)GF__IDX_MASK + 1u)
+		return t->nfree >= n ? GF_OK : GF_ENOMEM;
+	while (need && ((need - 1) >> GF__CHUNK_BITS) >= t->nchunks)
+		if (chunk_alloc(t))
+			return GF_ENOMEM;
+	return GF_OK;
+}
+
 static void node_release(gf__timers *t, uint32_t i)
 {
 	gf__tnode *n = node(t, i);

@@ -63,6 +63,13 @@ void gf__timers_free(gf__timers *t);
 gf__timer_id gf__timers_start(gf__timers *t, gf_time at, uint64_t cookie);
 
 /*
+ * Make sure the next n starts cannot run out of memory (the engine
+ * reserves before it stores a change, so that applying it cannot fail).
+ * GF_OK or GF_ENOMEM.
+ */
+int gf__timers_reserve(gf__timers *t, size_t n);
+
+/*
  * Cancel a pending timer: 1 if it was pending (it will not fire), 0 if
  * the id is 0, unknown, already fired or already cancelled.
  */

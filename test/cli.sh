@@ -19,7 +19,7 @@ grep -q 'ok: .* regions' "$tmp/check.out" && ok || bad "check did not say ok"
 
 # check: a broken copy names file and path, and exits 1
 mkdir -p "$tmp/bad"
-cp "$config/directory.json" "$config/sla.json" "$tmp/bad/"
+cp "$config/directory.json" "$config/sla.json" "$config/calendar.json" "$tmp/bad/"
 python3 - "$config/rules.json" "$tmp/bad/rules.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -35,7 +35,7 @@ grep -q 'duplicate' "$tmp/bad.out" && ok || bad "duplicate rule id not reported"
 
 # simulate: send one category family elsewhere, and see it move
 mkdir -p "$tmp/new"
-cp "$config/directory.json" "$config/sla.json" "$tmp/new/"
+cp "$config/directory.json" "$config/sla.json" "$config/calendar.json" "$tmp/new/"
 python3 - "$config/rules.json" "$tmp/new/rules.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -67,6 +67,52 @@ cal() { "$tool" calendar --config "$config" add "$1" "$2" 2>&1; }
 # replay --explain: decisions carry the rules looked at
 head -n 200 "$day" | "$tool" replay --config "$config" --clock event --explain > "$tmp/x.out" 2>/dev/null
 grep -q '"explain":\[{"table":' "$tmp/x.out" && ok || bad "no explanation in decisions"
+# replay --clock event: SLA ladder steps come out as "sla" lines, in time
+# order, before the input that moved the clock past them, and the summary
+# counts them. A city-routine order (sign 2wh, resolve 3wd) received Monday 09:00
+# and left alone: notify at 80% of the sign time, urge at its due time.
+cat > "$tmp/sla.in" <<'EOF2'
+{"channel":"12345","source_id":"SLA1","received_at":"2026-11-23T09:00:00+08:00","region":"320506001012","category":"city.environment.garbage","title":"小区门口垃圾堆积","content":"投诉：垃圾堆积多日无人清理"}
+{"channel":"12345","source_id":"SLA2","received_at":"2026-11-23T11:30:00+08:00","region":"320506001012","category":"city.environment.garbage","title":"又一处垃圾","content":"咨询垃圾清运时间"}
+EOF2
+"$tool" replay --config "$config" --clock event "$tmp/sla.in" > "$tmp/sla.out" 2>/dev/null
+python3 - "$tmp/sla.out" <<'PY' && ok || bad "sla lines of a small replay"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+types = [l["type"] for l in lines]
+sla = [l for l in lines if l["type"] == "sla"]
+assert types[0] == "decision" and types[-2] == "decision", types
+assert len(sla) >= 2, sla
+for l in sla:
+    for k in ("order", "clock", "step", "at", "due", "dept", "message"):
+        assert k in l, (k, l)
+assert sla[0]["clock"] == "sign" and sla[0]["step"] == "notify", sla[0]
+assert sla[1]["clock"] == "sign" and sla[1]["step"] == "urge", sla[1]
+assert sla[1]["at"] == sla[1]["due"] == "2026-11-23T11:00:00+08:00", sla[1]
+assert [l["at"] for l in sla] == sorted(l["at"] for l in sla)
+s = lines[-1]
+assert s["type"] == "summary" and s["sla"]["urge"] == sum(
+    1 for l in sla if l["step"] == "urge"), s
+PY
+# the demo day: every sla line well formed, counted in the summary, and
+# the dump shows each order's clocks and their timeline
+"$tool" replay --config "$config" --clock event --store "journal:$tmp/sla.j" "$day" > "$tmp/day.out" 2>/dev/null
+"$tool" dump --config "$config" --store "journal:$tmp/sla.j" > "$tmp/day.dump" 2>/dev/null
+python3 - "$tmp/day.out" "$tmp/day.dump" <<'PY' && ok || bad "sla lines and clocks of the demo day"
+import json, sys, collections
+out = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+steps = collections.Counter(l["step"] for l in out if l["type"] == "sla")
+assert steps["urge"] > 0 and steps["escalate"] > 0, steps
+assert out[-1]["sla"] == {k: steps[k] for k in ("notify", "urge", "supervise", "escalate")}
+orders = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")
+          if '"type":"order"' in l]
+with_clocks = [o for o in orders if o["clocks"]]
+assert len(with_clocks) > 0.9 * len(orders), len(with_clocks)
+audit = sum(1 for o in orders for a in o["audit"] if a["dept"] == "system"
+            and a["what"] in ("notify", "urge", "supervise", "escalate"))
+assert audit == sum(steps.values()), (audit, steps)
+PY
+
 # usage errors exit 2, rejected input does not fail
 "$tool" replay > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "usage error did not exit 2"
 printf 'not json\n' | "$tool" replay --config "$config" > /dev/null 2>&1 && ok || bad "a rejected line made replay fail"

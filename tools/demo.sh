@@ -27,15 +27,29 @@ orders=$(grep -c '"type":"order"' "$build/demo.dump")
 open=$(grep -c '"type":"quarantine"' "$build/demo.dump" || true)
 echo "   $(stat -c %s "$journal") bytes of journal -> $orders orders, $open open quarantine entries"
 echo
-echo "== one order's audit trail (the first that a department returned: the rules re-routed it)"
-grep -m1 '"returns":1' "$build/demo.dump" | python3 -c '
+echo "== one order's audit trail and clocks (a department returned it, the rules re-routed it, and the ladder urged)"
+python3 - "$build/demo.dump" <<'PY'
 import json, sys
-o = json.loads(sys.stdin.read())
-r = o["reports"][0]
-print("   %s  %s  %s" % (o["id"], o["state"], r.get("title", "")))
-for a in o["audit"]:
-    print("   %s  %-19s %-16s %-11s -> %-11s %s %s" % (a["at"][11:16], a["what"], a["dept"],
-          a["from"] or "", a["to"], ("[" + a["lead"] + "]") if a["lead"] else "", a["reason"]))
-'
+pick = None
+for line in open(sys.argv[1], encoding="utf-8"):
+    if '"type":"order"' not in line or '"returns":1' not in line:
+        continue
+    o = json.loads(line)
+    whats = [a["what"] for a in o["audit"]]
+    if "urge" in whats and "escalate" not in whats and len(whats) <= 16:
+        pick = o
+        break
+if pick:
+    o = pick
+    r = o["reports"][0]
+    print("   %s  %s  %s" % (o["id"], o["state"], r.get("title", "")))
+    for a in o["audit"]:
+        print("   %s  %-19s %-16s %-11s -> %-11s %s %s" % (a["at"][11:16], a["what"], a["dept"],
+              a["from"] or "", a["to"], ("[" + a["lead"] + "]") if a["lead"] else "", a["reason"]))
+    for c in o["clocks"]:
+        print("   clock %-8s %-8s started %s  due %s  stopped %s  runs %d" % (
+            c["name"], c["state"], (c["started"] or "-")[5:16], (c["due"] or "-")[5:16],
+            (c["stopped"] or "-")[5:16], c["runs"]))
+PY
 echo
 echo "NDJSON results: $out   state dump: $build/demo.dump"

@@ -1264,11 +1264,13 @@ class Gen:
             if other:
                 self.action(t + 60, "sign", ref, other)
 
-        # sign
+        # sign: most within the SLA policies' sign clocks (docs/sla.md),
+        # a tail late enough for the ladder to urge
+        late = rng.random() < 0.08
         if r["channel"] == "110":
-            t += rng.randint(45, 600)
+            t += rng.randint(300, 900) if late else rng.randint(20, 150)
         elif urgent:
-            t += rng.randint(60, 900)
+            t += rng.randint(720, 1800) if late else rng.randint(30, 480)
         else:
             t += rng.randint(300, 3600)
         t = self.next_open(t, fn, urgent)
@@ -1289,8 +1291,12 @@ class Gen:
             self.action(t + 90, "return", ref, lead)
 
         # handle
-        if fam == "petition" or fam == "dispute" or rng.random() < 0.65:
-            t += rng.randint(300, 1200) if urgent else rng.randint(600, 5400)
+        if (fam == "petition" or fam == "dispute" or r["channel"] == "110"
+                or rng.random() < 0.65):
+            if r["channel"] == "110":
+                t += rng.randint(60, 480)
+            else:
+                t += rng.randint(120, 900) if urgent else rng.randint(600, 5400)
             t = self.next_open(t, fn, urgent)
             if not self.action(t, "handle", ref, lead,
                                reason=rng.choice(PROGRESS[self.family(r["cat"])])):

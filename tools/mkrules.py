@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""Write the Suzhou routing rules (rules.json) and SLA policy names (sla.json).
+"""Write the Suzhou routing rules (rules.json), checked against sla.json.
 
     python3 tools/mkrules.py --config examples/config \\
-        --out-rules examples/config/rules.json --out-sla examples/config/sla.json
+        --out-rules examples/config/rules.json
+
+sla.json (the policies and their clocks) is written by hand, see
+docs/sla.md; this script reads it from --config to check that every policy
+a rule names exists, and that its policies are the ones listed in SLA below.
 
 The rule set is written down below, in this file; the script renders it
 (one rule per line, UTF-8) and validates it against docs/formats.md and the
@@ -42,7 +46,7 @@ VERSION = "2026-11-23.1"
 FALLBACK = "sz-zhzx"
 
 # ------------------------------------------------------------------- SLA
-# Names and descriptions only; the clocks come with the SLA issue.
+# The policies rules may name; sla.json (by hand) must define each.
 
 SLA = [
     ("emergency", "紧急类诉求：接单后2小时内到场处置，当日办结"),
@@ -733,9 +737,7 @@ def build():
              "rules": CO_HANDLING},
         ],
     }
-    sla = {"version": VERSION,
-           "policies": {name: {"name": desc} for name, desc in SLA}}
-    return rules, sla
+    return rules
 
 
 # ------------------------------------------------------------- rendering
@@ -761,16 +763,6 @@ def render_rules(doc):
     return "\n".join(out) + "\n"
 
 
-def render_sla(doc):
-    out = ['{"version": %s,' % dumps(doc["version"]), ' "policies": {']
-    items = list(doc["policies"].items())
-    for i, (k, v) in enumerate(items):
-        out.append("  %s: %s%s" % (dumps(k), dumps(v),
-                                   "," if i + 1 < len(items) else ""))
-    out.append(" }}")
-    return "\n".join(out) + "\n"
-
-
 def write(path, text):
     d = os.path.dirname(path)
     if d:
@@ -787,13 +779,18 @@ def main():
                     help="configuration directory holding directory.json "
                          "(read to validate the rules)")
     ap.add_argument("--out-rules", required=True, help="rules.json to write")
-    ap.add_argument("--out-sla", required=True, help="sla.json to write")
     args = ap.parse_args()
-    rules, sla = build()
-    rtext, stext = render_rules(rules), render_sla(sla)
+    rules = build()
+    rtext = render_rules(rules)
     # what is written is what is checked
-    rules2, sla2 = json.loads(rtext), json.loads(stext)
-    assert rules2 == rules and sla2 == sla
+    rules2 = json.loads(rtext)
+    assert rules2 == rules
+    with open(os.path.join(args.config, "sla.json"), encoding="utf-8") as f:
+        sla2 = json.load(f)
+    missing = sorted(set(n for n, _ in SLA) - set(sla2["policies"]))
+    if missing:
+        sys.exit("mkrules: sla.json lacks the policies %s"
+                 % ", ".join(missing))
     d = sr.Directory.load(os.path.join(args.config, "directory.json"))
     errors, warnings, stats = sr.validate(rules2, sla2, d)
     unrouted = sr.uncovered_leaves(rules2, d)
@@ -811,7 +808,6 @@ def main():
             print("mkrules: %s" % e, file=sys.stderr)
         sys.exit("mkrules: %d problems; nothing written" % len(errors))
     write(args.out_rules, rtext)
-    write(args.out_sla, stext)
     by_policy = {}
     for tid, (hp, n) in stats["tables"].items():
         by_policy[hp] = by_policy.get(hp, 0) + n
@@ -821,8 +817,8 @@ def main():
                   for t, (hp, n) in stats["tables"].items()),
         ", ".join("%s %d" % kv for kv in sorted(by_policy.items()))),
         file=sys.stderr)
-    print("mkrules: %s: %d policies; rules per policy: %s" % (
-        args.out_sla, len(sla2["policies"]),
+    print("mkrules: sla.json: %d policies; rules per policy: %s" % (
+        len(sla2["policies"]),
         ", ".join("%s %d" % kv for kv in sorted(stats["policies"].items()))),
         file=sys.stderr)
 

@@ -101,6 +101,10 @@ GF_EXTERN int gf_set_allocator(void *(*malloc_fn)(size_t),
 /** Time: milliseconds since 1970-01-01T00:00:00Z. */
 typedef int64_t gf_time;
 
+/** "No time": a deadline that is unknown or an event that has not
+ * happened. */
+#define GF_TIME_NONE INT64_MIN
+
 /**
  * Parse an RFC 3339 timestamp with an explicit offset ("Z" or "+08:00").
  * Fractional seconds are accepted and truncated to milliseconds.

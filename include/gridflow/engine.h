@@ -45,7 +45,9 @@ typedef enum gf_notice_kind {
 	GF_NOTICE_MERGED = 6,
 	GF_NOTICE_QUARANTINED = 7, /**< an event was rejected and kept */
 	GF_NOTICE_WARNING = 8,     /**< something the operator should see */
-	GF_NOTICE_ESCALATED = 9    /**< an order went one level up */
+	GF_NOTICE_ESCALATED = 9,   /**< an SLA ladder escalated an order */
+	GF_NOTICE_SLA = 10         /**< an SLA ladder step: notify, urge,
+				    *   supervise */
 } gf_notice_kind;
 
 typedef struct gf_notice gf_notice;
@@ -59,6 +61,12 @@ GF_EXTERN const char *gf_notice_order(const gf_notice *n);
 GF_EXTERN const char *gf_notice_dept(const gf_notice *n);
 GF_EXTERN const char *gf_notice_message(const gf_notice *n);
 GF_EXTERN gf_time gf_notice_time(const gf_notice *n);
+/** For "sla" and "escalated": the clock ("resolve"), the step ("notify",
+ * "urge", "supervise", "escalate") and the clock's due time; NULL and
+ * GF_TIME_NONE otherwise. */
+GF_EXTERN const char *gf_notice_clock(const gf_notice *n);
+GF_EXTERN const char *gf_notice_step(const gf_notice *n);
+GF_EXTERN gf_time gf_notice_due(const gf_notice *n);
 
 /**
  * Called after a change is stored, once per notice. It must not call
@@ -156,10 +164,33 @@ GF_EXTERN const char *gf_engine_errmsg(const gf_engine *eng);
 /** The engine's current time. */
 GF_EXTERN gf_time gf_engine_now(const gf_engine *eng);
 /**
- * With GF_CLOCK_EVENT, move the clock to t. The clock never goes back:
- * an earlier t is ignored. GF_EINVAL with the wall clock.
+ * With GF_CLOCK_EVENT, move the clock to t and fire the SLA steps due by
+ * then (see gf_engine_run_timers, whose errors it returns). The clock
+ * never goes back: an earlier t is ignored. GF_EINVAL with the wall
+ * clock.
  */
 GF_EXTERN int gf_engine_set_time(gf_engine *eng, gf_time t);
+
+/* ---- SLA timers ---------------------------------------------------- */
+
+/**
+ * The earliest time an SLA clock needs the engine (a warning, a due time,
+ * a ladder step), or INT64_MAX when no clock is waiting. A host on an
+ * event loop arms one timer for it and calls gf_engine_run_timers() when
+ * it expires (and again after each call that changes the engine). Every
+ * ingest and apply also runs what is due first.
+ */
+GF_EXTERN gf_time gf_engine_next_deadline(const gf_engine *eng);
+
+/**
+ * Fire every ladder step due by the engine's time (the wall clock, or the
+ * event clock). Each is stored before its notice goes out, so a step
+ * fires once even across a crash; steps that fell due while the process
+ * was down fire at the first call after open. *fired (may be NULL)
+ * receives how many fired. GF_OK, or the store's error (GF_EIO,
+ * GF_ENOMEM): the steps not stored are tried again at the next call.
+ */
+GF_EXTERN int gf_engine_run_timers(gf_engine *eng, size_t *fired);
 
 /* ---- results ------------------------------------------------------- */
 

@@ -61,7 +61,9 @@ typedef enum gf_op {
 	GF_OP_RESUME = 11,    /**< "resume" */
 	GF_OP_MERGE = 12,     /**< "merge": fold this order into "into" */
 	GF_OP_SPLIT = 13,     /**< "split": a report becomes its own order */
-	GF_OP_CANCEL = 14     /**< "cancel": an invalid report */
+	GF_OP_CANCEL = 14,    /**< "cancel": an invalid report */
+	GF_OP_APPROVE_EXTENSION = 15, /**< "approve_extension" */
+	GF_OP_REJECT_EXTENSION = 16   /**< "reject_extension" */
 } gf_op;
 
 GF_EXTERN const char *gf_op_name(gf_op op);
@@ -93,7 +95,9 @@ GF_EXTERN void gf_action_free(gf_action *a);
  *   dispatch     dept (the department designated)
  *   return, cancel, reject_verification   reason (required)
  *   callback     satisfaction
- *   extend       duration ("3d", "2wd", ...), reason
+ *   extend       duration ("3d", "2wd", ...), reason; clock (optional)
+ *   approve_extension  clock (optional: the one with a request)
+ *   reject_extension   reason; clock (optional)
  *   merge        into (a ref of the order that absorbs this one)
  *   split        ref names the report to take out
  * A ref is an order id ("WO20261122000001") or a report
@@ -110,6 +114,8 @@ GF_EXTERN int gf_action_set_dept(gf_action *a, const char *dept);
 GF_EXTERN int gf_action_set_into(gf_action *a, const char *ref);
 GF_EXTERN int gf_action_set_duration(gf_action *a, const char *duration);
 GF_EXTERN int gf_action_set_satisfaction(gf_action *a, gf_satisfaction s);
+/** The SLA clock an extension concerns ("resolve", ...). */
+GF_EXTERN int gf_action_set_clock(gf_action *a, const char *clock);
 /** An idempotency key: an action whose key was already applied is not
  * applied again (its result says "idempotent"). */
 GF_EXTERN int gf_action_set_id(gf_action *a, const char *id);
@@ -199,6 +205,75 @@ GF_EXTERN const char *gf_audit_reason(const gf_audit *e);
 /** The department holding the order after this entry (the one it was
  * dispatched or returned to), or NULL for the creation entry. */
 GF_EXTERN const char *gf_audit_lead(const gf_audit *e);
+
+/* ---- SLA clocks ---------------------------------------------------- */
+
+/*
+ * An order's clocks come from its SLA policy (sla.json; docs/sla.md):
+ * "sign", "respond", "resolve", "accept", ... Each runs between two
+ * milestones of the order, on the working calendar, with pause, extension
+ * and an escalation ladder. What they record is what on-time rates are
+ * computed from.
+ */
+typedef struct gf_sla_clock gf_sla_clock;
+typedef struct gf_sla_mark gf_sla_mark;
+
+typedef enum gf_sla_state {
+	GF_SLA_IDLE = 0,     /**< not started yet */
+	GF_SLA_RUNNING = 1,
+	GF_SLA_PAUSED = 2,   /**< the order is paused */
+	GF_SLA_STOPPED = 3   /**< its end milestone came (or the order ended) */
+} gf_sla_state;
+
+/** "idle", "running", "paused", "stopped". */
+GF_EXTERN const char *gf_sla_state_name(gf_sla_state s);
+
+GF_EXTERN size_t gf_order_clock_count(const gf_order *o);
+/** Clock i in the policy's order, or NULL. */
+GF_EXTERN const gf_sla_clock *gf_order_clock(const gf_order *o, size_t i);
+/** The clock of that name, or NULL. */
+GF_EXTERN const gf_sla_clock *gf_order_clock_named(const gf_order *o,
+						   const char *name);
+
+GF_EXTERN const char *gf_sla_clock_name(const gf_sla_clock *c);
+GF_EXTERN gf_sla_state gf_sla_clock_state(const gf_sla_clock *c);
+/** When the current (or last) run started; GF_TIME_NONE if never. */
+GF_EXTERN gf_time gf_sla_clock_started(const gf_sla_clock *c);
+/** The due time, extensions and pauses included; GF_TIME_NONE when the
+ * clock has not started or the calendar cannot compute it. While paused,
+ * the due time as of the pause. */
+GF_EXTERN gf_time gf_sla_clock_due(const gf_sla_clock *c);
+/** When the warning ratio is reached; GF_TIME_NONE when none. */
+GF_EXTERN gf_time gf_sla_clock_warning(const gf_sla_clock *c);
+/** When the last run stopped; GF_TIME_NONE while it runs. */
+GF_EXTERN gf_time gf_sla_clock_stopped(const gf_sla_clock *c);
+/** Natural ms spent paused in the current run. */
+GF_EXTERN int64_t gf_sla_clock_paused_ms(const gf_sla_clock *c);
+/** Extensions granted in the current run. */
+GF_EXTERN unsigned gf_sla_clock_extensions(const gf_sla_clock *c);
+/** Runs started (a re-dispatch or a reopen starts a new one). */
+GF_EXTERN unsigned gf_sla_clock_runs(const gf_sla_clock *c);
+/** The ladder's position: steps fired since the run started or was last
+ * extended (an extension starts the ladder over for the new due time, less
+ * the steps whose new time has passed). The marks keep every step. */
+GF_EXTERN unsigned gf_sla_clock_steps_fired(const gf_sla_clock *c);
+/** For a stopped run: 1 if it stopped by its due time, 0 if late; for a
+ * running or paused one: 0 once past due (as of `now`), else -1 (not
+ * decided yet); -1 for an idle clock or an unknown due time. */
+GF_EXTERN int gf_sla_clock_on_time(const gf_sla_clock *c, gf_time now);
+/** A pending extension request's duration ("5wd"), or NULL. */
+GF_EXTERN const char *gf_sla_clock_pending(const gf_sla_clock *c);
+
+/** The order's clock timeline (KPI inputs), oldest first. */
+GF_EXTERN size_t gf_order_sla_mark_count(const gf_order *o);
+GF_EXTERN const gf_sla_mark *gf_order_sla_mark(const gf_order *o, size_t i);
+GF_EXTERN const char *gf_sla_mark_clock(const gf_sla_mark *m);
+/** "start", "pause", "resume", "request", "extend", "deny", "notify",
+ * "urge", "supervise", "escalate", "stop". */
+GF_EXTERN const char *gf_sla_mark_what(const gf_sla_mark *m);
+GF_EXTERN gf_time gf_sla_mark_time(const gf_sla_mark *m);
+/** The clock's due time after the mark (GF_TIME_NONE when unknown). */
+GF_EXTERN gf_time gf_sla_mark_due(const gf_sla_mark *m);
 
 #ifdef __cplusplus
 }
