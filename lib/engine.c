@@ -417,7 +417,9 @@ static int gf__record(gf_engine *eng, uint8_t type)
 static int gf__poison(gf_engine *eng);
 
 /* Keep one timer per running clock of o at its next step; nothing while
- * replaying (the timers are armed once the store is read). */
+ * replaying (the timers are armed once the store is read). A timer that
+ * cannot be started for want of memory leaves the engine owing a re-arm
+ * of every clock (eng->rearm), paid at the next call that runs timers. */
 static void gf__arm(gf_engine *eng, gf_order *o)
 {
 	if (eng->replaying || !o)
@@ -432,10 +434,28 @@ static void gf__arm(gf_engine *eng, gf_order *o)
 			gf__timers_cancel(eng->timers, c->timer);
 		c->timer = 0;
 		c->armed = t;
-		if (t != GF_TIME_NONE)
-			c->timer = gf__timers_start(
-				eng->timers, t, (uint64_t)o->index << 8 | i);
+		if (t == GF_TIME_NONE)
+			continue;
+		c->timer = gf__timers_start(eng->timers, t,
+					    (uint64_t)o->index << 8 | i);
+		if (!c->timer) {
+			c->armed = GF_TIME_NONE;
+			eng->rearm = 1;
+		}
 	}
+}
+
+/* Pay a re-arm owed: GF_OK, or GF_ENOMEM while memory is still short. */
+static int gf__rearm(gf_engine *eng)
+{
+	if (!eng->rearm)
+		return GF_OK;
+	eng->rearm = 0;
+	for (size_t i = 0; i < eng->orders.len; i++)
+		gf__arm(eng, eng->orders.v[i]);
+	return eng->rearm ? gf__err_set(&eng->err, GF_ENOMEM, NULL,
+					"out of memory for SLA timers")
+			  : GF_OK;
 }
 
 /* The department of d's function at the nearest level above d's. */
@@ -539,13 +559,14 @@ static void gf__collect(void *ud, gf__timer_id id, uint64_t cookie,
 		size_t cap = eng->cfired ? eng->cfired * 2 : 64;
 		gf__fired *f = gf__realloc(eng->fired, cap * sizeof(*f));
 		if (!f) {
-			/* the clock is re-armed from its state below */
+			/* the clock is re-armed from its state later */
 			size_t k = (size_t)(cookie >> 8);
 			if (k < eng->orders.len) {
 				gf_order *o = eng->orders.v[k];
 				o->clocks[cookie & 0xff].timer = 0;
 				o->clocks[cookie & 0xff].armed = GF_TIME_NONE;
 			}
+			eng->rearm = 1;
 			eng->firing = -1;
 			return;
 		}
@@ -576,8 +597,10 @@ static int gf__fire_due(gf_engine *eng, size_t *count)
 		*count = 0;
 	if (eng->firing > 0)
 		return GF_OK;
+	int rc = gf__rearm(eng);
+	if (rc)
+		return rc;
 	gf_time now = eng->clock == GF_CLOCK_WALL ? gf__now(eng) : eng->now;
-	int rc = GF_OK;
 	eng->firing = 1;
 	for (;;) {
 		gf_time next = gf__timers_next(eng->timers);
@@ -586,15 +609,18 @@ static int gf__fire_due(gf_engine *eng, size_t *count)
 		eng->nfired = 0;
 		gf__timers_advance(eng->timers, next, gf__collect, eng);
 		if (eng->firing < 0) {
-			/* out of memory collecting: re-arm what was lost */
-			for (size_t k = 0; k < eng->orders.len; k++)
-				gf__arm(eng, eng->orders.v[k]);
+			/* out of memory collecting: the timers lost are owed
+			 * (eng->rearm); take the ones collected, then stop */
+			rc = gf__err_set(&eng->err, GF_ENOMEM, NULL,
+					 "out of memory firing SLA timers");
 			eng->firing = 1;
 		}
-		qsort(eng->fired, eng->nfired, sizeof(*eng->fired),
-		      gf__fired_cmp);
+		if (eng->nfired > 1)
+			qsort(eng->fired, eng->nfired, sizeof(*eng->fired),
+			      gf__fired_cmp);
+		int lost = rc;
 		size_t k = 0;
-		for (; k < eng->nfired; k++) {
+		for (rc = GF_OK; k < eng->nfired; k++) {
 			uint64_t ck = eng->fired[k].cookie;
 			gf_order *o = eng->orders.v[ck >> 8];
 			gf_sla_clock *c = &o->clocks[ck & 0xff];
@@ -613,6 +639,8 @@ static int gf__fire_due(gf_engine *eng, size_t *count)
 						      8]);
 			break;
 		}
+		if ((rc = lost))
+			break;
 	}
 	eng->firing = 0;
 	return rc;
@@ -1538,12 +1566,14 @@ int gf_engine_quarantine_discard(gf_engine *eng, uint64_t id,
 static int gf__replay_event(gf_engine *eng, const uint8_t *p, size_t n,
 			    gf__err *err)
 {
-	gf__rec_scratch sc = { { 0 }, 0 };
+	gf__rec_scratch sc = { { 0 }, 0, 0 };
 	gf__ev ev;
 	gf__rec_event r;
 	memset(&ev, 0, sizeof(ev));
 	r.ev = &ev;
 	int rc = gf__rec_event_decode(&r, p, n, &sc);
+	if (rc && sc.oom)
+		rc = GF_ENOMEM;
 	if (rc)
 		goto out;
 	rc = GF_ECORRUPT;
@@ -1575,9 +1605,11 @@ out:
 static int gf__replay_action(gf_engine *eng, const uint8_t *p, size_t n,
 			     gf__err *err)
 {
-	gf__rec_scratch sc = { { 0 }, 0 };
+	gf__rec_scratch sc = { { 0 }, 0, 0 };
 	gf__rec_action r;
 	int rc = gf__rec_action_decode(&r, p, n, &sc);
+	if (rc && sc.oom)
+		rc = GF_ENOMEM;
 	gf_order *o = rc ? NULL : gf__find(eng, r.order);
 	if (!rc && !o)
 		rc = GF_ECORRUPT;
@@ -1658,7 +1690,7 @@ static int gf__replay(void *ud, uint8_t type, const uint8_t *p, size_t n,
 		      gf__err *err)
 {
 	gf_engine *eng = ud;
-	gf__rec_scratch sc = { { 0 }, 0 };
+	gf__rec_scratch sc = { { 0 }, 0, 0 };
 	int rc;
 	switch (type) {
 	case GF__REC_EVENT:
@@ -1740,6 +1772,8 @@ static int gf__replay(void *ud, uint8_t type, const uint8_t *p, size_t n,
 	default:
 		rc = GF_ECORRUPT;
 	}
+	if (rc == GF_ECORRUPT && sc.oom)
+		rc = GF_ENOMEM; /* a decoder's copy failed, not the record */
 	gf__rec_scratch_free(&sc);
 	if (rc == GF_ECORRUPT)
 		gf__err_set(err, rc, NULL, "record of type %u is damaged or "
@@ -1868,6 +1902,11 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 	gf__sla_use_config(eng);
 	for (size_t i = 0; i < eng->orders.len; i++)
 		gf__arm(eng, eng->orders.v[i]);
+	if (eng->rearm) {
+		gf__err_set(&eng->err, GF_ENOMEM, NULL,
+			    "out of memory for SLA timers");
+		return gf__open_fail(eng, GF_ENOMEM, errmsg, errmsg_size);
+	}
 	if (info.torn_bytes)
 		gf__notify(eng, GF_NOTICE_WARNING, NULL, NULL,
 			   "journal: cut %llu bytes of a torn last record at "
@@ -1997,7 +2036,12 @@ int gf_engine_set_time(gf_engine *eng, gf_time t)
 
 gf_time gf_engine_next_deadline(const gf_engine *eng)
 {
-	return eng ? gf__timers_next(eng->timers) : INT64_MAX;
+	if (!eng)
+		return INT64_MAX;
+	/* timers owed a re-arm: come back now */
+	if (eng->rearm)
+		return gf_engine_now(eng);
+	return gf__timers_next(eng->timers);
 }
 
 int gf_engine_run_timers(gf_engine *eng, size_t *fired)

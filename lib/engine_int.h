@@ -135,6 +135,8 @@ struct gf_engine {
 	gf__fired *fired;
 	size_t nfired, cfired;
 	int firing;             /* inside gf__fire_due */
+	int rearm;              /* a timer could not be started: re-arm
+				 * every clock before firing */
 	gf_result res;
 	gf__err err;
 };

@@ -137,6 +137,7 @@ static const char *gf__rd_keep(gf__rd *rd, gf__rec_scratch *sc)
 	char *d = gf__strndup(s, n);
 	if (!d) {
 		rd->bad = 1;
+		sc->oom = 1;
 		return NULL;
 	}
 	sc->s[sc->n++] = d;

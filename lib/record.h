@@ -111,6 +111,7 @@ int gf__rec_refusal_encode(const gf__rec_refusal *r, gf__buf *b);
 typedef struct gf__rec_scratch {
 	char *s[32];
 	size_t n;
+	int oom;        /* a copy failed: GF_ECORRUPT came from memory */
 } gf__rec_scratch;
 
 void gf__rec_scratch_free(gf__rec_scratch *sc);

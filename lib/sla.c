@@ -226,6 +226,29 @@ static void gf__path_field(char *out, size_t size, const char *base,
 	gf__pathf(out, size, "%s.%s", base, field);
 }
 
+/* Every key of object v must be one of keys (NULL-terminated): a typo
+ * ("pausible") is a problem, as in rules.json, not a silent default. */
+static void gf__known(gf__sla_loader *l, const char *path,
+		      struct json_object *v, const char *const *keys)
+{
+	json_object_object_foreach(v, key, val) {
+		(void)val;
+		size_t i = 0;
+		while (keys[i] && strcmp(keys[i], key) != 0)
+			i++;
+		if (keys[i])
+			continue;
+		char fp[PATH_BUF], want[160];
+		size_t n = 0;
+		want[0] = '\0';
+		for (i = 0; keys[i] && n < sizeof(want); i++)
+			n += (size_t)snprintf(want + n, sizeof(want) - n,
+					      "%s%s", i ? ", " : "", keys[i]);
+		gf__path_key(fp, sizeof(fp), path, key);
+		gf__sla_problem(l, fp, "unknown field: expected %s", want);
+	}
+}
+
 /* A string without NUL, or NULL after reporting. */
 static const char *gf__str(gf__sla_loader *l, const char *path,
 			   struct json_object *v, size_t *len)
@@ -367,6 +390,8 @@ static int gf__load_step(gf__sla_loader *l, const char *path,
 			  "a step object {\"at\": ..., \"do\": ...}", v);
 		return 0;
 	}
+	static const char *const keys[] = { "at", "do", "to", "mode", NULL };
+	gf__known(l, path, v, keys);
 	int ok = 1;
 	struct json_object *f;
 	const char *at = NULL;
@@ -598,6 +623,9 @@ static void gf__load_extension(gf__sla_loader *l, const char *path,
 		gf__wrong(l, path, "an object {\"longest\": ..., ...}", v);
 		return;
 	}
+	static const char *const keys[] = { "max", "longest", "ask_before",
+					    "approver", NULL };
+	gf__known(l, path, v, keys);
 	c->ext_max = 1;
 	gf__path_field(fp, sizeof(fp), path, "max");
 	if (json_object_object_get_ex(v, "max", &f)) {
@@ -672,6 +700,10 @@ static void gf__load_clock(gf__sla_loader *l, const char *path,
 		gf__wrong(l, path, "a clock object {\"due\": ...}", v);
 		return;
 	}
+	static const char *const keys[] = { "due", "from", "until",
+					    "warn_ratio", "pausable",
+					    "extension", "ladder", NULL };
+	gf__known(l, path, v, keys);
 	gf__keep(l, &c->name, name, strlen(name));
 
 	gf__path_field(fp, sizeof(fp), path, "due");
@@ -799,6 +831,8 @@ static void gf__load_policy(gf__sla_loader *l, const char *path,
 				   "\"clocks\": {...}}", v);
 		return;
 	}
+	static const char *const keys[] = { "name", "clocks", NULL };
+	gf__known(l, path, v, keys);
 	gf__sla *s = l->s;
 	gf__sla_policy *p = &s->policies[s->npolicies++];
 	gf__keep(l, &p->id, id, strlen(id));
@@ -855,6 +889,8 @@ static void gf__load_defaults(gf__sla_loader *l, struct json_object *v)
 			  v);
 		return;
 	}
+	static const char *const keys[] = { "warn_ratio", "ladder", NULL };
+	gf__known(l, "$.defaults", v, keys);
 	if (json_object_object_get_ex(v, "warn_ratio", &f) &&
 	    gf__load_ratio(l, "$.defaults.warn_ratio", f, &l->dratio))
 		l->has_dratio = l->dratio > 0;
@@ -871,6 +907,9 @@ static void gf__load_root(gf__sla_loader *l, struct json_object *root)
 		gf__wrong(l, "$", "an object", root);
 		return;
 	}
+	static const char *const keys[] = { "version", "defaults", "policies",
+					    NULL };
+	gf__known(l, "$", root, keys);
 	if (json_object_object_get_ex(root, "version", &v)) {
 		size_t n;
 		const char *ver = gf__str(l, "$.version", v, &n);

@@ -768,11 +768,128 @@ START_TEST(wall_clock_exposes_the_next_deadline)
 }
 END_TEST
 
+/* ---- out of memory -------------------------------------------------- */
+
+static long alloc_left; /* allocations until the first failure; <0: never */
+static long alloc_count;
+
+static int alloc_take(void)
+{
+	alloc_count++;
+	if (alloc_left < 0)
+		return 1;
+	if (alloc_left == 0)
+		return 0;
+	alloc_left--;
+	return 1;
+}
+
+static void *t_malloc(size_t n) { return alloc_take() ? malloc(n) : NULL; }
+static void *t_calloc(size_t n, size_t s)
+{
+	return alloc_take() ? calloc(n, s) : NULL;
+}
+static void *t_realloc(void *p, size_t n)
+{
+	return alloc_take() ? realloc(p, n) : NULL;
+}
+
+/* Clocks start, pause, extend and fire, on a journal, and come back
+ * from it; with an allocation failing anywhere, every call does its
+ * work or says GF_ENOMEM (GF_EIO once the engine refuses more work), and
+ * nothing crashes or leaks (valgrind runs this suite). Returns 1 when
+ * nothing failed. */
+static int oom_scenario(gf_config *cfg, const char *store)
+{
+	static const char *lines[] = {
+		"{\"channel\":\"12345\",\"source_id\":\"M1\",\"received_at\":"
+		"\"2026-11-23T09:00:00+08:00\",\"region\":\"320506001001\","
+		"\"category\":\"city.environment.garbage\"}",
+		"{\"channel\":\"110\",\"source_id\":\"M2\",\"received_at\":"
+		"\"2026-11-23T09:00:00+08:00\",\"region\":\"320506001001\","
+		"\"category\":\"police.fight\"}",
+		"{\"op\":\"sign\",\"ref\":\"12345:M1\",\"actor\":\"t-cq-cg\","
+		"\"at\":\"2026-11-23T10:00:00+08:00\"}",
+		"{\"op\":\"extend\",\"ref\":\"12345:M1\",\"actor\":\"t-cq-cg\","
+		"\"duration\":\"2wd\",\"reason\":\"r\"}",
+		"{\"op\":\"approve_extension\",\"ref\":\"12345:M1\","
+		"\"actor\":\"wz-zhzx\"}",
+		"{\"op\":\"sign\",\"ref\":\"110:M2\",\"actor\":\"t-cq-pcs\"}",
+		"{\"op\":\"pause\",\"ref\":\"110:M2\",\"actor\":\"t-cq-pcs\","
+		"\"reason\":\"r\",\"at\":\"2026-11-23T10:30:00+08:00\"}",
+		"{\"op\":\"resume\",\"ref\":\"110:M2\",\"actor\":\"t-cq-pcs\","
+		"\"at\":\"2026-11-23T11:00:00+08:00\"}",
+	};
+	int ok = 1;
+	for (int round = 0; round < 2; round++) {
+		gf_options o = GF_OPTIONS_INIT;
+		o.config = cfg;
+		o.store = store;
+		o.clock = GF_CLOCK_EVENT;
+		o.sync = GF_SYNC_NEVER;
+		gf_engine *eng;
+		char err[256];
+		int rc = gf_engine_open(&eng, &o, err, sizeof(err));
+		if (rc) {
+			ck_assert_msg(rc == GF_ENOMEM, "open: %s: %s",
+				      gf_errname(rc), err);
+			return 0;
+		}
+		for (size_t i = 0; round == 0 && i < sizeof(lines) /
+						       sizeof(lines[0]); i++) {
+			const gf_result *r;
+			rc = gf_engine_submit_json(eng, lines[i],
+						   strlen(lines[i]), &r);
+			if (rc == GF_ENOMEM || rc == GF_EIO)
+				ok = 0;
+			else
+				ck_assert_ptr_nonnull(r);
+		}
+		/* the police order's ladder, then the complaint's */
+		rc = gf_engine_set_time(eng, round ? T("2026-12-10T09:00:00+08:00")
+						   : T("2026-11-23T14:00:00+08:00"));
+		if (rc) {
+			ck_assert_msg(rc == GF_ENOMEM || rc == GF_EIO, "%s",
+				      gf_errname(rc));
+			ok = 0;
+		}
+		gf_engine_close(eng);
+	}
+	return ok;
+}
+
+START_TEST(every_allocation_may_fail)
+{
+	gf_config *cfg = config_with(sla_v1);
+	char *dir = fx_tmpdir();
+	char store[512], path[512];
+	snprintf(store, sizeof(store), "journal:%s/j", dir);
+	snprintf(path, sizeof(path), "%s/j", dir);
+	ck_assert_int_eq(gf_set_allocator(t_malloc, t_calloc, t_realloc, free),
+			 GF_OK);
+	alloc_left = -1;
+	alloc_count = 0;
+	ck_assert(oom_scenario(cfg, store));
+	long total = alloc_count;
+	ck_assert_int_gt(total, 100);
+	for (long n = 0; n < total; n++) {
+		unlink(path);
+		alloc_left = n;
+		oom_scenario(cfg, store);
+	}
+	unlink(path);
+	alloc_left = -1;
+	ck_assert(oom_scenario(cfg, store));
+	gf_config_free(cfg);
+	fx_rmdir(dir);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("clock");
 	TCase *tc = tcase_create("sla");
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, clocks_start_with_due_and_warning_times);
 	tcase_add_test(tc, the_ladder_fires_in_order_and_escalates_one_level_up);
 	tcase_add_test(tc, escalation_copy_and_no_upper_level);
@@ -788,6 +905,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, clocks_survive_a_restart_and_fire_once);
 	tcase_add_test(tc, orders_keep_the_policies_they_started_under);
 	tcase_add_test(tc, wall_clock_exposes_the_next_deadline);
+	tcase_add_test(tc, every_allocation_may_fail);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -325,8 +325,7 @@ START_TEST(defaults_and_overrides)
 		"              'extension': {'longest': '1m'}}\n"
 		" }},\n"
 		" 'b': {'name': 'only a name'},\n"
-		" 'c': {}},\n"
-		" 'unknown': [1, 2]}",
+		" 'c': {}}}",
 		0);
 	ck_assert_str_eq(s->version, "");
 	ck_assert_uint_eq(s->npolicies, 3);
@@ -497,6 +496,21 @@ static const struct bad_case {
 	  "expected a string, got 3" },
 	{ "{'defaults': [], 'policies': {}}", 1, "$.defaults",
 	  "expected an object" },
+	/* unknown fields: a typo is a problem, not a silent default */
+	{ "{'policies': {}, 'polices': {}}", 1, "$.polices",
+	  "unknown field: expected version, defaults, policies" },
+	{ "{'defaults': {'warn': 0.5}, 'policies': {}}", 1, "$.defaults.warn",
+	  "unknown field" },
+	{ "{'policies': {'p': {'nmae': 'x'}}}", 1, "$.policies.p.nmae",
+	  "unknown field: expected name, clocks" },
+	{ POL("'sign': {'due': '1d', 'pausible': false}"), 1,
+	  CLK "sign.pausible", "unknown field" },
+	{ EXT("{'longest': '1d', 'approve': 'none'}"), 1,
+	  CLK "resolve.extension.approve",
+	  "expected max, longest, ask_before, approver" },
+	{ POL("'sign': {'due': '1d', 'ladder': [{'at': 'due', 'do': 'urge', "
+	      "'who': 'x'}]}"), 1, CLK "sign.ladder[0].who",
+	  "expected at, do, to, mode" },
 	/* policies */
 	{ "{'policies': {'p': 3}}", 1, "$.policies.p",
 	  "expected a policy object" },
@@ -864,8 +878,9 @@ START_TEST(snapshot_round_trip)
 	 * key in the source */
 	a = load_ok("{'policies': {'p\\/q': {'name': 'a\\u00e9\\\"\\n\\t/',"
 		    "  'clocks': {'sign': {'due': '1h', 'warn_ratio': 0.1e1,"
-		    "   'warn_ratio': 0.333333333333333314829616256247}}},"
-		    "  'n': {'x': [1, -2, 3.25e-3, 1E+2, true, null]}},"
+		    "   'warn_ratio': 0.333333333333333314829616256247,"
+		    "   'extension': {'max': 2, 'longest': '1h'}}}},"
+		    "  'n': {'name': 'n', 'clocks': {}}},"
 		    " 'version': 'v\\u4e00'}",
 		    0);
 	ck_assert(clock_of(a, "p/q", "sign")->warn_ratio > 0.3333);
