@@ -404,34 +404,8 @@ int gf__duration_parse(gf__duration *out, const char *s, size_t len)
 
 typedef struct gf__cal_loader {
 	gf__calendar *cal;
-	gf__cal_problem_fn report;
-	void *ud;
-	int problems;
+	gf__problems pr;
 } gf__cal_loader;
-
-static void gf__cal_problem(gf__cal_loader *l, const char *path,
-			    const char *fmt, ...) GF__PRINTF(3, 4);
-
-static void gf__cal_problem(gf__cal_loader *l, const char *path,
-			    const char *fmt, ...)
-{
-	char msg[SHOW_BUF * 2 + 256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	l->problems++;
-	if (l->report)
-		l->report(l->ud, path, msg);
-}
-
-static void gf__wrong(gf__cal_loader *l, const char *path, const char *want,
-		      struct json_object *got)
-{
-	char show[SHOW_BUF];
-	gf__cal_problem(l, path, "expected %s, got %s", want,
-			gf__json_show(got, show, sizeof(show)));
-}
 
 /* The member key of root if it has type t, else NULL after reporting. */
 static struct json_object *gf__member(gf__cal_loader *l,
@@ -443,11 +417,11 @@ static struct json_object *gf__member(gf__cal_loader *l,
 	struct json_object *v;
 	snprintf(path, sizeof(path), "$.%s", key);
 	if (!json_object_object_get_ex(root, key, &v)) {
-		gf__cal_problem(l, path, "required field is missing");
+		gf__problem_report(&l->pr, path, "required field is missing");
 		return NULL;
 	}
 	if (!json_object_is_type(v, t)) {
-		gf__wrong(l, path, want, v);
+		gf__problem_expected(&l->pr, path, want, v);
 		return NULL;
 	}
 	return v;
@@ -458,13 +432,13 @@ static const char *gf__str(gf__cal_loader *l, const char *path,
 			   struct json_object *v, size_t *len)
 {
 	if (!json_object_is_type(v, json_type_string)) {
-		gf__wrong(l, path, "a string", v);
+		gf__problem_expected(&l->pr, path, "a string", v);
 		return NULL;
 	}
 	const char *s = json_object_get_string(v);
 	*len = (size_t)json_object_get_string_len(v);
 	if (strlen(s) != *len) {
-		gf__cal_problem(l, path, "must not contain a NUL character");
+		gf__problem_report(&l->pr, path, "must not contain a NUL character");
 		return NULL;
 	}
 	return s;
@@ -483,7 +457,7 @@ static void gf__load_offset(gf__cal_loader *l, struct json_object *root)
 	if (n != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' || h < 0 ||
 	    h > 23 || m < 0 || m > 59) {
 		char show[SHOW_BUF];
-		gf__cal_problem(l, "$.utc_offset",
+		gf__problem_report(&l->pr, "$.utc_offset",
 				"bad offset %s: expected +HH:MM or -HH:MM "
 				"(at most 23:59)",
 				gf__json_show(v, show, sizeof(show)));
@@ -512,7 +486,7 @@ static int gf__load_periods(gf__cal_loader *l, struct json_object *root)
 		return GF_OK;
 	size_t n = json_object_array_length(arr);
 	if (n == 0) {
-		gf__cal_problem(l, "$.working_periods",
+		gf__problem_report(&l->pr, "$.working_periods",
 				"needs at least one working period");
 		return GF_OK;
 	}
@@ -529,7 +503,7 @@ static int gf__load_periods(gf__cal_loader *l, struct json_object *root)
 		snprintf(path, sizeof(path), "$.working_periods[%zu]", i);
 		if (!json_object_is_type(e, json_type_array) ||
 		    json_object_array_length(e) != 2) {
-			gf__wrong(l, path, "a pair [\"HH:MM\", \"HH:MM\"]", e);
+			gf__problem_expected(&l->pr, path, "a pair [\"HH:MM\", \"HH:MM\"]", e);
 			ok = 0;
 			prev_end = -1;
 			continue;
@@ -544,7 +518,7 @@ static int gf__load_periods(gf__cal_loader *l, struct json_object *root)
 			const char *s = gf__str(l, kpath, v, &sl);
 			t[k] = s ? gf__parse_hhmm(s, sl) : -1;
 			if (s && t[k] < 0)
-				gf__cal_problem(l, kpath,
+				gf__problem_report(&l->pr, kpath,
 						"bad time %s: expected HH:MM "
 						"from 00:00 to 24:00",
 						gf__json_show(v, show,
@@ -558,7 +532,7 @@ static int gf__load_periods(gf__cal_loader *l, struct json_object *root)
 		if (t[0] >= t[1]) {
 			snprintf(path, sizeof(path),
 				 "$.working_periods[%zu][1]", i);
-			gf__cal_problem(l, path,
+			gf__problem_report(&l->pr, path,
 					"ends at %02d:%02d, not after its start "
 					"%02d:%02d",
 					t[1] / 60, t[1] % 60, t[0] / 60,
@@ -570,7 +544,7 @@ static int gf__load_periods(gf__cal_loader *l, struct json_object *root)
 		if (prev_end >= 0 && t[0] < prev_end) {
 			snprintf(path, sizeof(path),
 				 "$.working_periods[%zu][0]", i);
-			gf__cal_problem(l, path,
+			gf__problem_report(&l->pr, path,
 					"starts at %02d:%02d, before "
 					"$.working_periods[%zu] ends at "
 					"%02d:%02d: periods must be in order "
@@ -616,12 +590,12 @@ static void gf__load_weekend(gf__cal_loader *l, struct json_object *root)
 			if (strlen(names[k]) == sl && memcmp(names[k], s, sl) == 0)
 				w = k;
 		if (w < 0) {
-			gf__cal_problem(l, path,
+			gf__problem_report(&l->pr, path,
 					"unknown day %s: expected monday, "
 					"tuesday, ..., sunday",
 					gf__json_show(v, show, sizeof(show)));
 		} else if (l->cal->weekend & (1u << w)) {
-			gf__cal_problem(l, path, "\"%s\" is listed twice",
+			gf__problem_report(&l->pr, path, "\"%s\" is listed twice",
 					names[w]);
 		} else {
 			l->cal->weekend |= 1u << w;
@@ -639,7 +613,7 @@ static int gf__load_years(gf__cal_loader *l, struct json_object *root,
 		return 0;
 	size_t n = json_object_array_length(arr);
 	if (n == 0 || n > YEARS_MAX) {
-		gf__cal_problem(l, "$.years",
+		gf__problem_report(&l->pr, "$.years",
 				"expected 1 to %d consecutive years, got %zu",
 				YEARS_MAX, n);
 		return 0;
@@ -651,14 +625,14 @@ static int gf__load_years(gf__cal_loader *l, struct json_object *root,
 		struct json_object *v = json_object_array_get_idx(arr, i);
 		snprintf(path, sizeof(path), "$.years[%zu]", i);
 		if (!json_object_is_type(v, json_type_int)) {
-			gf__wrong(l, path, "a year", v);
+			gf__problem_expected(&l->pr, path, "a year", v);
 			ok = 0;
 			prev = 0;
 			continue;
 		}
 		int64_t y = json_object_get_int64(v);
 		if (y < YEAR_MIN || y > YEAR_MAX) {
-			gf__cal_problem(l, path,
+			gf__problem_report(&l->pr, path,
 					"year %" PRId64 " is outside %d..%d",
 					y, YEAR_MIN, YEAR_MAX);
 			ok = 0;
@@ -668,7 +642,7 @@ static int gf__load_years(gf__cal_loader *l, struct json_object *root,
 		if (i == 0) {
 			*first = (int)y;
 		} else if (prev && y != prev + 1) {
-			gf__cal_problem(l, path,
+			gf__problem_report(&l->pr, path,
 					"expected %" PRId64 ", got %s: years "
 					"must be consecutive and ascending",
 					prev + 1,
@@ -706,7 +680,7 @@ static int gf__load_dates(gf__cal_loader *l, const char *path,
 	else if ((good = gf__parse_date(s, n, a, &ya)) != 0)
 		*b = *a, yb = ya;
 	if (!good) {
-		gf__cal_problem(l, path, "bad date %s: expected %s",
+		gf__problem_report(&l->pr, path, "bad date %s: expected %s",
 				gf__json_show(v, show, sizeof(show)),
 				allow_range ? "YYYY-MM-DD or an inclusive range "
 					      "YYYY-MM-DD/YYYY-MM-DD"
@@ -714,7 +688,7 @@ static int gf__load_dates(gf__cal_loader *l, const char *path,
 		return 0;
 	}
 	if (*a > *b) {
-		gf__cal_problem(l, path,
+		gf__problem_report(&l->pr, path,
 				"bad range %s: the first date is after the "
 				"last",
 				gf__json_show(v, show, sizeof(show)));
@@ -722,13 +696,13 @@ static int gf__load_dates(gf__cal_loader *l, const char *path,
 	}
 	if (years_ok && (ya < y0 || yb > y1)) {
 		if (y0 == y1)
-			gf__cal_problem(l, path,
+			gf__problem_report(&l->pr, path,
 					"%s is outside the year %d of "
 					"$.years",
 					gf__json_show(v, show, sizeof(show)),
 					y0);
 		else
-			gf__cal_problem(l, path,
+			gf__problem_report(&l->pr, path,
 					"%s is outside the years %d..%d of "
 					"$.years",
 					gf__json_show(v, show, sizeof(show)),
@@ -797,14 +771,14 @@ static int gf__load_days(gf__cal_loader *l, struct json_object *root,
 		/* checked: exactly YYYY-MM-DD */
 		const char *date = json_object_get_string(v);
 		if (src[a - first]) {
-			gf__cal_problem(l, path,
+			gf__problem_report(&l->pr, path,
 					"%s is also a holiday "
 					"($.holidays[%" PRIu32 "])",
 					date, src[a - first] - 1);
 		} else if (!((cal->weekend >> gf__weekday(a)) & 1u)) {
 			/* almost always a typo: a make-up day replaces a
 			 * rest day, and this one is not a rest day */
-			gf__cal_problem(l, path,
+			gf__problem_report(&l->pr, path,
 					"%s is not a weekend day, so it cannot "
 					"be a make-up workday",
 					date);
@@ -833,16 +807,16 @@ int gf__cal_load(gf__calendar **out, struct json_object *root,
 	gf__calendar *cal = gf__calloc(1, sizeof(*cal));
 	if (!cal)
 		return GF_ENOMEM;
-	gf__cal_loader l = { cal, report, ud, 0 };
+	gf__cal_loader l = { cal, { report, ud, 0 } };
 	if (!json_object_is_type(root, json_type_object)) {
-		gf__wrong(&l, "$", "an object", root);
+		gf__problem_expected(&l.pr, "$", "an object", root);
 		*out = cal;
-		return l.problems;
+		return l.pr.count;
 	}
 	struct json_object *v;
 	if (json_object_object_get_ex(root, "version", &v) &&
 	    !json_object_is_type(v, json_type_string))
-		gf__wrong(&l, "$.version", "a string", v);
+		gf__problem_expected(&l.pr, "$.version", "a string", v);
 	gf__load_offset(&l, root);
 	if (gf__load_periods(&l, root) != GF_OK)
 		goto oom;
@@ -852,7 +826,7 @@ int gf__cal_load(gf__calendar **out, struct json_object *root,
 	if (gf__load_days(&l, root, years_ok, y0, y1) != GF_OK)
 		goto oom;
 	*out = cal;
-	return l.problems;
+	return l.pr.count;
 oom:
 	gf__cal_free(cal);
 	return GF_ENOMEM;

@@ -450,6 +450,27 @@ static void gf__quote(const char *s, size_t n, char *buf, size_t size)
 	buf[o] = '\0';
 }
 
+void gf__problem_report(gf__problems *p, const char *path, const char *fmt,
+			...)
+{
+	char msg[GF__JSON_SHOW_SIZE * 2 + 256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p->count++;
+	if (p->report)
+		p->report(p->ud, path, msg);
+}
+
+void gf__problem_expected(gf__problems *p, const char *path, const char *want,
+			  struct json_object *got)
+{
+	char show[GF__JSON_SHOW_SIZE];
+	gf__problem_report(p, path, "expected %s, got %s", want,
+			   gf__json_show(got, show, sizeof(show)));
+}
+
 const char *gf__json_show(struct json_object *v, char *buf, size_t size)
 {
 	if (size < GF__JSON_SHOW_SIZE) {

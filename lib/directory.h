@@ -115,4 +115,18 @@ int gf__dir_load(gf__dir *d, struct json_object *root, gf__problem_fn report,
 #define GF__JSON_SHOW_SIZE 400
 const char *gf__json_show(struct json_object *v, char *buf, size_t size);
 
+/* A loader's problems: each goes to report(ud, path, message) (report may
+ * be NULL) and is counted. */
+typedef struct gf__problems {
+	gf__problem_fn report;
+	void *ud;
+	int count;
+} gf__problems;
+
+void gf__problem_report(gf__problems *p, const char *path, const char *fmt,
+			...) GF__PRINTF(3, 4);
+/* "expected <want>, got <the value shown>" */
+void gf__problem_expected(gf__problems *p, const char *path, const char *want,
+			  struct json_object *got);
+
 #endif

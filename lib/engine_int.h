@@ -141,4 +141,20 @@ struct gf_engine {
 	gf__err err;
 };
 
+/* engine.c, for ladder.c */
+int gf__record(gf_engine *eng, uint8_t type);
+int gf__poison(gf_engine *eng);
+int gf__check_usable(gf_engine *eng);
+gf_time gf__now(gf_engine *eng);
+void gf__notify(gf_engine *eng, gf_notice_kind kind, const char *order,
+		const char *dept, const char *fmt, ...) GF__PRINTF(5, 6);
+
+/* ladder.c: the SLA policy set in force, timers and ladder steps */
+int gf__record_sla(gf_engine *eng);   /* its snapshot, to the store */
+int gf__sla_adopt(gf_engine *eng, const char *text, size_t len);
+void gf__sla_use_config(gf_engine *eng);
+void gf__arm(gf_engine *eng, gf_order *o);
+int gf__fire_due(gf_engine *eng, size_t *count);
+void gf__warn_unknown_due(gf_engine *eng, const gf_order *o, gf_time at);
+
 #endif

@@ -117,9 +117,7 @@ const gf__sla_policy *gf__sla_policy_get(const gf__sla *s, const char *id)
 typedef struct gf__sla_loader {
 	gf__sla *s;
 	const gf__calendar *cal;
-	gf__sla_problem_fn report;
-	void *ud;
-	int problems;
+	gf__problems pr;
 	int oom;
 	/* $.defaults, for the clocks that do not set their own */
 	int has_dratio;
@@ -129,33 +127,9 @@ typedef struct gf__sla_loader {
 	long dwarning; /* $.defaults.ladder's first "warning" step, or -1 */
 } gf__sla_loader;
 
-static void gf__sla_problem(gf__sla_loader *l, const char *path,
-			    const char *fmt, ...) GF__PRINTF(3, 4);
-
-static void gf__sla_problem(gf__sla_loader *l, const char *path,
-			    const char *fmt, ...)
-{
-	char msg[SHOW_BUF * 2 + 256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	l->problems++;
-	if (l->report)
-		l->report(l->ud, path, msg);
-}
-
-static void gf__wrong(gf__sla_loader *l, const char *path, const char *want,
-		      struct json_object *got)
-{
-	char show[SHOW_BUF];
-	gf__sla_problem(l, path, "expected %s, got %s", want,
-			gf__json_show(got, show, sizeof(show)));
-}
-
 static void gf__missing(gf__sla_loader *l, const char *path)
 {
-	gf__sla_problem(l, path, "required field is missing");
+	gf__problem_report(&l->pr, path, "required field is missing");
 }
 
 /*
@@ -245,7 +219,7 @@ static void gf__known(gf__sla_loader *l, const char *path,
 			n += (size_t)snprintf(want + n, sizeof(want) - n,
 					      "%s%s", i ? ", " : "", keys[i]);
 		gf__path_key(fp, sizeof(fp), path, key);
-		gf__sla_problem(l, fp, "unknown field: expected %s", want);
+		gf__problem_report(&l->pr, fp, "unknown field: expected %s", want);
 	}
 }
 
@@ -254,13 +228,13 @@ static const char *gf__str(gf__sla_loader *l, const char *path,
 			   struct json_object *v, size_t *len)
 {
 	if (!json_object_is_type(v, json_type_string)) {
-		gf__wrong(l, path, "a string", v);
+		gf__problem_expected(&l->pr, path, "a string", v);
 		return NULL;
 	}
 	const char *s = json_object_get_string(v);
 	*len = (size_t)json_object_get_string_len(v);
 	if (strlen(s) != *len) {
-		gf__sla_problem(l, path, "must not contain a NUL character");
+		gf__problem_report(&l->pr, path, "must not contain a NUL character");
 		return NULL;
 	}
 	return s;
@@ -311,11 +285,11 @@ static int gf__load_duration(gf__sla_loader *l, const char *path,
 		return 0;
 	switch (gf__dur_check(l, s, n, d)) {
 	case DUR_BAD:
-		gf__sla_problem(l, path, "bad duration %s: expected " DUR_HELP,
+		gf__problem_report(&l->pr, path, "bad duration %s: expected " DUR_HELP,
 				gf__json_show(v, show, sizeof(show)));
 		return 0;
 	case DUR_NO_CALENDAR:
-		gf__sla_problem(l, path,
+		gf__problem_report(&l->pr, path,
 				"%s counts %s: working durations need "
 				"calendar.json",
 				gf__json_show(v, show, sizeof(show)),
@@ -338,7 +312,7 @@ static int gf__load_milestone(gf__sla_loader *l, const char *path,
 		return 0;
 	int k = gf__lookup(gf__ms_names, (int)GF__MS_CLOSED + 1, s, n);
 	if (!k) {
-		gf__sla_problem(l, path,
+		gf__problem_report(&l->pr, path,
 				"unknown milestone %s: expected " MS_LIST,
 				gf__json_show(v, show, sizeof(show)));
 		return 0;
@@ -363,7 +337,7 @@ static int gf__load_ratio(gf__sla_loader *l, const char *path,
 			return 1;
 		}
 	}
-	gf__wrong(l, path,
+	gf__problem_expected(&l->pr, path,
 		  "a number between 0 and 1 (both excluded), or null for no "
 		  "warning time",
 		  v);
@@ -386,7 +360,7 @@ static int gf__load_step(gf__sla_loader *l, const char *path,
 	char fp[PATH_BUF], show[SHOW_BUF];
 	memset(st, 0, sizeof(*st));
 	if (!json_object_is_type(v, json_type_object)) {
-		gf__wrong(l, path,
+		gf__problem_expected(&l->pr, path,
 			  "a step object {\"at\": ..., \"do\": ...}", v);
 		return 0;
 	}
@@ -406,7 +380,7 @@ static int gf__load_step(gf__sla_loader *l, const char *path,
 	} else if (atn == 7 && memcmp(at, "warning", 7) == 0) {
 		st->when = GF__AT_WARNING;
 		if (has_ratio == 0) {
-			gf__sla_problem(l, fp,
+			gf__problem_report(&l->pr, fp,
 					"\"warning\" is when warn_ratio of the "
 					"time is used, and this clock has no "
 					"warn_ratio (its own or "
@@ -421,7 +395,7 @@ static int gf__load_step(gf__sla_loader *l, const char *path,
 			st->when = GF__AT_AFTER_DUE;
 			break;
 		case DUR_BAD:
-			gf__sla_problem(l, fp,
+			gf__problem_report(&l->pr, fp,
 					"bad time %s: after \"due+\" comes a "
 					"duration: " DUR_HELP,
 					gf__json_show(f, show, sizeof(show)));
@@ -430,7 +404,7 @@ static int gf__load_step(gf__sla_loader *l, const char *path,
 		case DUR_NO_CALENDAR:
 			/* a time all the same, for the order check */
 			st->when = GF__AT_AFTER_DUE;
-			gf__sla_problem(l, fp,
+			gf__problem_report(&l->pr, fp,
 					"%s counts %s: working durations need "
 					"calendar.json",
 					gf__json_show(f, show, sizeof(show)),
@@ -439,7 +413,7 @@ static int gf__load_step(gf__sla_loader *l, const char *path,
 			break;
 		}
 	} else {
-		gf__sla_problem(l, fp,
+		gf__problem_report(&l->pr, fp,
 				"bad time %s: expected \"warning\", \"due\" or "
 				"\"due+DURATION\" (e.g. \"due+1wd\")",
 				gf__json_show(f, show, sizeof(show)));
@@ -457,7 +431,7 @@ static int gf__load_step(gf__sla_loader *l, const char *path,
 	} else if ((st->kind = (gf__step_kind)gf__lookup(
 			    gf__step_names, (int)GF__STEP_ESCALATE + 1, s,
 			    n)) == 0) {
-		gf__sla_problem(l, fp,
+		gf__problem_report(&l->pr, fp,
 				"unknown step %s: expected notify, urge, "
 				"supervise or escalate",
 				gf__json_show(f, show, sizeof(show)));
@@ -478,7 +452,7 @@ static int gf__load_step(gf__sla_loader *l, const char *path,
 		} else if (n == 10 && memcmp(s, "supervisor", 10) == 0) {
 			st->to = GF__TO_SUPERVISOR;
 		} else {
-			gf__sla_problem(l, fp,
+			gf__problem_report(&l->pr, fp,
 					"unknown target %s: expected "
 					"\"handler\" (the lead department) or "
 					"\"supervisor\" (the command centre)",
@@ -490,7 +464,7 @@ static int gf__load_step(gf__sla_loader *l, const char *path,
 	gf__path_field(fp, sizeof(fp), path, "mode");
 	if (json_object_object_get_ex(v, "mode", &f)) {
 		if (st->kind && st->kind != GF__STEP_ESCALATE) {
-			gf__sla_problem(l, fp,
+			gf__problem_report(&l->pr, fp,
 					"mode is for \"escalate\" steps only, "
 					"and this step is \"%s\"",
 					gf__step_name(st->kind));
@@ -500,7 +474,7 @@ static int gf__load_step(gf__sla_loader *l, const char *path,
 		} else if (n == 4 && memcmp(s, "copy", 4) == 0) {
 			st->copy = 1;
 		} else if (!(n == 8 && memcmp(s, "reassign", 8) == 0)) {
-			gf__sla_problem(l, fp,
+			gf__problem_report(&l->pr, fp,
 					"unknown mode %s: expected "
 					"\"reassign\" (the upper level takes "
 					"the lead) or \"copy\" (it assists)",
@@ -551,12 +525,12 @@ static void gf__load_ladder(gf__sla_loader *l, const char *path,
 {
 	*first_warning = -1;
 	if (!json_object_is_type(arr, json_type_array)) {
-		gf__wrong(l, path, "an array of steps", arr);
+		gf__problem_expected(&l->pr, path, "an array of steps", arr);
 		return;
 	}
 	size_t n = json_object_array_length(arr);
 	if (n > GF__SLA_MAX_STEPS)
-		gf__sla_problem(l, path, "at most %d steps, got %zu",
+		gf__problem_report(&l->pr, path, "at most %d steps, got %zu",
 				GF__SLA_MAX_STEPS, n);
 	/* the latest step so far, and the latest due+N of each unit */
 	gf__sla_step last = { 0 }, last_u[GF__DUR_WORK_DAYS + 1];
@@ -571,7 +545,7 @@ static void gf__load_ladder(gf__sla_loader *l, const char *path,
 		int ok = gf__load_step(l, sp, json_object_array_get_idx(arr, i),
 				       has_ratio, &st);
 		if (st.when && st.when < last.when) {
-			gf__sla_problem(l, ap,
+			gf__problem_report(&l->pr, ap,
 					"\"%s\" comes after %s[%zu] at \"%s\": "
 					"steps must be in time order: warning, "
 					"due, then due+...",
@@ -583,8 +557,8 @@ static void gf__load_ladder(gf__sla_loader *l, const char *path,
 			gf__sla_step *u = &last_u[st.after.unit];
 			size_t ui = last_ui[st.after.unit];
 			if (u->when && st.after.n <= u->after.n) {
-				gf__sla_problem(
-					l, ap,
+				gf__problem_report(
+					&l->pr, ap,
 					"\"%s\" is not later than %s[%zu] at "
 					"\"%s\": due+N steps in the same unit "
 					"must have growing N",
@@ -620,7 +594,7 @@ static void gf__load_extension(gf__sla_loader *l, const char *path,
 	char fp[PATH_BUF], show[SHOW_BUF];
 	struct json_object *f;
 	if (!json_object_is_type(v, json_type_object)) {
-		gf__wrong(l, path, "an object {\"longest\": ..., ...}", v);
+		gf__problem_expected(&l->pr, path, "an object {\"longest\": ..., ...}", v);
 		return;
 	}
 	static const char *const keys[] = { "max", "longest", "ask_before",
@@ -633,7 +607,7 @@ static void gf__load_extension(gf__sla_loader *l, const char *path,
 				    ? json_object_get_int64(f)
 				    : 0;
 		if (m < 1 || m > EXT_MAX_MAX)
-			gf__sla_problem(l, fp,
+			gf__problem_report(&l->pr, fp,
 					"expected an integer from 1 to %d, "
 					"got %s",
 					EXT_MAX_MAX,
@@ -658,7 +632,7 @@ static void gf__load_extension(gf__sla_loader *l, const char *path,
 	if (json_object_object_get_ex(v, "approver", &f)) {
 		s = gf__str(l, fp, f, &n);
 		if (s && n == 0) {
-			gf__sla_problem(l, fp,
+			gf__problem_report(&l->pr, fp,
 					"expected a department function (e.g. "
 					"\"command_centre\") or \"none\", got "
 					"\"\"");
@@ -692,12 +666,12 @@ static void gf__load_clock(gf__sla_loader *l, const char *path,
 	memset(c, 0, sizeof(*c));
 	int name_ok = gf__clock_name_ok(name);
 	if (!name_ok)
-		gf__sla_problem(l, path,
+		gf__problem_report(&l->pr, path,
 				"bad clock name: expected 1 to %d of a-z, 0-9 "
 				"and _",
 				CLOCK_NAME_MAX);
 	if (!json_object_is_type(v, json_type_object)) {
-		gf__wrong(l, path, "a clock object {\"due\": ...}", v);
+		gf__problem_expected(&l->pr, path, "a clock object {\"due\": ...}", v);
 		return;
 	}
 	static const char *const keys[] = { "due", "from", "until",
@@ -737,7 +711,7 @@ static void gf__load_clock(gf__sla_loader *l, const char *path,
 				until_ok = 1;
 			}
 		} else if (name_ok) {
-			gf__sla_problem(l, path,
+			gf__problem_report(&l->pr, path,
 					"clock \"%s\" needs from and until: "
 					"only sign, accept, respond and "
 					"resolve have defaults",
@@ -745,7 +719,7 @@ static void gf__load_clock(gf__sla_loader *l, const char *path,
 		}
 	}
 	if (from_ok && until_ok && c->until <= c->from)
-		gf__sla_problem(l, has_until ? upath : fpath,
+		gf__problem_report(&l->pr, has_until ? upath : fpath,
 				"until \"%s\" is not after from \"%s\": a "
 				"clock stops at a later milestone than it "
 				"starts at "
@@ -771,7 +745,7 @@ static void gf__load_clock(gf__sla_loader *l, const char *path,
 	if (json_object_object_get_ex(v, "pausable", &f)) {
 		gf__path_field(fp, sizeof(fp), path, "pausable");
 		if (!json_object_is_type(f, json_type_boolean))
-			gf__wrong(l, fp, "true or false", f);
+			gf__problem_expected(&l->pr, fp, "true or false", f);
 		else
 			c->pausable = json_object_get_boolean(f) ? 1 : 0;
 	}
@@ -800,7 +774,7 @@ static void gf__load_clock(gf__sla_loader *l, const char *path,
 	if (has_ratio == 0 && l->dwarning >= 0) {
 		gf__path_field(fp, sizeof(fp), path, "warn_ratio");
 		if (own_ratio)
-			gf__sla_problem(l, fp,
+			gf__problem_report(&l->pr, fp,
 					"null leaves this clock no warning "
 					"time, but the ladder it takes from "
 					"$.defaults has a \"warning\" step "
@@ -808,7 +782,7 @@ static void gf__load_clock(gf__sla_loader *l, const char *path,
 					"ratio or a ladder of its own",
 					l->dwarning);
 		else
-			gf__sla_problem(l, fp,
+			gf__problem_report(&l->pr, fp,
 					"required by the \"warning\" step of "
 					"the ladder this clock takes from "
 					"$.defaults ($.defaults.ladder[%ld]), "
@@ -823,11 +797,11 @@ static void gf__load_policy(gf__sla_loader *l, const char *path,
 	char fp[PATH_BUF];
 	struct json_object *f;
 	if (!*id) {
-		gf__sla_problem(l, path, "a policy id must not be empty");
+		gf__problem_report(&l->pr, path, "a policy id must not be empty");
 		return;
 	}
 	if (!json_object_is_type(v, json_type_object)) {
-		gf__wrong(l, path, "a policy object {\"name\": ..., "
+		gf__problem_expected(&l->pr, path, "a policy object {\"name\": ..., "
 				   "\"clocks\": {...}}", v);
 		return;
 	}
@@ -859,12 +833,12 @@ static void gf__load_policy(gf__sla_loader *l, const char *path,
 		return;
 	gf__path_field(fp, sizeof(fp), path, "clocks");
 	if (!json_object_is_type(f, json_type_object)) {
-		gf__wrong(l, fp, "an object of named clocks", f);
+		gf__problem_expected(&l->pr, fp, "an object of named clocks", f);
 		return;
 	}
 	size_t nc = (size_t)json_object_object_length(f);
 	if (nc > GF__SLA_MAX_CLOCKS)
-		gf__sla_problem(l, fp, "at most %d clocks, got %zu",
+		gf__problem_report(&l->pr, fp, "at most %d clocks, got %zu",
 				GF__SLA_MAX_CLOCKS, nc);
 	json_object_object_foreach(f, cname, cv) {
 		char cp[PATH_BUF];
@@ -884,7 +858,7 @@ static void gf__load_defaults(gf__sla_loader *l, struct json_object *v)
 {
 	struct json_object *f;
 	if (!json_object_is_type(v, json_type_object)) {
-		gf__wrong(l, "$.defaults",
+		gf__problem_expected(&l->pr, "$.defaults",
 			  "an object {\"warn_ratio\": ..., \"ladder\": [...]}",
 			  v);
 		return;
@@ -904,7 +878,7 @@ static void gf__load_root(gf__sla_loader *l, struct json_object *root)
 	gf__sla *s = l->s;
 	struct json_object *v;
 	if (!json_object_is_type(root, json_type_object)) {
-		gf__wrong(l, "$", "an object", root);
+		gf__problem_expected(&l->pr, "$", "an object", root);
 		return;
 	}
 	static const char *const keys[] = { "version", "defaults", "policies",
@@ -923,7 +897,7 @@ static void gf__load_root(gf__sla_loader *l, struct json_object *root)
 		return;
 	}
 	if (!json_object_is_type(v, json_type_object)) {
-		gf__wrong(l, "$.policies", "an object of named policies", v);
+		gf__problem_expected(&l->pr, "$.policies", "an object of named policies", v);
 		return;
 	}
 	size_t n = (size_t)json_object_object_length(v);
@@ -1006,8 +980,8 @@ int gf__sla_load(gf__sla **out, struct json_object *root,
 	memset(&l, 0, sizeof(l));
 	l.s = s;
 	l.cal = cal;
-	l.report = report;
-	l.ud = ud;
+	l.pr.report = report;
+	l.pr.ud = ud;
 	l.dwarning = -1;
 	gf__load_root(&l, root);
 	for (size_t i = 0; i < l.ndsteps; i++)
@@ -1021,7 +995,7 @@ int gf__sla_load(gf__sla **out, struct json_object *root,
 		return GF_ENOMEM;
 	}
 	*out = s;
-	return l.problems;
+	return l.pr.count;
 }
 
 int gf__sla_from_snapshot(gf__sla **out, const char *text, size_t len)

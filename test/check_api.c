@@ -3,6 +3,7 @@
  * times, NULL handling, and the allocator hook, which also lets this
  * suite fail every allocation of a whole scenario in turn.
  */
+#include "failalloc.h"
 #include "fixture.h"
 
 START_TEST(error_codes_have_names_and_texts)
@@ -87,29 +88,6 @@ END_TEST
 
 /* ---- allocation failure ------------------------------------------------ */
 
-static long alloc_left; /* allocations until the first failure; <0: never */
-static long alloc_count;
-
-static int alloc_take(void)
-{
-	alloc_count++;
-	if (alloc_left < 0)
-		return 1;
-	if (alloc_left == 0)
-		return 0;
-	alloc_left--;
-	return 1;
-}
-
-static void *t_malloc(size_t n) { return alloc_take() ? malloc(n) : NULL; }
-static void *t_calloc(size_t n, size_t s)
-{
-	return alloc_take() ? calloc(n, s) : NULL;
-}
-static void *t_realloc(void *p, size_t n)
-{
-	return alloc_take() ? realloc(p, n) : NULL;
-}
 
 /* Every call either does its work or reports GF_ENOMEM (GF_EIO once
  * the engine has refused further work after a failed apply); nothing

@@ -7,6 +7,7 @@
  * engine was down fires once, and orders keep the policies they started
  * under when sla.json changes.
  */
+#include "failalloc.h"
 #include "fixture.h"
 
 /* the fixture directory with a district urban-management bureau, so that
@@ -191,6 +192,23 @@ static int act(gf_engine *eng, const char *op, const char *ref,
 	return gf_engine_apply_json(eng, buf, strlen(buf), &r);
 }
 
+/* The orders most tests start from, received Monday 2026-11-23 09:00:
+ * a complaint (sign 2wh, resolve 3wd with an approved extension rule) and
+ * a police call (resolve 2h natural, extension without approval). */
+static void complaint(gf_engine *eng, char id[64])
+{
+	snprintf(id, 64, "%s",
+		 event(eng, "12345", "C1", "2026-11-23T09:00:00+08:00",
+		       "city.environment.garbage"));
+}
+
+static void police(gf_engine *eng, char id[64])
+{
+	snprintf(id, 64, "%s",
+		 event(eng, "110", "P1", "2026-11-23T09:00:00+08:00",
+		       "police.fight"));
+}
+
 static const gf_sla_clock *clock_of(gf_engine *eng, const char *id,
 				    const char *name)
 {
@@ -251,9 +269,7 @@ START_TEST(the_ladder_fires_in_order_and_escalates_one_level_up)
 	memset(&s, 0, sizeof(s));
 	gf_engine *eng = open_sla(sla_v1, NULL, &s);
 	char id[64];
-	snprintf(id, sizeof(id), "%s",
-		 event(eng, "12345", "C1", "2026-11-23T09:00:00+08:00",
-		       "city.environment.garbage"));
+	complaint(eng, id);
 	ck_assert_int_eq(gf_engine_next_deadline(eng),
 			 T("2026-11-23T11:00:00+08:00"));
 	/* nothing before its time */
@@ -322,9 +338,7 @@ START_TEST(escalation_copy_and_no_upper_level)
 	memset(&s, 0, sizeof(s));
 	gf_engine *eng = open_sla(sla_v1, NULL, &s);
 	char id[64];
-	snprintf(id, sizeof(id), "%s",
-		 event(eng, "110", "P1", "2026-11-23T09:00:00+08:00",
-		       "police.fight"));
+	police(eng, id);
 	/* urge 11:00, supervise 11:30, escalate (copy) 12:00; the town
 	 * police station has no upper police department in this directory */
 	ck_assert_int_eq(gf_engine_set_time(eng, T("2026-11-23T12:00:00+08:00")),
@@ -344,9 +358,7 @@ START_TEST(pause_stops_the_clock_and_resume_moves_due)
 {
 	gf_engine *eng = open_sla(sla_v1, NULL, NULL);
 	char id[64];
-	snprintf(id, sizeof(id), "%s",
-		 event(eng, "110", "P1", "2026-11-23T09:00:00+08:00",
-		       "police.fight"));
+	police(eng, id);
 	ck_assert_int_eq(act(eng, "sign", id, "t-cq-pcs",
 			     "2026-11-23T09:10:00+08:00", NULL), GF_OK);
 	ck_assert_int_eq(act(eng, "pause", id, "t-cq-pcs",
@@ -388,9 +400,7 @@ START_TEST(pause_counts_working_time_for_working_clocks)
 {
 	gf_engine *eng = open_sla(sla_v1, NULL, NULL);
 	char id[64];
-	snprintf(id, sizeof(id), "%s",
-		 event(eng, "12345", "C1", "2026-11-23T09:00:00+08:00",
-		       "city.environment.garbage"));
+	complaint(eng, id);
 	ck_assert_int_eq(act(eng, "sign", id, "t-cq-cg",
 			     "2026-11-23T09:30:00+08:00", NULL), GF_OK);
 	ck_assert_int_eq(act(eng, "pause", id, "t-cq-cg",
@@ -411,9 +421,7 @@ START_TEST(extension_needs_approval_and_follows_its_rule)
 {
 	gf_engine *eng = open_sla(sla_v1, NULL, NULL);
 	char id[64];
-	snprintf(id, sizeof(id), "%s",
-		 event(eng, "12345", "C1", "2026-11-23T09:00:00+08:00",
-		       "city.environment.garbage"));
+	complaint(eng, id);
 	const char *at = "2026-11-23T10:00:00+08:00";
 	ck_assert_int_eq(act(eng, "sign", id, "t-cq-cg", at, NULL), GF_OK);
 	/* longer than the rule allows */
@@ -469,9 +477,7 @@ START_TEST(extension_too_late_or_rejected)
 {
 	gf_engine *eng = open_sla(sla_v1, NULL, NULL);
 	char id[64];
-	snprintf(id, sizeof(id), "%s",
-		 event(eng, "12345", "C1", "2026-11-23T09:00:00+08:00",
-		       "city.environment.garbage"));
+	complaint(eng, id);
 	ck_assert_int_eq(act(eng, "sign", id, "t-cq-cg",
 			     "2026-11-23T10:00:00+08:00", NULL), GF_OK);
 	/* due Thu 17:30: asked Wed 17:00 leaves Thu, a working day: fine;
@@ -483,9 +489,7 @@ START_TEST(extension_too_late_or_rejected)
 	gf_engine_close(eng);
 
 	eng = open_sla(sla_v1, NULL, NULL);
-	snprintf(id, sizeof(id), "%s",
-		 event(eng, "12345", "C1", "2026-11-23T09:00:00+08:00",
-		       "city.environment.garbage"));
+	complaint(eng, id);
 	ck_assert_int_eq(act(eng, "sign", id, "t-cq-cg",
 			     "2026-11-23T10:00:00+08:00", NULL), GF_OK);
 	ck_assert_int_eq(act(eng, "extend", id, "t-cq-cg",
@@ -515,9 +519,7 @@ START_TEST(extension_without_approver_is_granted_at_once)
 {
 	gf_engine *eng = open_sla(sla_v1, NULL, NULL);
 	char id[64];
-	snprintf(id, sizeof(id), "%s",
-		 event(eng, "110", "P1", "2026-11-23T09:00:00+08:00",
-		       "police.fight"));
+	police(eng, id);
 	ck_assert_int_eq(act(eng, "sign", id, "t-cq-pcs",
 			     "2026-11-23T09:05:00+08:00", NULL), GF_OK);
 	ck_assert_int_eq(act(eng, "extend", id, "t-cq-pcs",
@@ -565,9 +567,7 @@ START_TEST(runs_restart_on_redispatch_and_reopen_and_stop_at_the_end)
 {
 	gf_engine *eng = open_sla(sla_v1, NULL, NULL);
 	char id[64];
-	snprintf(id, sizeof(id), "%s",
-		 event(eng, "12345", "C1", "2026-11-23T09:00:00+08:00",
-		       "city.environment.garbage"));
+	complaint(eng, id);
 	const gf_sla_clock *sign = clock_of(eng, id, "sign");
 	const gf_sla_clock *res = clock_of(eng, id, "resolve");
 	/* the desk re-designates: the new lead gets the full sign time */
@@ -604,9 +604,7 @@ START_TEST(return_to_the_desk_stops_the_handlers_clock)
 {
 	gf_engine *eng = open_sla(sla_v1, NULL, NULL);
 	char id[64];
-	snprintf(id, sizeof(id), "%s",
-		 event(eng, "12345", "C1", "2026-11-23T09:00:00+08:00",
-		       "city.environment.garbage"));
+	complaint(eng, id);
 	/* the rules offer no second town bureau: back to the desk */
 	ck_assert_int_eq(act(eng, "return", id, "t-cq-cg",
 			     "2026-11-23T09:30:00+08:00",
@@ -658,9 +656,7 @@ START_TEST(clocks_survive_a_restart_and_fire_once)
 	memset(&s, 0, sizeof(s));
 	gf_engine *eng = open_sla(sla_v1, store, &s);
 	char id[64];
-	snprintf(id, sizeof(id), "%s",
-		 event(eng, "12345", "C1", "2026-11-23T09:00:00+08:00",
-		       "city.environment.garbage"));
+	complaint(eng, id);
 	ck_assert_int_eq(act(eng, "sign", id, "t-cq-cg",
 			     "2026-11-23T10:00:00+08:00", NULL), GF_OK);
 	clocks_text(eng, before, sizeof(before));
@@ -770,29 +766,6 @@ END_TEST
 
 /* ---- out of memory -------------------------------------------------- */
 
-static long alloc_left; /* allocations until the first failure; <0: never */
-static long alloc_count;
-
-static int alloc_take(void)
-{
-	alloc_count++;
-	if (alloc_left < 0)
-		return 1;
-	if (alloc_left == 0)
-		return 0;
-	alloc_left--;
-	return 1;
-}
-
-static void *t_malloc(size_t n) { return alloc_take() ? malloc(n) : NULL; }
-static void *t_calloc(size_t n, size_t s)
-{
-	return alloc_take() ? calloc(n, s) : NULL;
-}
-static void *t_realloc(void *p, size_t n)
-{
-	return alloc_take() ? realloc(p, n) : NULL;
-}
 
 /* Clocks start, pause, extend and fire, on a journal, and come back
  * from it; with an allocation failing anywhere, every call does its

@@ -12,47 +12,10 @@
 #include "testutil.h"
 #include "sla.h"
 #include "sha256.h"
+#include "loadutil.h"
 
 /* ---- helpers -------------------------------------------------------- */
 
-/* s with every ' turned into ", in memory the caller frees. */
-static char *dq(const char *s)
-{
-	size_t n = strlen(s);
-	char *d = malloc(n + 1);
-	ck_assert_ptr_nonnull(d);
-	for (size_t i = 0; i <= n; i++)
-		d[i] = s[i] == '\'' ? '"' : s[i];
-	return d;
-}
-
-static struct json_object *parse_q(const char *q)
-{
-	char *j = dq(q);
-	struct json_object *root = json_tokener_parse(j);
-	ck_assert_msg(root != NULL, "test JSON does not parse: %s", j);
-	free(j);
-	return root;
-}
-
-#define MAX_PROBLEMS 32
-
-typedef struct problems {
-	size_t n;
-	struct {
-		char path[512];
-		char msg[1200];
-	} p[MAX_PROBLEMS];
-} problems;
-
-static void collect(void *ud, const char *path, const char *msg)
-{
-	problems *ps = ud;
-	ck_assert_uint_lt(ps->n, MAX_PROBLEMS);
-	snprintf(ps->p[ps->n].path, sizeof(ps->p[0].path), "%s", path);
-	snprintf(ps->p[ps->n].msg, sizeof(ps->p[0].msg), "%s", msg);
-	ps->n++;
-}
 
 static const char *dump(const problems *ps)
 {
