@@ -54,7 +54,7 @@ TOOL    := $(BUILD)/gridflow
 TEST_SRC := $(sort $(wildcard test/check_*.c))
 TESTS    := $(TEST_SRC:test/%.c=$(BUILD)/test/%)
 # Tests that use only the public API run against the shared library too.
-PUBLIC_TESTS := check_api check_clock check_engine check_order check_quarantine check_routing
+PUBLIC_TESTS := check_api check_clock check_dedup check_engine check_order check_quarantine check_routing
 SHARED_TESTS := $(PUBLIC_TESTS:%=$(BUILD)/test/shared/%)
 
 .PHONY: all lib tool deps check test-unit test-shared test-headers \

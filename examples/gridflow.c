@@ -141,6 +141,11 @@ static void put_result(FILE *f, const gf_result *r, unsigned long line)
 		fputs(",\"why\":", f);
 		put_json_str(f, gf_result_why(r));
 	}
+	if (gf_result_reasons(r)) {
+		fprintf(f, ",\"score\":%.3f,\"reasons\":",
+			gf_result_score(r));
+		put_json_str(f, gf_result_reasons(r));
+	}
 	fputs(",\"state\":", f);
 	put_json_str(f, gf_state_name(gf_result_state(r)));
 	if (gf_result_explain(r))

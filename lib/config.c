@@ -16,6 +16,7 @@ static const char *const gf__file_names[GF__FILE_COUNT] = {
 	"rules.json",
 	"sla.json",
 	"calendar.json",
+	"dedup.json",
 };
 
 static int gf__file_index(const char *name)
@@ -92,6 +93,7 @@ void gf_config_free(gf_config *cfg)
 	gf__dir_free(&cfg->dir);
 	gf__rules_free(cfg->rules);
 	gf__sla_free(cfg->sla);
+	gf__dedup_free(cfg->dedup);
 	gf__cal_free(cfg->calendar);
 	for (size_t i = 0; i < cfg->sla_names.len; i++)
 		gf__free(cfg->sla_names.v[i]);
@@ -309,7 +311,7 @@ static struct json_object *gf__parse(gf_config *cfg, int fi)
 	size_t len = cfg->text_len[fi];
 	if (!text) {
 		if (!cfg->unreadable[fi] && fi != GF__FILE_SLA &&
-		    fi != GF__FILE_CALENDAR)
+		    fi != GF__FILE_CALENDAR && fi != GF__FILE_DEDUP)
 			gf__config_problem(cfg, file, "$", "file is missing");
 		return NULL;
 	}
@@ -435,6 +437,20 @@ static void gf__compile_sla(gf_config *cfg, struct json_object *calroot)
 	}
 }
 
+/* dedup.json, optional: without it only re-deliveries are recognised. */
+static void gf__compile_dedup(gf_config *cfg)
+{
+	struct json_object *root = gf__parse(cfg, GF__FILE_DEDUP);
+	if (!root)
+		return;
+	gf__report_ctx ctx = { cfg, gf__file_names[GF__FILE_DEDUP] };
+	int rc = gf__dedup_load(&cfg->dedup, root, cfg->calendar, gf__report,
+				&ctx);
+	json_object_put(root);
+	if (rc == GF_ENOMEM)
+		cfg->oom = 1;
+}
+
 /* Returns 1 when the directory was read (its departments can be used to
  * check the rules, even if some entries had problems). */
 static int gf__compile_directory(gf_config *cfg)
@@ -533,6 +549,7 @@ int gf_config_compile(gf_config *cfg)
 	struct json_object *calroot = gf__compile_calendar(cfg);
 	gf__compile_sla(cfg, calroot);
 	json_object_put(calroot);
+	gf__compile_dedup(cfg);
 	gf__compile_rules(cfg, have_dir);
 	/* compiled configurations never read their texts again */
 	gf__texts_free(cfg);

@@ -9,6 +9,7 @@
 #include "rules.h"
 #include "calendar.h"
 #include "sla.h"
+#include "dedup.h"
 
 typedef struct gf__problem {
 	char *file;
@@ -23,7 +24,8 @@ enum {
 	GF__FILE_RULES = 1,
 	GF__FILE_SLA = 2,       /* optional */
 	GF__FILE_CALENDAR = 3,  /* optional */
-	GF__FILE_COUNT = 4
+	GF__FILE_DEDUP = 4,     /* optional */
+	GF__FILE_COUNT = 5
 };
 
 struct gf_config {
@@ -49,6 +51,8 @@ struct gf_config {
 	gf__vec sla_names;         /* char*, owned */
 	gf__sla *sla;              /* NULL when sla.json is absent or is not
 				    * a JSON object */
+	gf__dedup *dedup;          /* dedup.json, or NULL: no deduplication
+				    * beyond re-deliveries */
 };
 
 /* Take another reference (engines do at open). */

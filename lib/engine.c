@@ -20,6 +20,7 @@
 #include "store.h"
 #include "text.h"
 #include "clock.h"
+#include "dedup.h"
 #include "sla.h"
 #include "timer.h"
 
@@ -49,7 +50,8 @@ const char *gf_notice_kind_name(gf_notice_kind k)
 {
 	static const char *const names[] = {
 		NULL, "dispatched", "returned", "reopened", "closed",
-		"cancelled", "merged", "quarantined", "warning", "escalated"
+		"cancelled", "merged", "quarantined", "warning", "escalated",
+		"sla", "linked"
 	};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k]
 							      : NULL;
@@ -167,6 +169,11 @@ const char *gf_result_why(const gf_result *r)
 	return r->why[0] ? r->why : NULL;
 }
 const char *gf_result_explain(const gf_result *r) { return r->explain; }
+double gf_result_score(const gf_result *r) { return r->score; }
+const char *gf_result_reasons(const gf_result *r)
+{
+	return r->reasons[0] ? r->reasons : NULL;
+}
 
 /* ---- indexes ---------------------------------------------------------- */
 
@@ -633,6 +640,135 @@ static int gf__reroute_cb(void *ud, const gf__ev *ev,
 	return 1;
 }
 
+/* A repeat-caller entry: the newest order of a key (in the pool). */
+typedef struct gf__caller {
+	gf_order *order;
+	char key[];
+} gf__caller;
+
+/* The entry for a key, made (and room for it in the map) if new: *fresh
+ * is the entry to add after the record, NULL when one exists already. */
+static int gf__caller_reserve(gf_engine *eng, const char *key, size_t len,
+			      gf__caller **have, gf__caller **fresh)
+{
+	*fresh = NULL;
+	*have = gf__map_get(&eng->callers, key, len);
+	if (*have)
+		return GF_OK;
+	gf__caller *c = gf__pool_alloc(&eng->pool, sizeof(*c) + len + 1);
+	if (!c || gf__map_reserve(&eng->callers, 1))
+		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
+				   "out of memory");
+	c->order = NULL;
+	memcpy(c->key, key, len + 1);
+	*fresh = c;
+	return GF_OK;
+}
+
+/* The order now newest for the key (entries from gf__caller_reserve). */
+static void gf__caller_set(gf_engine *eng, gf__caller *have,
+			   gf__caller *fresh, size_t len, gf_order *o)
+{
+	if (have) {
+		have->order = o;
+	} else if (fresh) {
+		fresh->order = o;
+		gf__map_put(&eng->callers, fresh->key, len, fresh); /* room */
+	}
+}
+
+/* "35 min", "3 h 5 min", "2 d 4 h" */
+static void gf__span_text(char *buf, size_t size, gf_time ms)
+{
+	long long m = ms / 60000;
+	if (m < 60)
+		snprintf(buf, size, "%lld min", m);
+	else if (m < 24 * 60)
+		snprintf(buf, size, "%lld h %lld min", m / 60, m % 60);
+	else
+		snprintf(buf, size, "%lld d %lld h", m / (24 * 60),
+			 (m / 60) % 24);
+}
+
+/*
+ * A repeated call (重复来电): the same caller about the same kind of
+ * problem in the same village, while prev is open and within the window
+ * after its last report. Links ev to prev: 0 when linked (the result is
+ * filled), 1 when it is no repeat (the caller goes on to make an order),
+ * or an error (ev freed).
+ */
+static int gf__link_repeat(gf_engine *eng, gf_order *prev, gf__ev *ev,
+			   gf_time now, uint64_t released)
+{
+	const gf__dedup *d = eng->cfg->dedup;
+	if (gf_state_is_terminal(prev->state) || !prev->nreports)
+		return 1;
+	gf_time last = prev->reports[prev->nreports - 1]->ev.received_at;
+	gf_time until;
+	if (gf__dedup_window_end(d, last, &until) || ev->received_at > until)
+		return 1;
+	gf_result *res = &eng->res;
+	char span[48];
+	gf_time gap = ev->received_at > last ? ev->received_at - last : 0;
+	gf__span_text(span, sizeof(span), gap);
+	int fam = d->repeat_match == GF__MATCH_FAMILY;
+	const char *cat = ev->category;
+	size_t cl = strlen(cat);
+	if (fam) {
+		const char *dot = strchr(cat, '.');
+		dot = dot ? strchr(dot + 1, '.') : NULL;
+		if (dot)
+			cl = (size_t)(dot - cat);
+	}
+	snprintf(res->reasons, sizeof(res->reasons),
+		 "repeated call: same caller, same %s %.*s, same village %s, "
+		 "%s after the last report",
+		 fam ? "family" : "category", (int)(cl < 96 ? cl : 96), cat,
+		 ev->region, span);
+	res->score = 1.0;
+
+	gf__rec_event r;
+	memset(&r, 0, sizeof(r));
+	r.outcome = GF_OUTCOME_LINKED;
+	r.at = now;
+	r.order = prev->id;
+	r.lead = prev->lead;
+	r.level = prev->level;
+	r.rule = prev->rule;
+	r.why = res->reasons;
+	r.released = released;
+	r.ev = ev;
+	gf__buf_reset(&eng->rec);
+	if (eng->store->ops->keeps)
+		gf__rec_event_encode(&r, &eng->rec);
+	gf_report *rep;
+	if (gf__order_link(prev, &eng->pool, ev, now, res->reasons, &rep)) {
+		gf__ev_free(ev);
+		res->reasons[0] = '\0';
+		res->score = 0;
+		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
+				   "out of memory");
+	}
+	int rc = gf__index_reserve(eng, NULL, 1);
+	if (!rc)
+		rc = gf__record(eng, GF__REC_EVENT);
+	if (rc) {
+		gf__order_unlink_last(prev);
+		res->reasons[0] = '\0';
+		res->score = 0;
+		return rc;
+	}
+	gf__map_put(&eng->report_by_ref, rep->ref, strlen(rep->ref), rep);
+	if (released)
+		gf__quar_close(eng, released, NULL);
+	res->outcome = GF_OUTCOME_LINKED;
+	gf__result_order(res, prev);
+	gf__notify(eng, GF_NOTICE_LINKED, prev->id, prev->lead,
+		   "order %s: %s linked (%s)", prev->id, rep->ref,
+		   res->reasons);
+	return 0;
+}
+
 /* Turn a validated event into an order (or find it is a re-delivery). */
 static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 {
@@ -673,6 +809,16 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 		return frc;
 	}
 	gf_time now = gf__now(eng);
+	char ckey[GF__CALLER_KEY_MAX];
+	size_t cklen = gf__dedup_caller_key(eng->cfg->dedup, ev, ckey);
+	if (cklen) {
+		gf__caller *prev = gf__map_get(&eng->callers, ckey, cklen);
+		int lrc = prev ? gf__link_repeat(eng, prev->order, ev, now,
+						 released)
+			       : 1;
+		if (lrc <= 0)
+			return lrc;
+	}
 	gf__route_out ro;
 	int rrc = gf__route_event(eng, ev, ev->region_node, NULL, 0, &ro,
 				  eng->explain ? &eng->explain_buf : NULL);
@@ -719,6 +865,9 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 				   "out of memory");
 	}
 	int rc = gf__index_reserve(eng, id, 1);
+	gf__caller *have = NULL, *fresh = NULL;
+	if (!rc && cklen)
+		rc = gf__caller_reserve(eng, ckey, cklen, &have, &fresh);
 	if (!rc)
 		rc = gf__record(eng, GF__REC_EVENT);
 	if (rc) {
@@ -726,6 +875,7 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 		return rc;
 	}
 	gf__index_order(eng, o);
+	gf__caller_set(eng, have, fresh, cklen, o);
 	gf__arm(eng, o);
 	if (released)
 		gf__quar_close(eng, released, NULL);
@@ -1314,12 +1464,35 @@ static int gf__replay_event(gf_engine *eng, const uint8_t *p, size_t n,
 	if (rc)
 		goto out;
 	rc = GF_ECORRUPT;
+	if (gf__map_get(&eng->report_by_ref, ev.ref, strlen(ev.ref)))
+		goto out;
+	char ckey[GF__CALLER_KEY_MAX];
+	size_t cklen = gf__dedup_caller_key(eng->cfg->dedup, &ev, ckey);
+	gf__caller *have = NULL, *fresh = NULL;
+	if (r.outcome == GF_OUTCOME_LINKED) {
+		gf_order *to = gf__lookup_id(eng, r.order, strlen(r.order));
+		gf_report *rep;
+		if (!to)
+			goto out;
+		if ((rc = gf__index_reserve(eng, NULL, 1)) ||
+		    (rc = gf__order_link(to, &eng->pool, &ev, r.at,
+					 r.why ? r.why : "", &rep)))
+			goto out;
+		gf__map_put(&eng->report_by_ref, rep->ref, strlen(rep->ref),
+			    rep);
+		if (r.released && (rc = gf__quar_close(eng, r.released, NULL)))
+			goto out;
+		gf__advance(eng, r.at);
+		goto out;
+	}
 	if (r.outcome != GF_OUTCOME_CREATED ||
-	    gf__lookup_id(eng, r.order, strlen(r.order)) ||
-	    gf__map_get(&eng->report_by_ref, ev.ref, strlen(ev.ref)))
+	    gf__lookup_id(eng, r.order, strlen(r.order)))
 		goto out;
 	gf_order *o;
 	if ((rc = gf__index_reserve(eng, r.order, 1)))
+		goto out;
+	if (cklen && (rc = gf__caller_reserve(eng, ckey, cklen, &have,
+					      &fresh)))
 		goto out;
 	gf__routing rt = { r.lead, r.level, r.rule, r.sla, r.priority,
 			   r.assist, r.nassist, r.version, eng->sla };
@@ -1327,6 +1500,7 @@ static int gf__replay_event(gf_engine *eng, const uint8_t *p, size_t n,
 				   0)))
 		goto out;
 	gf__index_order(eng, o);
+	gf__caller_set(eng, have, fresh, cklen, o);
 	if (r.released && (rc = gf__quar_close(eng, r.released, NULL)))
 		goto out;
 	gf__advance(eng, r.at);
@@ -1510,6 +1684,7 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 	gf__map_init(&eng->days);
 	gf__map_init(&eng->order_by_id);
 	gf__map_init(&eng->report_by_ref);
+	gf__map_init(&eng->callers);
 	gf__map_init(&eng->action_ids);
 	gf__vec_init(&eng->action_keys);
 	gf__vec_init(&eng->quar);
@@ -1629,6 +1804,7 @@ int gf_engine_close(gf_engine *eng)
 	gf__vec_free(&eng->orders);
 	gf__map_free(&eng->order_by_id);
 	gf__map_free(&eng->report_by_ref);
+	gf__map_free(&eng->callers);
 	gf__map_free(&eng->action_ids);
 	for (size_t i = 0; i < eng->action_keys.len; i++)
 		gf__akey_free(eng->action_keys.v[i]);

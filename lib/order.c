@@ -603,6 +603,35 @@ int gf__order_create(gf_order **out, gf__pool *pool, const char *id,
 	return GF_OK;
 }
 
+int gf__order_link(gf_order *o, gf__pool *pool, gf__ev *ev, gf_time at,
+		   const char *reason, gf_report **out)
+{
+	gf__entry e;
+	gf_report *r = gf__pool_alloc(pool, sizeof(*r));
+	if (!r || gf__entry_make(pool, &e, "system", reason, o->lead) ||
+	    gf__audit_room(o, pool, 1) || gf__report_room(o, pool, 1))
+		return GF_ENOMEM;
+	r->ev = *ev;
+	r->ref = r->ev.ref;
+	r->json = NULL;
+	r->order = o;
+	memset(ev, 0, sizeof(*ev));
+	o->reports[o->nreports++] = r;
+	gf__audit_push(o, at, "link", &e, "system", o->state, o->state);
+	o->updated_at = at > o->updated_at ? at : o->updated_at;
+	*out = r;
+	return GF_OK;
+}
+
+void gf__order_unlink_last(gf_order *o)
+{
+	gf_report *r = o->reports[--o->nreports];
+	o->naudit--;
+	gf__ev_free(&r->ev);
+	gf__free(r->json);
+	r->json = NULL;
+}
+
 /* extend, approve_extension, reject_extension on the order's clocks */
 static int gf__extension(gf_order *o, gf__pool *pool, const gf__plan *p)
 {

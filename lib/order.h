@@ -191,6 +191,18 @@ int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
 void gf__order_release(gf_order *o);
 
 /*
+ * Link a report to o (a repeated call, a duplicate): ownership of *ev
+ * moves into the new report (ev is left empty), an audit entry "link"
+ * (actor "system") gives the reason; state and clocks stay. *out is the
+ * report, for the caller to index. GF_OK, or GF_ENOMEM with o and *ev
+ * unchanged. gf__order_unlink_last() undoes it (the store refused the
+ * record), freeing the report's event.
+ */
+int gf__order_link(gf_order *o, gf__pool *pool, gf__ev *ev, gf_time at,
+		   const char *reason, gf_report **out);
+void gf__order_unlink_last(gf_order *o);
+
+/*
  * An SLA ladder step on o at t: an audit entry (actor "system") saying
  * what and why; with lead, the order is reassigned there (back to
  * dispatched, level given) or, with copy, lead becomes an assisting

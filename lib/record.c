@@ -9,10 +9,12 @@
 /* event records from v2 on carry the routing's SLA policy, priority and
  * rule-set version */
 #define GF__REC_V2 2
+/* event records from v3 on carry why a report was linked */
+#define GF__REC_V3 3
 
 int gf__rec_event_encode(const gf__rec_event *r, gf__buf *b)
 {
-	gf__buf_u8(b, GF__REC_V2);
+	gf__buf_u8(b, GF__REC_V3);
 	gf__buf_u8(b, (uint8_t)r->outcome);
 	gf__buf_svarint(b, r->at);
 	gf__buf_str(b, r->order);
@@ -22,6 +24,7 @@ int gf__rec_event_encode(const gf__rec_event *r, gf__buf *b)
 	gf__buf_str(b, r->sla);
 	gf__buf_svarint(b, r->priority);
 	gf__buf_str(b, r->version);
+	gf__buf_str(b, r->why);
 	gf__buf_varint(b, r->nassist);
 	for (size_t i = 0; i < r->nassist; i++)
 		gf__buf_str(b, r->assist[i]);
@@ -155,7 +158,7 @@ int gf__rec_event_decode(gf__rec_event *r, const uint8_t *p, size_t n,
 	gf__rd rd;
 	gf__rd_init(&rd, p, n);
 	uint8_t layout = gf__rd_u8(&rd);
-	if (rd.bad || (layout != GF__REC_V1 && layout != GF__REC_V2))
+	if (rd.bad || layout < GF__REC_V1 || layout > GF__REC_V3)
 		return GF_ECORRUPT;
 	r->outcome = (gf_outcome)gf__rd_u8(&rd);
 	r->at = gf__rd_svarint(&rd);
@@ -171,6 +174,7 @@ int gf__rec_event_decode(gf__rec_event *r, const uint8_t *p, size_t n,
 		r->priority = (int)gf__rd_svarint(&rd);
 		r->version = gf__rd_keep(&rd, sc);
 	}
+	r->why = layout >= GF__REC_V3 ? gf__rd_keep(&rd, sc) : NULL;
 	uint64_t na = gf__rd_varint(&rd);
 	if (na > GF__MAX_ASSIST)
 		return GF_ECORRUPT;

@@ -12,7 +12,8 @@
 #include "order.h"
 
 enum {
-	GF__REC_EVENT = 1,      /* an accepted event: a new or linked order */
+	GF__REC_EVENT = 1,      /* an accepted event: a new order, or a
+				 * report linked to an existing one */
 	GF__REC_ACTION = 2,     /* an applied action (a plan) */
 	GF__REC_QUARANTINE = 3, /* a rejected event kept for repair */
 	GF__REC_QDISCARD = 4,   /* a quarantine entry closed unreplayed */
@@ -33,6 +34,7 @@ typedef struct gf__rec_event {
 	const char *sla;        /* or NULL */
 	int priority;
 	const char *version;    /* the rule set's, or NULL */
+	const char *why;        /* linked: why, or NULL */
 	size_t nassist;
 	const char *assist[GF__MAX_ASSIST];
 	uint64_t released;      /* quarantine entry this event repairs, or 0 */

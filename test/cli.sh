@@ -113,6 +113,22 @@ audit = sum(1 for o in orders for a in o["audit"] if a["dept"] == "system"
 assert audit == sum(steps.values()), (audit, steps)
 PY
 
+# a repeated call (examples/config/dedup.json) is linked, with its score and
+# reasons, to the order it repeats
+cat > "$tmp/dup.in" <<'EOF2'
+{"channel":"12345","source_id":"R1","received_at":"2026-11-23T09:00:00+08:00","region":"320506001012","category":"city.environment.garbage","title":"垃圾堆积","reporter":{"phone":"13800000001"}}
+{"channel":"12345","source_id":"R2","received_at":"2026-11-23T15:00:00+08:00","region":"320506001012","category":"city.environment.litter","title":"还是没人管","reporter":{"phone":"13800000001"}}
+EOF2
+GRIDFLOW_REPORTER_KEY=cli-key "$tool" replay --config "$config" --clock event "$tmp/dup.in" > "$tmp/dup.out" 2>/dev/null
+python3 - "$tmp/dup.out" <<'PY' && ok || bad "a repeated call is not linked"
+import json, sys
+d = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+d = [l for l in d if l["type"] == "decision"]
+assert d[0]["outcome"] == "created", d[0]
+assert d[1]["outcome"] == "linked" and d[1]["order"] == d[0]["order"], d[1]
+assert d[1]["score"] == 1 and "same caller" in d[1]["reasons"], d[1]
+PY
+
 # usage errors exit 2, rejected input does not fail
 "$tool" replay > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "usage error did not exit 2"
 printf 'not json\n' | "$tool" replay --config "$config" > /dev/null 2>&1 && ok || bad "a rejected line made replay fail"

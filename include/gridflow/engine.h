@@ -46,8 +46,10 @@ typedef enum gf_notice_kind {
 	GF_NOTICE_QUARANTINED = 7, /**< an event was rejected and kept */
 	GF_NOTICE_WARNING = 8,     /**< something the operator should see */
 	GF_NOTICE_ESCALATED = 9,   /**< an SLA ladder escalated an order */
-	GF_NOTICE_SLA = 10         /**< an SLA ladder step: notify, urge,
+	GF_NOTICE_SLA = 10,        /**< an SLA ladder step: notify, urge,
 				    *   supervise */
+	GF_NOTICE_LINKED = 11      /**< a report joined an existing order (a
+				    *   repeated call, a duplicate) */
 } gf_notice_kind;
 
 typedef struct gf_notice gf_notice;
@@ -243,6 +245,12 @@ GF_EXTERN int gf_result_priority(const gf_result *r);
  * matched", "role:town.fire resolves to nothing in 320506001012", ...);
  * NULL otherwise. */
 GF_EXTERN const char *gf_result_why(const gf_result *r);
+/** For a linked event: how sure the engine is that it repeats its order
+ * (0..1; 1 for a repeated call) and why, e.g. "repeated call: same
+ * caller, same family city.environment, same village 320506001012, 35
+ * min after the last report"; 0 and NULL otherwise. */
+GF_EXTERN double gf_result_score(const gf_result *r);
+GF_EXTERN const char *gf_result_reasons(const gf_result *r);
 /** With gf_engine_set_explain() on, the routing explanation of a new
  * order: a JSON array of the rules looked at, each with "table", "rule",
  * "hit" and "why"; NULL otherwise. */
