@@ -1,11 +1,13 @@
 /*
  * dedup.c - dedup.json and the repeat-caller key (dedup.h).
  */
+#include <math.h>
 #include <stdio.h>
 
 #include <json-c/json.h>
 
 #include "dedup.h"
+#include "geoindex.h"
 
 /* Every key of v must be one of keys: a typo is a problem, not a
  * silent default (as in rules.json and sla.json). */
@@ -84,10 +86,267 @@ static void gf__load_repeat(gf__dedup *d, gf__problems *pr,
 	d->repeat_on = ok;
 }
 
+/* A natural duration in ms ("30m", "2h", "1d"), or -1 after reporting. */
+static int64_t gf__natural_ms(gf__problems *pr, const char *path,
+			      struct json_object *v)
+{
+	gf__duration d;
+	if (!json_object_is_type(v, json_type_string) ||
+	    gf__duration_parse(&d, json_object_get_string(v),
+			       (size_t)json_object_get_string_len(v))) {
+		gf__problem_expected(pr, path, "a duration such as \"2h\"", v);
+		return -1;
+	}
+	static const int64_t unit[] = { 0, 60000, 3600000, 86400000 };
+	if (d.unit > GF__DUR_DAYS) {
+		gf__problem_report(pr, path,
+				   "\"%s\": a near-duplicate window is natural "
+				   "time (m, h, d)",
+				   json_object_get_string(v));
+		return -1;
+	}
+	return unit[d.unit] * (int64_t)d.n;
+}
+
+/* A number in [lo, hi], or -1 after reporting. */
+static double gf__number(gf__problems *pr, const char *path,
+			 struct json_object *v, double lo, double hi)
+{
+	if ((!json_object_is_type(v, json_type_double) &&
+	     !json_object_is_type(v, json_type_int)) ||
+	    !(json_object_get_double(v) >= lo &&
+	      json_object_get_double(v) <= hi)) {
+		char want[64];
+		snprintf(want, sizeof(want), "a number from %g to %g", lo, hi);
+		gf__problem_expected(pr, path, want, v);
+		return -1;
+	}
+	return json_object_get_double(v);
+}
+
+static int gf__prefix_ok(const char *s)
+{
+	if (!*s || *s == '.')
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '.' || *s == '-'))
+			return 0;
+	return s[-1] != '.';
+}
+
+static char *gf__prefix(gf__problems *pr, const char *path,
+			struct json_object *v, int *oom)
+{
+	if (!json_object_is_type(v, json_type_string) ||
+	    !gf__prefix_ok(json_object_get_string(v))) {
+		gf__problem_expected(pr, path,
+				     "a category prefix such as "
+				     "\"city.environment\"",
+				     v);
+		return NULL;
+	}
+	char *c = gf__strdup(json_object_get_string(v));
+	if (!c)
+		*oom = 1;
+	return c;
+}
+
+static void gf__load_weights(gf__near *n, gf__problems *pr,
+			     struct json_object *v)
+{
+	static const char *const keys[] = { "distance", "time", "category",
+					    "text", "caller", NULL };
+	double *w[] = { &n->w_distance, &n->w_time, &n->w_category,
+			&n->w_text, &n->w_caller };
+	if (!json_object_is_type(v, json_type_object)) {
+		gf__problem_expected(pr, "$.near.weights", "an object", v);
+		return;
+	}
+	gf__known(pr, "$.near.weights", v, keys);
+	for (size_t i = 0; keys[i]; i++) {
+		struct json_object *f;
+		char path[64];
+		snprintf(path, sizeof(path), "$.near.weights.%s", keys[i]);
+		if (json_object_object_get_ex(v, keys[i], &f)) {
+			double x = gf__number(pr, path, f, 0, 10);
+			if (x >= 0)
+				*w[i] = x;
+		}
+	}
+	if (n->w_distance + n->w_time + n->w_category + n->w_text <= 0)
+		gf__problem_report(pr, "$.near.weights",
+				   "distance, time, category and text weigh "
+				   "nothing together");
+}
+
+static void gf__load_families(gf__near *n, gf__problems *pr,
+			      struct json_object *v, int *oom)
+{
+	static const char *const keys[] = { "categories", "window",
+					    "radius_m", NULL };
+	if (!json_object_is_type(v, json_type_array)) {
+		gf__problem_expected(pr, "$.near.families", "an array", v);
+		return;
+	}
+	size_t len = json_object_array_length(v);
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *e = json_object_array_get_idx(v, i), *f;
+		char path[96], fp[128];
+		snprintf(path, sizeof(path), "$.near.families[%zu]", i);
+		if (!json_object_is_type(e, json_type_object)) {
+			gf__problem_expected(pr, path,
+					     "an object {\"categories\": [...], "
+					     "...}",
+					     e);
+			continue;
+		}
+		gf__known(pr, path, e, keys);
+		int64_t window = n->window_ms;
+		double radius = n->radius_m;
+		snprintf(fp, sizeof(fp), "%s.window", path);
+		if (json_object_object_get_ex(e, "window", &f))
+			window = gf__natural_ms(pr, fp, f);
+		snprintf(fp, sizeof(fp), "%s.radius_m", path);
+		if (json_object_object_get_ex(e, "radius_m", &f))
+			radius = gf__number(pr, fp, f, 1, 100000);
+		snprintf(fp, sizeof(fp), "%s.categories", path);
+		if (!json_object_object_get_ex(e, "categories", &f) ||
+		    !json_object_is_type(f, json_type_array) ||
+		    !json_object_array_length(f)) {
+			gf__problem_report(pr, fp,
+					   "a non-empty array of category "
+					   "prefixes is required");
+			continue;
+		}
+		if (window < 0 || radius < 0)
+			continue;
+		for (size_t k = 0; k < json_object_array_length(f); k++) {
+			char cp[160];
+			snprintf(cp, sizeof(cp), "%s[%zu]", fp, k);
+			if (n->nfamilies == GF__NEAR_MAX_FAMILIES) {
+				gf__problem_report(pr, cp,
+						   "at most %d family prefixes",
+						   GF__NEAR_MAX_FAMILIES);
+				return;
+			}
+			char *c = gf__prefix(pr, cp,
+					     json_object_array_get_idx(f, k),
+					     oom);
+			if (!c)
+				continue;
+			gf__near_family *nf = &n->families[n->nfamilies++];
+			nf->prefix = c;
+			nf->window_ms = window;
+			nf->radius_m = radius;
+		}
+	}
+}
+
+static void gf__load_equivalent(gf__near *n, gf__problems *pr,
+				struct json_object *v, int *oom)
+{
+	if (!json_object_is_type(v, json_type_array)) {
+		gf__problem_expected(pr, "$.near.equivalent", "an array", v);
+		return;
+	}
+	size_t len = json_object_array_length(v);
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *e = json_object_array_get_idx(v, i);
+		char path[96], cp[128];
+		snprintf(path, sizeof(path), "$.near.equivalent[%zu]", i);
+		if (!json_object_is_type(e, json_type_array) ||
+		    json_object_array_length(e) != 2) {
+			gf__problem_expected(pr, path,
+					     "a pair of category prefixes", e);
+			continue;
+		}
+		if (n->neq == GF__NEAR_MAX_EQUIVALENT) {
+			gf__problem_report(pr, path, "at most %d pairs",
+					   GF__NEAR_MAX_EQUIVALENT);
+			return;
+		}
+		char *pair[2];
+		for (size_t k = 0; k < 2; k++) {
+			snprintf(cp, sizeof(cp), "%s[%zu]", path, k);
+			pair[k] = gf__prefix(pr, cp,
+					     json_object_array_get_idx(e, k),
+					     oom);
+		}
+		if (pair[0] && pair[1]) {
+			n->eq[n->neq][0] = pair[0];
+			n->eq[n->neq][1] = pair[1];
+			n->neq++;
+		} else {
+			gf__free(pair[0]);
+			gf__free(pair[1]);
+		}
+	}
+}
+
+static void gf__load_near(gf__dedup *d, gf__problems *pr,
+			  struct json_object *v, int *oom)
+{
+	static const char *const keys[] = { "window", "radius_m", "link_at",
+					    "suspect_at", "weights",
+					    "families", "equivalent", NULL };
+	gf__near *n = &d->near;
+	struct json_object *f;
+	if (!json_object_is_type(v, json_type_object)) {
+		gf__problem_expected(pr, "$.near",
+				     "an object {\"window\": ..., ...}", v);
+		return;
+	}
+	int before = pr->count;
+	gf__known(pr, "$.near", v, keys);
+	n->window_ms = 2 * 3600000;
+	n->radius_m = 250;
+	n->link_at = 0.75;
+	n->suspect_at = 0.5;
+	n->w_distance = 0.3;
+	n->w_time = 0.15;
+	n->w_category = 0.15;
+	n->w_text = 0.4;
+	n->w_caller = 0.2;
+	if (json_object_object_get_ex(v, "window", &f))
+		n->window_ms = gf__natural_ms(pr, "$.near.window", f);
+	if (json_object_object_get_ex(v, "radius_m", &f))
+		n->radius_m = gf__number(pr, "$.near.radius_m", f, 1, 100000);
+	if (json_object_object_get_ex(v, "link_at", &f))
+		n->link_at = gf__number(pr, "$.near.link_at", f, 0, 1);
+	if (json_object_object_get_ex(v, "suspect_at", &f))
+		n->suspect_at = gf__number(pr, "$.near.suspect_at", f, 0, 1);
+	if (n->link_at >= 0 && n->suspect_at >= 0 &&
+	    n->suspect_at > n->link_at)
+		gf__problem_report(pr, "$.near.suspect_at",
+				   "%g is above link_at %g: the grey band "
+				   "lies below the confident threshold",
+				   n->suspect_at, n->link_at);
+	if (json_object_object_get_ex(v, "weights", &f))
+		gf__load_weights(n, pr, f);
+	if (n->window_ms < 0 || n->radius_m < 0)
+		return;
+	if (json_object_object_get_ex(v, "families", &f))
+		gf__load_families(n, pr, f, oom);
+	if (json_object_object_get_ex(v, "equivalent", &f))
+		gf__load_equivalent(n, pr, f, oom);
+	n->max_window_ms = n->window_ms;
+	n->max_radius_m = n->radius_m;
+	for (size_t i = 0; i < n->nfamilies; i++) {
+		if (n->families[i].window_ms > n->max_window_ms)
+			n->max_window_ms = n->families[i].window_ms;
+		if (n->families[i].radius_m > n->max_radius_m)
+			n->max_radius_m = n->families[i].radius_m;
+	}
+	n->on = pr->count == before;
+}
+
 int gf__dedup_load(gf__dedup **out, struct json_object *root,
 		   const gf__calendar *cal, gf__problem_fn report, void *ud)
 {
-	static const char *const keys[] = { "version", "repeat_caller", NULL };
+	static const char *const keys[] = { "version", "repeat_caller", "near",
+					    NULL };
+	int oom = 0;
 	gf__problems pr = { report, ud, 0 };
 	gf__dedup *d = gf__calloc(1, sizeof(*d));
 	if (!d)
@@ -108,9 +367,11 @@ int gf__dedup_load(gf__dedup **out, struct json_object *root,
 		}
 		if (json_object_object_get_ex(root, "repeat_caller", &v))
 			gf__load_repeat(d, &pr, v);
+		if (json_object_object_get_ex(root, "near", &v))
+			gf__load_near(d, &pr, v, &oom);
 	}
 	d->version = gf__strdup(version);
-	if (!d->version) {
+	if (!d->version || oom) {
 		gf__dedup_free(d);
 		return GF_ENOMEM;
 	}
@@ -123,6 +384,12 @@ void gf__dedup_free(gf__dedup *d)
 	if (!d)
 		return;
 	gf__free(d->version);
+	for (size_t i = 0; i < d->near.nfamilies; i++)
+		gf__free(d->near.families[i].prefix);
+	for (size_t i = 0; i < d->near.neq; i++) {
+		gf__free(d->near.eq[i][0]);
+		gf__free(d->near.eq[i][1]);
+	}
 	gf__free(d);
 }
 
@@ -153,4 +420,165 @@ size_t gf__dedup_caller_key(const gf__dedup *d, const gf__ev *ev,
 int gf__dedup_window_end(const gf__dedup *d, gf_time last, gf_time *until)
 {
 	return gf__cal_add(d->cal, last, d->repeat_window, until);
+}
+
+/* ---- near duplicates ---------------------------------------------- */
+
+void gf__dd_item_make(gf__dd_item *it, const gf__ev *ev)
+{
+	memset(it, 0, sizeof(*it));
+	it->at = ev->received_at;
+	it->has_loc = ev->has_location;
+	it->lat = ev->lat;
+	it->lon = ev->lon;
+	memcpy(it->region, ev->region, sizeof(it->region));
+	it->category = ev->category;
+	/* the first 64 bits of the caller's hash (hex); 0 for none */
+	for (size_t i = 0; i < 16 && ev->reporter[i]; i++) {
+		char c = ev->reporter[i];
+		unsigned v = c >= 'a' ? (unsigned)(c - 'a' + 10)
+				      : (unsigned)(c - '0');
+		it->caller = it->caller << 4 | (v & 15u);
+	}
+	if (ev->reporter[0])
+		it->caller |= 1u;
+	/* one signature over what the citizen said; not the address: two
+	 * different problems at one long address would share most bigrams,
+	 * and the place is scored apart */
+	char buf[2048];
+	size_t n = 0;
+	const char *parts[] = { ev->title, ev->content };
+	for (size_t i = 0; i < 2; i++) {
+		if (!parts[i])
+			continue;
+		size_t l = strlen(parts[i]);
+		if (l > sizeof(buf) - n - 1)
+			l = sizeof(buf) - n - 1;
+		memcpy(buf + n, parts[i], l);
+		n += l;
+		if (n < sizeof(buf) - 1)
+			buf[n++] = ' ';
+	}
+	gf__textsig_make(&it->sig, buf, n);
+}
+
+/* Does code start with the dotted prefix p (whole segments)? */
+static int gf__under(const char *code, const char *p)
+{
+	size_t n = strlen(p);
+	return strncmp(code, p, n) == 0 && (code[n] == '\0' || code[n] == '.');
+}
+
+/* Segments two codes share from the start. */
+static size_t gf__common_segments(const char *a, const char *b)
+{
+	size_t segs = 0;
+	for (;;) {
+		const char *ea = strchr(a, '.'), *eb = strchr(b, '.');
+		size_t la = ea ? (size_t)(ea - a) : strlen(a);
+		size_t lb = eb ? (size_t)(eb - b) : strlen(b);
+		if (la != lb || memcmp(a, b, la) != 0)
+			return segs;
+		segs++;
+		if (!ea || !eb)
+			return segs;
+		a = ea + 1;
+		b = eb + 1;
+	}
+}
+
+/* How compatible two categories are, in [0, 1]; -1: not at all. */
+static double gf__category_score(const gf__near *n, const char *a,
+				 const char *b, const char **how)
+{
+	if (strcmp(a, b) == 0) {
+		*how = "same category";
+		return 1.0;
+	}
+	if (gf__under(a, b) || gf__under(b, a)) {
+		*how = "one category inside the other";
+		return 0.9;
+	}
+	for (size_t i = 0; i < n->neq; i++)
+		if ((gf__under(a, n->eq[i][0]) && gf__under(b, n->eq[i][1])) ||
+		    (gf__under(a, n->eq[i][1]) && gf__under(b, n->eq[i][0]))) {
+			*how = "equivalent categories";
+			return 0.9;
+		}
+	size_t common = gf__common_segments(a, b);
+	if (common >= 2) {
+		*how = "same category family";
+		return 0.8;
+	}
+	if (common == 1) {
+		*how = "same category group";
+		return 0.5;
+	}
+	return -1;
+}
+
+/* The window and radius for a category: the longest matching family
+ * prefix's, else the defaults. */
+static const gf__near_family *gf__family_of(const gf__near *n,
+					    const char *category)
+{
+	const gf__near_family *best = NULL;
+	for (size_t i = 0; i < n->nfamilies; i++)
+		if (gf__under(category, n->families[i].prefix) &&
+		    (!best ||
+		     strlen(n->families[i].prefix) > strlen(best->prefix)))
+			best = &n->families[i];
+	return best;
+}
+
+double gf__dedup_score(const gf__dedup *d, const gf__dd_item *a,
+		       const gf__dd_item *b, char *why, size_t size)
+{
+	const gf__near *n = &d->near;
+	const char *how;
+	double sc = gf__category_score(n, a->category, b->category, &how);
+	if (sc < 0)
+		return -1;
+	const gf__near_family *f = gf__family_of(n, a->category);
+	int64_t window = f ? f->window_ms : n->window_ms;
+	double radius = f ? f->radius_m : n->radius_m;
+	int64_t gap = a->at > b->at ? a->at - b->at : b->at - a->at;
+	if (gap > window)
+		return -1;
+	double st = 1.0 - (double)gap / (double)window;
+	double sd, dist = -1;
+	if (a->has_loc && b->has_loc) {
+		dist = gf__geo_distance_m(a->lat, a->lon, b->lat, b->lon);
+		if (dist > radius)
+			return -1;
+		sd = 1.0 - dist / radius;
+	} else if (strcmp(a->region, b->region) == 0) {
+		sd = 0.5; /* the same village, no more is known */
+	} else {
+		return -1;
+	}
+	double j = a->sig.nshingles && b->sig.nshingles
+			   ? gf__textsig_jaccard(&a->sig, &b->sig)
+			   : 0;
+	/* reworded Chinese rarely shares more than half its bigrams: half
+	 * already says "the same words" */
+	double sx = j * 2 > 1 ? 1 : j * 2;
+	double wsum = n->w_distance + n->w_time + n->w_category + n->w_text;
+	double score = (n->w_distance * sd + n->w_time * st +
+			n->w_category * sc + n->w_text * sx) /
+		       wsum;
+	int caller = a->caller && a->caller == b->caller;
+	if (caller)
+		score += n->w_caller;
+	if (score > 1)
+		score = 1;
+	char place[64];
+	if (dist >= 0)
+		snprintf(place, sizeof(place), "%.0f m apart", dist);
+	else
+		snprintf(place, sizeof(place), "same village %s", a->region);
+	long long min = (long long)(gap / 60000);
+	snprintf(why, size, "%s, %lld min apart, %s, text %.2f%s", place, min,
+		 how, j, caller ? ", same caller" : "");
+	return score;
 }

@@ -14,6 +14,7 @@
 #include "calendar.h"
 #include "directory.h"
 #include "event.h"
+#include "textsim.h"
 
 struct json_object;
 
@@ -23,12 +24,43 @@ typedef enum gf__match {
 				 * ("city.environment") */
 } gf__match;
 
+#define GF__NEAR_MAX_FAMILIES 64
+#define GF__NEAR_MAX_EQUIVALENT 64
+
+/* A category family's own window and radius ("near.families"). */
+typedef struct gf__near_family {
+	char *prefix;           /* a category prefix: "police", "city.env" */
+	int64_t window_ms;
+	double radius_m;
+} gf__near_family;
+
+/* Near duplicates across channels ("near"). */
+typedef struct gf__near {
+	int on;
+	int64_t window_ms;      /* natural time: m, h, d */
+	double radius_m;
+	double link_at;         /* score >= link_at: linked */
+	double suspect_at;      /* score >= suspect_at: suspected */
+	double w_distance, w_time, w_category, w_text, w_caller;
+	gf__near_family families[GF__NEAR_MAX_FAMILIES];
+	size_t nfamilies;
+	/* pairs of category prefixes that name one problem in two
+	 * channels' taxonomies */
+	char *eq[GF__NEAR_MAX_EQUIVALENT][2];
+	size_t neq;
+	/* the largest window and radius of any family: what the index
+	 * keeps and searches */
+	int64_t max_window_ms;
+	double max_radius_m;
+} gf__near;
+
 typedef struct gf__dedup {
 	char *version;          /* "" when not given */
 	int repeat_on;          /* repeat_caller given */
 	gf__duration repeat_window;
 	gf__match repeat_match;
 	const gf__calendar *cal; /* for working-time windows */
+	gf__near near;
 } gf__dedup;
 
 /*
@@ -56,5 +88,29 @@ size_t gf__dedup_caller_key(const gf__dedup *d, const gf__ev *ev,
 /* When a repeated call after `last` stops counting as one: GF_OK and
  * *until, or GF_ERANGE (outside the calendar's years: not linked). */
 int gf__dedup_window_end(const gf__dedup *d, gf_time last, gf_time *until);
+
+/* What matching needs of a report: compact, kept per open order. */
+typedef struct gf__dd_item {
+	gf_time at;             /* received_at of its latest report */
+	double lat, lon;
+	int has_loc;
+	char region[13];        /* the village or community */
+	const char *category;   /* outlives the item (the order's) */
+	uint64_t caller;        /* the first 64 bits of the caller's hash,
+				 * 0 when none */
+	gf__textsig sig;        /* title and content */
+} gf__dd_item;
+
+/* The item of an event (category borrowed from ev). */
+void gf__dd_item_make(gf__dd_item *it, const gf__ev *ev);
+
+/*
+ * How much report a (new) repeats report b (an open order's latest), in
+ * [0, 1], with the reasons written to why ("240 m, 12 min apart, same
+ * category, text 0.62"); -1 when b is no candidate (too far, outside the
+ * window, incompatible categories).
+ */
+double gf__dedup_score(const gf__dedup *d, const gf__dd_item *a,
+		       const gf__dd_item *b, char *why, size_t size);
 
 #endif

@@ -21,6 +21,7 @@
 #include "text.h"
 #include "clock.h"
 #include "dedup.h"
+#include "dupindex.h"
 #include "sla.h"
 #include "timer.h"
 
@@ -691,11 +692,63 @@ static void gf__span_text(char *buf, size_t size, gf_time ms)
 }
 
 /*
+ * Link ev to prev (a repeated call, a near duplicate) with score and
+ * reasons: the report joins prev, stored first. 0 when linked (the
+ * result is filled), or an error (ev freed).
+ */
+static int gf__link_to(gf_engine *eng, gf_order *prev, gf__ev *ev,
+		       gf_time now, uint64_t released, double score,
+		       const char *reasons)
+{
+	gf_result *res = &eng->res;
+	gf_time at = ev->received_at;
+	gf__rec_event r;
+	memset(&r, 0, sizeof(r));
+	r.outcome = GF_OUTCOME_LINKED;
+	r.at = now;
+	r.order = prev->id;
+	r.lead = prev->lead;
+	r.level = prev->level;
+	r.rule = prev->rule;
+	r.why = reasons;
+	r.released = released;
+	r.ev = ev;
+	gf__buf_reset(&eng->rec);
+	if (eng->store->ops->keeps)
+		gf__rec_event_encode(&r, &eng->rec);
+	gf_report *rep;
+	if (gf__order_link(prev, &eng->pool, ev, now, reasons, &rep)) {
+		gf__ev_free(ev);
+		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
+				   "out of memory");
+	}
+	int rc = gf__index_reserve(eng, NULL, 1);
+	if (!rc)
+		rc = gf__record(eng, GF__REC_EVENT);
+	if (rc) {
+		gf__order_unlink_last(prev);
+		return rc;
+	}
+	gf__map_put(&eng->report_by_ref, rep->ref, strlen(rep->ref), rep);
+	if (eng->dup)
+		gf__dupindex_touch(eng->dup, prev, at);
+	if (released)
+		gf__quar_close(eng, released, NULL);
+	res->outcome = GF_OUTCOME_LINKED;
+	res->score = score;
+	snprintf(res->reasons, sizeof(res->reasons), "%s", reasons);
+	gf__result_order(res, prev);
+	gf__notify(eng, GF_NOTICE_LINKED, prev->id, prev->lead,
+		   "order %s: %s linked (%s)", prev->id, rep->ref,
+		   res->reasons);
+	return 0;
+}
+
+/*
  * A repeated call (重复来电): the same caller about the same kind of
  * problem in the same village, while prev is open and within the window
- * after its last report. Links ev to prev: 0 when linked (the result is
- * filled), 1 when it is no repeat (the caller goes on to make an order),
- * or an error (ev freed).
+ * after its last report. 0 when linked, 1 when it is no repeat (the
+ * caller goes on), or an error (ev freed).
  */
 static int gf__link_repeat(gf_engine *eng, gf_order *prev, gf__ev *ev,
 			   gf_time now, uint64_t released)
@@ -707,8 +760,7 @@ static int gf__link_repeat(gf_engine *eng, gf_order *prev, gf__ev *ev,
 	gf_time until;
 	if (gf__dedup_window_end(d, last, &until) || ev->received_at > until)
 		return 1;
-	gf_result *res = &eng->res;
-	char span[48];
+	char span[48], why[240];
 	gf_time gap = ev->received_at > last ? ev->received_at - last : 0;
 	gf__span_text(span, sizeof(span), gap);
 	int fam = d->repeat_match == GF__MATCH_FAMILY;
@@ -720,53 +772,40 @@ static int gf__link_repeat(gf_engine *eng, gf_order *prev, gf__ev *ev,
 		if (dot)
 			cl = (size_t)(dot - cat);
 	}
-	snprintf(res->reasons, sizeof(res->reasons),
+	snprintf(why, sizeof(why),
 		 "repeated call: same caller, same %s %.*s, same village %s, "
 		 "%s after the last report",
 		 fam ? "family" : "category", (int)(cl < 96 ? cl : 96), cat,
 		 ev->region, span);
-	res->score = 1.0;
+	return gf__link_to(eng, prev, ev, now, released, 1.0, why);
+}
 
-	gf__rec_event r;
-	memset(&r, 0, sizeof(r));
-	r.outcome = GF_OUTCOME_LINKED;
-	r.at = now;
-	r.order = prev->id;
-	r.lead = prev->lead;
-	r.level = prev->level;
-	r.rule = prev->rule;
-	r.why = res->reasons;
-	r.released = released;
-	r.ev = ev;
-	gf__buf_reset(&eng->rec);
-	if (eng->store->ops->keeps)
-		gf__rec_event_encode(&r, &eng->rec);
-	gf_report *rep;
-	if (gf__order_link(prev, &eng->pool, ev, now, res->reasons, &rep)) {
-		gf__ev_free(ev);
-		res->reasons[0] = '\0';
-		res->score = 0;
-		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
-				   "out of memory");
+/* The duplicate index again, from the orders (after a replay, a reload):
+ * every open order with its first report's text and place and its last
+ * report's time, less what has left the window by now. */
+static int gf__dup_rebuild(gf_engine *eng)
+{
+	gf__dupindex_free(eng->dup);
+	eng->dup = NULL;
+	for (size_t i = 0; i < eng->orders.len; i++)
+		((gf_order *)eng->orders.v[i])->dd_entry = 0;
+	const gf__dedup *d = eng->cfg->dedup;
+	if (!d || !d->near.on)
+		return GF_OK;
+	if (gf__dupindex_new(&eng->dup, &d->near))
+		return GF_ENOMEM;
+	for (size_t i = 0; i < eng->orders.len; i++) {
+		gf_order *o = eng->orders.v[i];
+		if (gf_state_is_terminal(o->state) || !o->nreports)
+			continue;
+		gf__dd_item it;
+		gf__dd_item_make(&it, &o->reports[0]->ev);
+		it.at = o->reports[o->nreports - 1]->ev.received_at;
+		if (gf__dupindex_add(eng->dup, o, &it))
+			return GF_ENOMEM;
 	}
-	int rc = gf__index_reserve(eng, NULL, 1);
-	if (!rc)
-		rc = gf__record(eng, GF__REC_EVENT);
-	if (rc) {
-		gf__order_unlink_last(prev);
-		res->reasons[0] = '\0';
-		res->score = 0;
-		return rc;
-	}
-	gf__map_put(&eng->report_by_ref, rep->ref, strlen(rep->ref), rep);
-	if (released)
-		gf__quar_close(eng, released, NULL);
-	res->outcome = GF_OUTCOME_LINKED;
-	gf__result_order(res, prev);
-	gf__notify(eng, GF_NOTICE_LINKED, prev->id, prev->lead,
-		   "order %s: %s linked (%s)", prev->id, rep->ref,
-		   res->reasons);
-	return 0;
+	gf__dupindex_expire(eng->dup, eng->now);
+	return GF_OK;
 }
 
 /* Turn a validated event into an order (or find it is a re-delivery). */
@@ -819,6 +858,23 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 		if (lrc <= 0)
 			return lrc;
 	}
+	/* near duplicates: link when confident, flag in the grey band */
+	gf__dd_item item;
+	gf_order *suspect = NULL;
+	char why[240];
+	double score = 0;
+	if (eng->dup) {
+		const gf__dedup *d = eng->cfg->dedup;
+		gf__dupindex_expire(eng->dup, now);
+		gf__dd_item_make(&item, ev);
+		gf_order *best = gf__dupindex_best(eng->dup, d, &item, &score,
+						   why, sizeof(why));
+		if (best && score >= d->near.link_at)
+			return gf__link_to(eng, best, ev, now, released, score,
+					   why);
+		if (best && score >= d->near.suspect_at)
+			suspect = best;
+	}
 	gf__route_out ro;
 	int rrc = gf__route_event(eng, ev, ev->region_node, NULL, 0, &ro,
 				  eng->explain ? &eng->explain_buf : NULL);
@@ -835,7 +891,13 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
 				   "out of memory");
 	}
-	r.outcome = GF_OUTCOME_CREATED;
+	char swhy[300];
+	if (suspect)
+		snprintf(swhy, sizeof(swhy), "may repeat %s: %s", suspect->id,
+			 why);
+	r.outcome = suspect ? GF_OUTCOME_SUSPECTED : GF_OUTCOME_CREATED;
+	r.why = suspect ? swhy : NULL;
+	r.candidate = suspect ? suspect->id : NULL;
 	r.at = now;
 	r.order = id;
 	r.lead = lead->id;
@@ -864,6 +926,12 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
 				   "out of memory");
 	}
+	if (suspect && gf__order_suspect(o, &eng->pool, now, suspect->id,
+					 swhy)) {
+		gf__order_release(o);
+		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
+				   "out of memory");
+	}
 	int rc = gf__index_reserve(eng, id, 1);
 	gf__caller *have = NULL, *fresh = NULL;
 	if (!rc && cklen)
@@ -877,9 +945,18 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 	gf__index_order(eng, o);
 	gf__caller_set(eng, have, fresh, cklen, o);
 	gf__arm(eng, o);
+	if (eng->dup && gf__dupindex_add(eng->dup, o, &item))
+		gf__notify(eng, GF_NOTICE_WARNING, o->id, NULL,
+			   "out of memory: order %s is not in the duplicate "
+			   "index; later reports will not be matched to it",
+			   o->id);
 	if (released)
 		gf__quar_close(eng, released, NULL);
-	res->outcome = GF_OUTCOME_CREATED;
+	res->outcome = suspect ? GF_OUTCOME_SUSPECTED : GF_OUTCOME_CREATED;
+	if (suspect) {
+		res->score = score;
+		snprintf(res->reasons, sizeof(res->reasons), "%s", swhy);
+	}
 	gf__result_order(res, o);
 	if (!ro.lead)
 		snprintf(res->why, sizeof(res->why), "%s", ro.why);
@@ -1228,6 +1305,8 @@ static int gf__do_action(gf_engine *eng, const gf_action *a)
 	gf__key_link(eng, key);
 	gf__arm(eng, o);
 	gf__arm(eng, created);
+	if (eng->dup && gf_state_is_terminal(o->state))
+		gf__dupindex_drop(eng->dup, o);
 	gf__warn_unknown_due(eng, o, plan.at);
 
 	res->outcome = GF_OUTCOME_APPLIED;
@@ -1485,7 +1564,8 @@ static int gf__replay_event(gf_engine *eng, const uint8_t *p, size_t n,
 		gf__advance(eng, r.at);
 		goto out;
 	}
-	if (r.outcome != GF_OUTCOME_CREATED ||
+	if ((r.outcome != GF_OUTCOME_CREATED &&
+	     (r.outcome != GF_OUTCOME_SUSPECTED || !r.candidate)) ||
 	    gf__lookup_id(eng, r.order, strlen(r.order)))
 		goto out;
 	gf_order *o;
@@ -1501,6 +1581,10 @@ static int gf__replay_event(gf_engine *eng, const uint8_t *p, size_t n,
 		goto out;
 	gf__index_order(eng, o);
 	gf__caller_set(eng, have, fresh, cklen, o);
+	if (r.outcome == GF_OUTCOME_SUSPECTED &&
+	    (rc = gf__order_suspect(o, &eng->pool, r.at, r.candidate,
+				    r.why ? r.why : "")))
+		goto out;
 	if (r.released && (rc = gf__quar_close(eng, r.released, NULL)))
 		goto out;
 	gf__advance(eng, r.at);
@@ -1762,6 +1846,10 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 	gf__sla_use_config(eng);
 	for (size_t i = 0; i < eng->orders.len; i++)
 		gf__arm(eng, eng->orders.v[i]);
+	if (gf__dup_rebuild(eng)) {
+		gf__err_set(&eng->err, GF_ENOMEM, NULL, "out of memory");
+		return gf__open_fail(eng, GF_ENOMEM, errmsg, errmsg_size);
+	}
 	if (eng->rearm) {
 		gf__err_set(&eng->err, GF_ENOMEM, NULL,
 			    "out of memory for SLA timers");
@@ -1825,6 +1913,7 @@ int gf_engine_close(gf_engine *eng)
 	gf__vec_free(&eng->sla_sets);
 	gf__timers_free(eng->timers);
 	gf__free(eng->fired);
+	gf__dupindex_free(eng->dup);
 	gf__buf_free(&eng->res.ref);
 	if (eng->tok)
 		json_tokener_free(eng->tok);
@@ -1850,6 +1939,11 @@ int gf_engine_reload(gf_engine *eng, gf_config *cfg)
 	eng->cfg = gf__config_ref(cfg);
 	eng->dir = &eng->cfg->dir;
 	gf__sla_use_config(eng);
+	if (gf__dup_rebuild(eng))
+		gf__notify(eng, GF_NOTICE_WARNING, NULL, NULL,
+			   "out of memory rebuilding the duplicate index: "
+			   "near duplicates are not matched until the next "
+			   "reload");
 	gf__notify(eng, GF_NOTICE_WARNING, NULL, NULL,
 		   "rule set \"%s\" loaded; orders keep the routing they had",
 		   cfg->rules_version);

@@ -49,7 +49,7 @@ struct gf_result {
 	int priority;
 	char why[160];          /* why routing sent it to the desk */
 	double score;           /* linked: how sure */
-	char reasons[240];      /* linked: why ("" otherwise) */
+	char reasons[320];      /* linked, suspected: why ("" otherwise) */
 	const char *explain;    /* the engine's explain buffer, or NULL */
 	gf_state state;
 	char new_order[GF__ORDER_ID_MAX];
@@ -103,6 +103,8 @@ struct gf_engine {
 	gf__map order_by_id;    /* ids not of this engine's shape (see
 				 * gf__next_id); the others: days */
 	gf__map report_by_ref;  /* "channel:source_id" -> gf_report* */
+	struct gf__dupindex *dup; /* open orders for near duplicates, or
+				   * NULL without dedup.json "near" */
 	gf__map callers;        /* repeat-caller key (gf__dedup_caller_key,
 				 * in the pool) -> the newest gf_order* */
 	size_t state_counts[GF_STATE_COUNT];

@@ -30,7 +30,7 @@ static const char *const gf__op_names[] = {
 	NULL, "dispatch", "sign", "handle", "resolve", "verify",
 	"reject_verification", "callback", "return", "extend", "pause",
 	"resume", "merge", "split", "cancel", "approve_extension",
-	"reject_extension"
+	"reject_extension", "dismiss"
 };
 #define GF__NOPS (sizeof(gf__op_names) / sizeof(gf__op_names[0]))
 
@@ -122,6 +122,7 @@ static const gf__rule gf__rules[] = {
 	{ GF_OP_CANCEL, GF__BY_CENTRE, OPEN, 1, 1 },
 	{ GF_OP_APPROVE_EXTENSION, GF__BY_APPROVER, OPEN, 0, 1 },
 	{ GF_OP_REJECT_EXTENSION, GF__BY_APPROVER, OPEN, 1, 1 },
+	{ GF_OP_DISMISS, GF__BY_CENTRE, OPEN, 0, 1 },
 };
 
 #undef B
@@ -340,6 +341,12 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 			p->duration = o->clocks[i].pending;
 		break;
 	}
+	case GF_OP_DISMISS:
+		if (!o->suspected_of)
+			return gf__err_set(err, GF_ESTATE, "$.op",
+					   "order %s is not a suspected "
+					   "duplicate", o->id);
+		break;
 	case GF_OP_PAUSE:
 		break;
 	case GF_OP_RESUME:
@@ -623,6 +630,19 @@ int gf__order_link(gf_order *o, gf__pool *pool, gf__ev *ev, gf_time at,
 	return GF_OK;
 }
 
+int gf__order_suspect(gf_order *o, gf__pool *pool, gf_time at,
+		      const char *of, const char *reason)
+{
+	gf__entry e;
+	const char *id = gf__pool_intern(pool, of);
+	if (!id || gf__entry_make(pool, &e, "system", reason, o->lead) ||
+	    gf__audit_room(o, pool, 1))
+		return GF_ENOMEM;
+	o->suspected_of = id;
+	gf__audit_push(o, at, "suspect", &e, "system", o->state, o->state);
+	return GF_OK;
+}
+
 void gf__order_unlink_last(gf_order *o)
 {
 	gf_report *r = o->reports[--o->nreports];
@@ -789,6 +809,9 @@ int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
 		if (gf__extension(o, pool, p))
 			return GF_ENOMEM;
 		break;
+	case GF_OP_DISMISS:
+		o->suspected_of = NULL;
+		break;
 	case GF_OP_PAUSE:
 		o->paused = 1;
 		gf__clocks_pause(o, p->at);
@@ -873,6 +896,10 @@ unsigned gf_order_extension_count(const gf_order *o)
 	return o->extensions;
 }
 int gf_order_paused(const gf_order *o) { return o->paused; }
+const char *gf_order_suspected_of(const gf_order *o)
+{
+	return o->suspected_of;
+}
 const char *gf_order_merged_into(const gf_order *o)
 {
 	return o->merged_into;

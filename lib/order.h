@@ -80,6 +80,9 @@ struct gf_order {
 	gf_audit *audit;
 	size_t naudit, caudit;
 	size_t index;          /* position in the engine's creation order */
+	uint32_t dd_entry;     /* its entry in the duplicate index + 1, or 0 */
+	const char *suspected_of; /* interned: the order this one may
+				   * repeat, until merged or dismissed */
 };
 
 /* Known actor roles; gf__role_name() returns the static name or NULL. */
@@ -201,6 +204,12 @@ void gf__order_release(gf_order *o);
 int gf__order_link(gf_order *o, gf__pool *pool, gf__ev *ev, gf_time at,
 		   const char *reason, gf_report **out);
 void gf__order_unlink_last(gf_order *o);
+
+/* A new order o may repeat order `of` (a near duplicate in the grey
+ * band): flag it, with an audit entry "suspect" giving the reason.
+ * GF_OK or GF_ENOMEM (o unchanged). */
+int gf__order_suspect(gf_order *o, gf__pool *pool, gf_time at,
+		      const char *of, const char *reason);
 
 /*
  * An SLA ladder step on o at t: an audit entry (actor "system") saying

@@ -9,12 +9,14 @@
 /* event records from v2 on carry the routing's SLA policy, priority and
  * rule-set version */
 #define GF__REC_V2 2
-/* event records from v3 on carry why a report was linked */
+/* event records from v3 on carry why a report was linked, from v4 on
+ * the order a suspected duplicate may repeat */
 #define GF__REC_V3 3
+#define GF__REC_V4 4
 
 int gf__rec_event_encode(const gf__rec_event *r, gf__buf *b)
 {
-	gf__buf_u8(b, GF__REC_V3);
+	gf__buf_u8(b, GF__REC_V4);
 	gf__buf_u8(b, (uint8_t)r->outcome);
 	gf__buf_svarint(b, r->at);
 	gf__buf_str(b, r->order);
@@ -25,6 +27,7 @@ int gf__rec_event_encode(const gf__rec_event *r, gf__buf *b)
 	gf__buf_svarint(b, r->priority);
 	gf__buf_str(b, r->version);
 	gf__buf_str(b, r->why);
+	gf__buf_str(b, r->candidate);
 	gf__buf_varint(b, r->nassist);
 	for (size_t i = 0; i < r->nassist; i++)
 		gf__buf_str(b, r->assist[i]);
@@ -158,7 +161,7 @@ int gf__rec_event_decode(gf__rec_event *r, const uint8_t *p, size_t n,
 	gf__rd rd;
 	gf__rd_init(&rd, p, n);
 	uint8_t layout = gf__rd_u8(&rd);
-	if (rd.bad || layout < GF__REC_V1 || layout > GF__REC_V3)
+	if (rd.bad || layout < GF__REC_V1 || layout > GF__REC_V4)
 		return GF_ECORRUPT;
 	r->outcome = (gf_outcome)gf__rd_u8(&rd);
 	r->at = gf__rd_svarint(&rd);
@@ -175,6 +178,7 @@ int gf__rec_event_decode(gf__rec_event *r, const uint8_t *p, size_t n,
 		r->version = gf__rd_keep(&rd, sc);
 	}
 	r->why = layout >= GF__REC_V3 ? gf__rd_keep(&rd, sc) : NULL;
+	r->candidate = layout >= GF__REC_V4 ? gf__rd_keep(&rd, sc) : NULL;
 	uint64_t na = gf__rd_varint(&rd);
 	if (na > GF__MAX_ASSIST)
 		return GF_ECORRUPT;

@@ -34,7 +34,8 @@ typedef struct gf__rec_event {
 	const char *sla;        /* or NULL */
 	int priority;
 	const char *version;    /* the rule set's, or NULL */
-	const char *why;        /* linked: why, or NULL */
+	const char *why;        /* linked, suspected: why, or NULL */
+	const char *candidate;  /* suspected: the order it may repeat */
 	size_t nassist;
 	const char *assist[GF__MAX_ASSIST];
 	uint64_t released;      /* quarantine entry this event repairs, or 0 */

@@ -63,7 +63,8 @@ typedef enum gf_op {
 	GF_OP_SPLIT = 13,     /**< "split": a report becomes its own order */
 	GF_OP_CANCEL = 14,    /**< "cancel": an invalid report */
 	GF_OP_APPROVE_EXTENSION = 15, /**< "approve_extension" */
-	GF_OP_REJECT_EXTENSION = 16   /**< "reject_extension" */
+	GF_OP_REJECT_EXTENSION = 16,  /**< "reject_extension" */
+	GF_OP_DISMISS = 17    /**< "dismiss": not a duplicate after all */
 } gf_op;
 
 GF_EXTERN const char *gf_op_name(gf_op op);
@@ -150,6 +151,10 @@ GF_EXTERN unsigned gf_order_reopen_count(const gf_order *o);
 GF_EXTERN unsigned gf_order_extension_count(const gf_order *o);
 /** Non-zero while paused (awaiting the citizen or another agency). */
 GF_EXTERN int gf_order_paused(const gf_order *o);
+/** For a suspected duplicate (dedup.json "near", the grey band), the id
+ * of the order it may repeat, until the desk merges it ("merge") or
+ * dismisses the suspicion ("dismiss"); else NULL. */
+GF_EXTERN const char *gf_order_suspected_of(const gf_order *o);
 /** For a merged order, the id of the order that absorbed it; else NULL. */
 GF_EXTERN const char *gf_order_merged_into(const gf_order *o);
 /** The SLA policy routing gave it (a name in sla.json), or NULL. */

@@ -1,0 +1,302 @@
+/*
+ * dupindex.c - the window of open orders for near-duplicate matching
+ * (dupindex.h).
+ *
+ * Entries live in one array, reused through a free list, each named by
+ * its index and a generation. Located entries are in a grid
+ * (geoindex.c) of cells as wide as the largest radius; every entry is
+ * also in its village's list, which serves reports without a point. A
+ * ring of (index, generation) in order of entry drives expiry: the head
+ * leaves once its latest report is older than the largest window, or
+ * goes to the tail when a later report moved its time.
+ */
+#include "dupindex.h"
+
+#include <stdio.h>
+
+#include "geoindex.h"
+#include "order.h"
+
+typedef struct gf__dentry {
+	gf_order *o;            /* NULL: free */
+	gf__dd_item it;
+	uint32_t gen;
+} gf__dentry;
+
+typedef struct gf__village {
+	char key[13];
+	uint32_t *ids;
+	size_t n, cap;
+} gf__village;
+
+typedef struct gf__ring_slot {
+	uint32_t id, gen;
+} gf__ring_slot;
+
+struct gf__dupindex {
+	const gf__near *near;
+	gf__dentry *e;
+	uint32_t n, cap;        /* used slots of e (live or free) */
+	uint32_t *free;
+	size_t nfree, cfree;
+	size_t live;
+	gf__geoindex *geo;      /* made at the first point */
+	gf__map villages;       /* key (in the gf__village) -> gf__village* */
+	gf__vec village_list;   /* every gf__village, to free them */
+	gf__ring_slot *ring;
+	size_t head, len, rcap;
+	uint32_t *cand;
+	size_t ccap;
+};
+
+int gf__dupindex_new(gf__dupindex **out, const gf__near *n)
+{
+	gf__dupindex *x = gf__calloc(1, sizeof(*x));
+	if (!x)
+		return GF_ENOMEM;
+	x->near = n;
+	gf__map_init(&x->villages);
+	gf__vec_init(&x->village_list);
+	*out = x;
+	return GF_OK;
+}
+
+void gf__dupindex_free(gf__dupindex *x)
+{
+	if (!x)
+		return;
+	for (size_t i = 0; i < x->village_list.len; i++) {
+		gf__village *v = x->village_list.v[i];
+		gf__free(v->ids);
+		gf__free(v);
+	}
+	gf__vec_free(&x->village_list);
+	gf__map_free(&x->villages);
+	gf__geo_free(x->geo);
+	gf__free(x->e);
+	gf__free(x->free);
+	gf__free(x->ring);
+	gf__free(x->cand);
+	gf__free(x);
+}
+
+static int gf__grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return GF_OK;
+	size_t c = *cap ? *cap * 2 : 64;
+	while (c < need)
+		c *= 2;
+	void *q = gf__realloc(*p, c * size);
+	if (!q)
+		return GF_ENOMEM;
+	*p = q;
+	*cap = c;
+	return GF_OK;
+}
+
+static gf__village *gf__village_get(gf__dupindex *x, const char *key,
+				    int make)
+{
+	gf__village *v = gf__map_get(&x->villages, key, strlen(key));
+	if (v || !make)
+		return v;
+	v = gf__calloc(1, sizeof(*v));
+	if (!v)
+		return NULL;
+	memcpy(v->key, key, sizeof(v->key));
+	v->key[12] = '\0';
+	if (gf__vec_reserve(&x->village_list, 1) ||
+	    gf__map_put(&x->villages, v->key, strlen(v->key), v)) {
+		gf__free(v);
+		return NULL;
+	}
+	gf__vec_push(&x->village_list, v);
+	return v;
+}
+
+static int gf__dupindex_reserve(gf__dupindex *x)
+{
+	size_t cap = x->cap, rcap = x->rcap;
+	if ((!x->nfree && gf__grow((void **)&x->e, &cap, (size_t)x->n + 1,
+				   sizeof(*x->e))) ||
+	    gf__grow((void **)&x->ring, &rcap, x->len + 1,
+		     sizeof(*x->ring)))
+		return GF_ENOMEM;
+	if (x->ring != NULL && rcap != x->rcap && x->len) {
+		/* the ring wrapped in the old capacity: unwrap it */
+		size_t old = x->rcap;
+		size_t tail = x->head + x->len;
+		if (tail > old)
+			memcpy(x->ring + old, x->ring, (tail - old) *
+							       sizeof(*x->ring));
+	}
+	x->cap = (uint32_t)cap;
+	x->rcap = rcap;
+	return GF_OK;
+}
+
+int gf__dupindex_add(gf__dupindex *x, gf_order *o, const gf__dd_item *it)
+{
+	if (gf__dupindex_reserve(x))
+		return GF_ENOMEM;
+	gf__village *v = gf__village_get(x, it->region, 1);
+	if (!v || gf__grow((void **)&v->ids, &v->cap, v->n + 1,
+			   sizeof(*v->ids)))
+		return GF_ENOMEM;
+	uint32_t id = x->nfree ? x->free[x->nfree - 1] : x->n;
+	if (it->has_loc) {
+		if (!x->geo && gf__geo_new(&x->geo, x->near->max_radius_m,
+					   it->lat))
+			return GF_ENOMEM;
+		int rc = gf__geo_insert(x->geo, id, it->lat, it->lon);
+		if (rc)
+			return rc == GF_ENOMEM ? rc : GF_OK;
+	}
+	gf__dentry *e = &x->e[id];
+	if (x->nfree) {
+		x->nfree--;
+	} else {
+		x->n++;
+		e->gen = 0; /* a slot never used */
+	}
+	e->o = o;
+	e->it = *it;
+	e->it.category = o->category;
+	v->ids[v->n++] = id;
+	x->ring[(x->head + x->len) % x->rcap] = (gf__ring_slot){ id, e->gen };
+	x->len++;
+	x->live++;
+	o->dd_entry = id + 1;
+	return GF_OK;
+}
+
+void gf__dupindex_touch(gf__dupindex *x, gf_order *o, gf_time at)
+{
+	if (!o->dd_entry)
+		return;
+	gf__dentry *e = &x->e[o->dd_entry - 1];
+	if (at > e->it.at)
+		e->it.at = at;
+}
+
+static void gf__remove(gf__dupindex *x, uint32_t id)
+{
+	gf__dentry *e = &x->e[id];
+	if (e->it.has_loc && x->geo)
+		gf__geo_remove(x->geo, id, e->it.lat, e->it.lon);
+	gf__village *v = gf__village_get(x, e->it.region, 0);
+	if (v) {
+		size_t k = 0;
+		while (k < v->n && v->ids[k] != id)
+			k++;
+		if (k < v->n) {
+			memmove(&v->ids[k], &v->ids[k + 1],
+				(v->n - k - 1) * sizeof(*v->ids));
+			v->n--;
+		}
+	}
+	e->o->dd_entry = 0;
+	e->o = NULL;
+	e->gen++;
+	x->live--;
+	/* room for it was made when the slot was first used */
+	if (!gf__grow((void **)&x->free, &x->cfree, x->nfree + 1,
+		      sizeof(*x->free)))
+		x->free[x->nfree++] = id;
+}
+
+void gf__dupindex_drop(gf__dupindex *x, gf_order *o)
+{
+	if (o->dd_entry)
+		gf__remove(x, o->dd_entry - 1);
+}
+
+void gf__dupindex_expire(gf__dupindex *x, gf_time now)
+{
+	int64_t w = x->near->max_window_ms;
+	size_t turns = x->len; /* each slot looked at once at most */
+	while (x->len && turns--) {
+		gf__ring_slot s = x->ring[x->head];
+		gf__dentry *e = &x->e[s.id];
+		if (e->o && e->gen == s.gen && e->it.at + w >= now)
+			break; /* the oldest in the window: done */
+		x->head = (x->head + 1) % x->rcap;
+		x->len--;
+		if (!e->o || e->gen != s.gen)
+			continue; /* left already */
+		gf__remove(x, s.id);
+	}
+}
+
+/* The ids to score for it, in x->cand; their number. */
+static size_t gf__candidates(gf__dupindex *x, const gf__dd_item *it)
+{
+	size_t n = 0;
+	if (it->has_loc && x->geo) {
+		for (;;) {
+			n = gf__geo_near(x->geo, it->lat, it->lon, x->cand,
+					 x->ccap);
+			if (n <= x->ccap ||
+			    gf__grow((void **)&x->cand, &x->ccap, n,
+				     sizeof(*x->cand)))
+				break;
+		}
+		if (n > x->ccap)
+			n = x->ccap;
+	}
+	gf__village *v = gf__village_get(x, it->region, 0);
+	if (v) {
+		for (size_t k = 0; k < v->n; k++) {
+			uint32_t id = v->ids[k];
+			/* located entries came through the grid already */
+			if (it->has_loc && x->e[id].it.has_loc)
+				continue;
+			if (n == x->ccap &&
+			    gf__grow((void **)&x->cand, &x->ccap, n + 1,
+				     sizeof(*x->cand)))
+				break;
+			x->cand[n++] = id;
+		}
+	}
+	return n;
+}
+
+gf_order *gf__dupindex_best(gf__dupindex *x, const gf__dedup *d,
+			    const gf__dd_item *it, double *score, char *why,
+			    size_t size)
+{
+	size_t n = gf__candidates(x, it);
+	gf_order *best = NULL;
+	double bs = -1;
+	char tmp[256];
+	for (size_t k = 0; k < n; k++) {
+		gf__dentry *e = &x->e[x->cand[k]];
+		if (!e->o || gf_state_is_terminal(e->o->state))
+			continue;
+		double s = gf__dedup_score(d, it, &e->it, tmp, sizeof(tmp));
+		if (s < 0)
+			continue;
+		if (s > bs || (s == bs && best && e->o->index < best->index)) {
+			bs = s;
+			best = e->o;
+			snprintf(why, size, "%s", tmp);
+		}
+	}
+	*score = best ? bs : 0;
+	return best;
+}
+
+size_t gf__dupindex_count(const gf__dupindex *x) { return x->live; }
+
+size_t gf__dupindex_memory(const gf__dupindex *x)
+{
+	size_t m = sizeof(*x) + x->cap * sizeof(*x->e) +
+		   x->cfree * sizeof(*x->free) +
+		   x->rcap * sizeof(*x->ring) + x->ccap * sizeof(*x->cand);
+	for (size_t i = 0; i < x->village_list.len; i++) {
+		const gf__village *v = x->village_list.v[i];
+		m += sizeof(*v) + v->cap * sizeof(*v->ids);
+	}
+	return m + (x->geo ? gf__geo_memory(x->geo) : 0);
+}

@@ -1,0 +1,51 @@
+/*
+ * dupindex.h - the window of open orders that new reports are matched
+ * against for near duplicates (dedup.json "near"): one compact entry per
+ * open order (its latest report's time, point or village, category,
+ * caller and text signature), found through a grid of cells sized to the
+ * largest matching radius, or by village for reports without a point.
+ *
+ * An order leaves when it ends (closed, cancelled, merged) or when its
+ * latest report is older than the largest window: memory follows the
+ * orders open within the window, not all orders ever made.
+ */
+#ifndef GF_DUPINDEX_H
+#define GF_DUPINDEX_H
+
+#include "internal.h"
+#include "dedup.h"
+
+struct gf_order;
+typedef struct gf__dupindex gf__dupindex;
+
+int gf__dupindex_new(gf__dupindex **out, const gf__near *n);
+void gf__dupindex_free(gf__dupindex *x);
+
+/* Enter order o (not entered yet) with its item (the category is taken
+ * from the order). GF_OK, or GF_ENOMEM with the index unchanged. */
+int gf__dupindex_add(gf__dupindex *x, struct gf_order *o,
+		     const gf__dd_item *it);
+
+/* o got another report at `at`: its window runs from there. */
+void gf__dupindex_touch(gf__dupindex *x, struct gf_order *o, gf_time at);
+
+/* o ended: it leaves the index (nothing when it is not in it). */
+void gf__dupindex_drop(gf__dupindex *x, struct gf_order *o);
+
+/* Entries whose latest report is older than now - the largest window
+ * leave. */
+void gf__dupindex_expire(gf__dupindex *x, gf_time now);
+
+/*
+ * The open order that report it repeats best, by gf__dedup_score (ties:
+ * the earlier order), with the score and reasons; NULL when no entry is
+ * a candidate.
+ */
+struct gf_order *gf__dupindex_best(gf__dupindex *x, const gf__dedup *d,
+				   const gf__dd_item *it, double *score,
+				   char *why, size_t size);
+
+size_t gf__dupindex_count(const gf__dupindex *x);
+size_t gf__dupindex_memory(const gf__dupindex *x);
+
+#endif
