@@ -57,7 +57,7 @@ TESTS    := $(TEST_SRC:test/%.c=$(BUILD)/test/%)
 PUBLIC_TESTS := check_api check_clock check_dedup check_engine check_order check_quarantine check_routing
 SHARED_TESTS := $(PUBLIC_TESTS:%=$(BUILD)/test/shared/%)
 
-.PHONY: all lib tool deps check test-unit test-shared test-headers \
+.PHONY: eval all lib tool deps check test-unit test-shared test-headers \
         test-symbols test-install test-crash test-cli test-asan test-valgrind \
         demo bench install uninstall clean example-config example-data
 
@@ -155,10 +155,20 @@ demo: deps
 
 bench: deps
 	$(MAKE) all example-config example-data $(BUILD)/bench/ingest \
-	    $(BUILD)/bench/route $(BUILD)/bench/timers
+	    $(BUILD)/bench/route $(BUILD)/bench/timers $(BUILD)/bench/dedup
 	@bench/ingest.sh $(BUILD) $(EXAMPLE_DAY)
 	@bench/route.sh $(BUILD) $(EXAMPLE_DAY)
 	@bench/timers.sh $(BUILD)
+	@$(BUILD)/bench/dedup examples/config 200000 3 100000,1000000
+
+# make eval: deduplication quality on labelled and real data (issue 5):
+# generated Suzhou duplicates, Boston 311 against a FixMyStreet-style
+# baseline, and near-repeat groups of real Chinese messages
+eval: deps
+	$(MAKE) all example-config
+	@python3 tools/eval_gen.py
+	@python3 tools/eval_boston.py
+	@python3 tools/eval_msgs.py
 
 # the timer bench compares with libuv's timer heap: only it links libuv
 $(BUILD)/bench/timers: bench/timers.c $(ALIB)

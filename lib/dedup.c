@@ -531,32 +531,48 @@ static const gf__near_family *gf__family_of(const gf__near *n,
 	return best;
 }
 
-double gf__dedup_score(const gf__dedup *d, const gf__dd_item *a,
-		       const gf__dd_item *b, char *why, size_t size)
+void gf__dd_query_init(gf__dd_query *q, const gf__dedup *d,
+		       const gf__dd_item *it)
+{
+	const gf__near_family *f = gf__family_of(&d->near, it->category);
+	q->it = it;
+	q->window_ms = f ? f->window_ms : d->near.window_ms;
+	q->radius_m = f ? f->radius_m : d->near.radius_m;
+	q->m_per_deg_lon = 111195.0 * cos(it->lat * 3.14159265358979323846 /
+					  180.0);
+}
+
+double gf__dedup_score(const gf__dedup *d, const gf__dd_query *q,
+		       const gf__dd_item *b, gf__dd_parts *parts)
 {
 	const gf__near *n = &d->near;
-	const char *how;
-	double sc = gf__category_score(n, a->category, b->category, &how);
-	if (sc < 0)
-		return -1;
-	const gf__near_family *f = gf__family_of(n, a->category);
-	int64_t window = f ? f->window_ms : n->window_ms;
-	double radius = f ? f->radius_m : n->radius_m;
+	const gf__dd_item *a = q->it;
 	int64_t gap = a->at > b->at ? a->at - b->at : b->at - a->at;
-	if (gap > window)
+	if (gap > q->window_ms)
 		return -1;
-	double st = 1.0 - (double)gap / (double)window;
 	double sd, dist = -1;
 	if (a->has_loc && b->has_loc) {
-		dist = gf__geo_distance_m(a->lat, a->lon, b->lat, b->lon);
-		if (dist > radius)
+		/* a flat earth is exact to 0.1% within a few kilometres:
+		 * first the box, then the distance */
+		double dy = (a->lat - b->lat) * 111195.0;
+		double dx = (a->lon - b->lon) * q->m_per_deg_lon;
+		if (dy > q->radius_m || dy < -q->radius_m ||
+		    dx > q->radius_m || dx < -q->radius_m)
 			return -1;
-		sd = 1.0 - dist / radius;
-	} else if (strcmp(a->region, b->region) == 0) {
+		dist = sqrt(dx * dx + dy * dy);
+		if (dist > q->radius_m)
+			return -1;
+		sd = 1.0 - dist / q->radius_m;
+	} else if (memcmp(a->region, b->region, 12) == 0) {
 		sd = 0.5; /* the same village, no more is known */
 	} else {
 		return -1;
 	}
+	const char *how;
+	double sc = gf__category_score(n, a->category, b->category, &how);
+	if (sc < 0)
+		return -1;
+	double st = 1.0 - (double)gap / (double)q->window_ms;
 	double j = a->sig.nshingles && b->sig.nshingles
 			   ? gf__textsig_jaccard(&a->sig, &b->sig)
 			   : 0;
@@ -572,13 +588,25 @@ double gf__dedup_score(const gf__dedup *d, const gf__dd_item *a,
 		score += n->w_caller;
 	if (score > 1)
 		score = 1;
-	char place[64];
-	if (dist >= 0)
-		snprintf(place, sizeof(place), "%.0f m apart", dist);
-	else
-		snprintf(place, sizeof(place), "same village %s", a->region);
-	long long min = (long long)(gap / 60000);
-	snprintf(why, size, "%s, %lld min apart, %s, text %.2f%s", place, min,
-		 how, j, caller ? ", same caller" : "");
+	if (parts) {
+		parts->dist = dist;
+		parts->gap_ms = gap;
+		parts->how = how;
+		parts->jaccard = j;
+		parts->caller = caller;
+	}
 	return score;
+}
+
+void gf__dd_reasons(const gf__dd_parts *p, const char *region, char *why,
+		    size_t size)
+{
+	char place[64];
+	if (p->dist >= 0)
+		snprintf(place, sizeof(place), "%.0f m apart", p->dist);
+	else
+		snprintf(place, sizeof(place), "same village %.12s", region);
+	snprintf(why, size, "%s, %lld min apart, %s, text %.2f%s", place,
+		 (long long)(p->gap_ms / 60000), p->how, p->jaccard,
+		 p->caller ? ", same caller" : "");
 }

@@ -104,13 +104,39 @@ typedef struct gf__dd_item {
 /* The item of an event (category borrowed from ev). */
 void gf__dd_item_make(gf__dd_item *it, const gf__ev *ev);
 
+/* A new report about to be matched: what every candidate shares (its
+ * family's window and radius), worked out once. */
+typedef struct gf__dd_query {
+	const gf__dd_item *it;
+	int64_t window_ms;
+	double radius_m;
+	double m_per_deg_lon;   /* at the report's latitude */
+} gf__dd_query;
+
+void gf__dd_query_init(gf__dd_query *q, const gf__dedup *d,
+		       const gf__dd_item *it);
+
+/* What a score was made of, for the reasons. */
+typedef struct gf__dd_parts {
+	double dist;            /* metres, or -1 without points */
+	int64_t gap_ms;
+	const char *how;        /* "same category", ... */
+	double jaccard;
+	int caller;
+} gf__dd_parts;
+
 /*
- * How much report a (new) repeats report b (an open order's latest), in
- * [0, 1], with the reasons written to why ("240 m, 12 min apart, same
- * category, text 0.62"); -1 when b is no candidate (too far, outside the
- * window, incompatible categories).
+ * How much the query's report repeats report b (an open order's latest),
+ * in [0, 1], and of what (parts, may be NULL); -1 when b is no candidate
+ * (too far, outside the window, incompatible categories). No string is
+ * built: gf__dd_reasons writes them for the one that wins.
  */
-double gf__dedup_score(const gf__dedup *d, const gf__dd_item *a,
-		       const gf__dd_item *b, char *why, size_t size);
+double gf__dedup_score(const gf__dedup *d, const gf__dd_query *q,
+		       const gf__dd_item *b, gf__dd_parts *parts);
+
+/* "240 m apart, 12 min apart, same category, text 0.62[, same caller]"
+ * (or "same village V" without points). */
+void gf__dd_reasons(const gf__dd_parts *p, const char *region, char *why,
+		    size_t size);
 
 #endif

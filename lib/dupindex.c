@@ -23,10 +23,17 @@ typedef struct gf__dentry {
 	uint32_t gen;
 } gf__dentry;
 
-typedef struct gf__village {
-	char key[13];
+/* A village's entries, those with a point and those without apart: a
+ * report with a point looks only at the second (the grid finds the
+ * first), so it touches no entry it will not score. */
+typedef struct gf__vlist {
 	uint32_t *ids;
 	size_t n, cap;
+} gf__vlist;
+
+typedef struct gf__village {
+	char key[13];
+	gf__vlist loc, unloc;
 } gf__village;
 
 typedef struct gf__ring_slot {
@@ -67,7 +74,8 @@ void gf__dupindex_free(gf__dupindex *x)
 		return;
 	for (size_t i = 0; i < x->village_list.len; i++) {
 		gf__village *v = x->village_list.v[i];
-		gf__free(v->ids);
+		gf__free(v->loc.ids);
+		gf__free(v->unloc.ids);
 		gf__free(v);
 	}
 	gf__vec_free(&x->village_list);
@@ -141,8 +149,9 @@ int gf__dupindex_add(gf__dupindex *x, gf_order *o, const gf__dd_item *it)
 	if (gf__dupindex_reserve(x))
 		return GF_ENOMEM;
 	gf__village *v = gf__village_get(x, it->region, 1);
-	if (!v || gf__grow((void **)&v->ids, &v->cap, v->n + 1,
-			   sizeof(*v->ids)))
+	gf__vlist *l = v ? (it->has_loc ? &v->loc : &v->unloc) : NULL;
+	if (!l || gf__grow((void **)&l->ids, &l->cap, l->n + 1,
+			   sizeof(*l->ids)))
 		return GF_ENOMEM;
 	uint32_t id = x->nfree ? x->free[x->nfree - 1] : x->n;
 	if (it->has_loc) {
@@ -163,7 +172,7 @@ int gf__dupindex_add(gf__dupindex *x, gf_order *o, const gf__dd_item *it)
 	e->o = o;
 	e->it = *it;
 	e->it.category = o->category;
-	v->ids[v->n++] = id;
+	l->ids[l->n++] = id;
 	x->ring[(x->head + x->len) % x->rcap] = (gf__ring_slot){ id, e->gen };
 	x->len++;
 	x->live++;
@@ -186,14 +195,15 @@ static void gf__remove(gf__dupindex *x, uint32_t id)
 	if (e->it.has_loc && x->geo)
 		gf__geo_remove(x->geo, id, e->it.lat, e->it.lon);
 	gf__village *v = gf__village_get(x, e->it.region, 0);
-	if (v) {
+	gf__vlist *l = v ? (e->it.has_loc ? &v->loc : &v->unloc) : NULL;
+	if (l) {
 		size_t k = 0;
-		while (k < v->n && v->ids[k] != id)
+		while (k < l->n && l->ids[k] != id)
 			k++;
-		if (k < v->n) {
-			memmove(&v->ids[k], &v->ids[k + 1],
-				(v->n - k - 1) * sizeof(*v->ids));
-			v->n--;
+		if (k < l->n) {
+			memmove(&l->ids[k], &l->ids[k + 1],
+				(l->n - k - 1) * sizeof(*l->ids));
+			l->n--;
 		}
 	}
 	e->o->dd_entry = 0;
@@ -246,18 +256,16 @@ static size_t gf__candidates(gf__dupindex *x, const gf__dd_item *it)
 			n = x->ccap;
 	}
 	gf__village *v = gf__village_get(x, it->region, 0);
-	if (v) {
-		for (size_t k = 0; k < v->n; k++) {
-			uint32_t id = v->ids[k];
-			/* located entries came through the grid already */
-			if (it->has_loc && x->e[id].it.has_loc)
-				continue;
-			if (n == x->ccap &&
-			    gf__grow((void **)&x->cand, &x->ccap, n + 1,
-				     sizeof(*x->cand)))
-				break;
-			x->cand[n++] = id;
-		}
+	/* with a point, the grid found the located entries already */
+	for (int pass = it->has_loc ? 1 : 0; v && pass < 2; pass++) {
+		const gf__vlist *l = pass ? &v->unloc : &v->loc;
+		if (!l->n)
+			continue;
+		if (gf__grow((void **)&x->cand, &x->ccap, n + l->n,
+			     sizeof(*x->cand)))
+			break;
+		memcpy(x->cand + n, l->ids, l->n * sizeof(*l->ids));
+		n += l->n;
 	}
 	return n;
 }
@@ -269,21 +277,27 @@ gf_order *gf__dupindex_best(gf__dupindex *x, const gf__dedup *d,
 	size_t n = gf__candidates(x, it);
 	gf_order *best = NULL;
 	double bs = -1;
-	char tmp[256];
+	gf__dd_query q;
+	gf__dd_parts parts, bp;
+	gf__dd_query_init(&q, d, it);
 	for (size_t k = 0; k < n; k++) {
 		gf__dentry *e = &x->e[x->cand[k]];
-		if (!e->o || gf_state_is_terminal(e->o->state))
+		if (!e->o)
 			continue;
-		double s = gf__dedup_score(d, it, &e->it, tmp, sizeof(tmp));
-		if (s < 0)
+		double s = gf__dedup_score(d, &q, &e->it, &parts);
+		/* ended orders leave the index; the state is read only for
+		 * the few that score */
+		if (s < 0 || gf_state_is_terminal(e->o->state))
 			continue;
 		if (s > bs || (s == bs && best && e->o->index < best->index)) {
 			bs = s;
 			best = e->o;
-			snprintf(why, size, "%s", tmp);
+			bp = parts;
 		}
 	}
 	*score = best ? bs : 0;
+	if (best)
+		gf__dd_reasons(&bp, it->region, why, size);
 	return best;
 }
 
@@ -296,7 +310,8 @@ size_t gf__dupindex_memory(const gf__dupindex *x)
 		   x->rcap * sizeof(*x->ring) + x->ccap * sizeof(*x->cand);
 	for (size_t i = 0; i < x->village_list.len; i++) {
 		const gf__village *v = x->village_list.v[i];
-		m += sizeof(*v) + v->cap * sizeof(*v->ids);
+		m += sizeof(*v) + (v->loc.cap + v->unloc.cap) *
+					  sizeof(*v->loc.ids);
 	}
 	return m + (x->geo ? gf__geo_memory(x->geo) : 0);
 }
