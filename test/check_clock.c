@@ -835,24 +835,7 @@ START_TEST(every_allocation_may_fail)
 {
 	gf_config *cfg = config_with(sla_v1);
 	char *dir = fx_tmpdir();
-	char store[512], path[512];
-	snprintf(store, sizeof(store), "journal:%s/j", dir);
-	snprintf(path, sizeof(path), "%s/j", dir);
-	ck_assert_int_eq(gf_set_allocator(t_malloc, t_calloc, t_realloc, free),
-			 GF_OK);
-	alloc_left = -1;
-	alloc_count = 0;
-	ck_assert(oom_scenario(cfg, store));
-	long total = alloc_count;
-	ck_assert_int_gt(total, 100);
-	for (long n = 0; n < total; n++) {
-		unlink(path);
-		alloc_left = n;
-		oom_scenario(cfg, store);
-	}
-	unlink(path);
-	alloc_left = -1;
-	ck_assert(oom_scenario(cfg, store));
+	fa_sweep(oom_scenario, cfg, dir, 100);
 	gf_config_free(cfg);
 	fx_rmdir(dir);
 }
