@@ -861,6 +861,11 @@ static void dump_order(FILE *f, const gf_order *o)
 		gf_order_extension_count(o),
 		gf_order_paused(o) ? "true" : "false");
 	put_json_str(f, gf_order_merged_into(o));
+	fputs(",\"suspected_of\":", f);
+	put_json_str(f, gf_order_suspected_of(o));
+	fputs(",\"scale\":", f);
+	put_json_str(f, gf_scale_name(gf_order_scale(o)));
+	fprintf(f, ",\"callers\":%u", gf_order_caller_count(o));
 	fputs(",\"sla\":", f);
 	put_json_str(f, gf_order_sla(o));
 	fprintf(f, ",\"priority\":%d,\"assist\":[", gf_order_priority(o));

@@ -341,11 +341,57 @@ static void gf__load_near(gf__dedup *d, gf__problems *pr,
 	n->on = pr->count == before;
 }
 
+static void gf__load_crowd(gf__dedup *d, gf__problems *pr,
+			   struct json_object *v)
+{
+	static const char *const keys[] = { "group", "major", NULL };
+	struct json_object *g, *m;
+	if (!json_object_is_type(v, json_type_object)) {
+		gf__problem_expected(pr, "$.crowd",
+				     "an object {\"group\": 5, \"major\": 30}",
+				     v);
+		return;
+	}
+	gf__known(pr, "$.crowd", v, keys);
+	int ok = 1;
+	unsigned val[2] = { 0, 0 };
+	struct json_object *f[2];
+	f[0] = json_object_object_get_ex(v, "group", &g) ? g : NULL;
+	f[1] = json_object_object_get_ex(v, "major", &m) ? m : NULL;
+	for (int i = 0; i < 2; i++) {
+		const char *path = i ? "$.crowd.major" : "$.crowd.group";
+		if (!f[i]) {
+			gf__problem_report(pr, path,
+					   "required field is missing");
+			ok = 0;
+		} else if (!json_object_is_type(f[i], json_type_int) ||
+			   json_object_get_int64(f[i]) < 2 ||
+			   json_object_get_int64(f[i]) > 100000) {
+			gf__problem_expected(pr, path,
+					     "a number of callers from 2 to "
+					     "100000",
+					     f[i]);
+			ok = 0;
+		} else {
+			val[i] = (unsigned)json_object_get_int64(f[i]);
+		}
+	}
+	if (ok && val[1] <= val[0]) {
+		gf__problem_report(pr, "$.crowd.major",
+				   "%u is not above group %u", val[1], val[0]);
+		ok = 0;
+	}
+	if (ok) {
+		d->crowd_group = val[0];
+		d->crowd_major = val[1];
+	}
+}
+
 int gf__dedup_load(gf__dedup **out, struct json_object *root,
 		   const gf__calendar *cal, gf__problem_fn report, void *ud)
 {
 	static const char *const keys[] = { "version", "repeat_caller", "near",
-					    NULL };
+					    "crowd", NULL };
 	int oom = 0;
 	gf__problems pr = { report, ud, 0 };
 	gf__dedup *d = gf__calloc(1, sizeof(*d));
@@ -369,6 +415,8 @@ int gf__dedup_load(gf__dedup **out, struct json_object *root,
 			gf__load_repeat(d, &pr, v);
 		if (json_object_object_get_ex(root, "near", &v))
 			gf__load_near(d, &pr, v, &oom);
+		if (json_object_object_get_ex(root, "crowd", &v))
+			gf__load_crowd(d, &pr, v);
 	}
 	d->version = gf__strdup(version);
 	if (!d->version || oom) {

@@ -61,6 +61,9 @@ typedef struct gf__dedup {
 	gf__match repeat_match;
 	const gf__calendar *cal; /* for working-time windows */
 	gf__near near;
+	/* "crowd": distinct callers at which an order becomes a group (and
+	 * urgent) or a major group event (and critical); 0: off */
+	unsigned crowd_group, crowd_major;
 } gf__dedup;
 
 /*

@@ -52,7 +52,7 @@ const char *gf_notice_kind_name(gf_notice_kind k)
 	static const char *const names[] = {
 		NULL, "dispatched", "returned", "reopened", "closed",
 		"cancelled", "merged", "quarantined", "warning", "escalated",
-		"sla", "linked"
+		"sla", "linked", "crowd"
 	};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k]
 							      : NULL;
@@ -691,6 +691,26 @@ static void gf__span_text(char *buf, size_t size, gf_time ms)
 			 (m / 60) % 24);
 }
 
+/* The scale an order's distinct callers call for, when above the one it
+ * has (dedup.json "crowd"); 0 otherwise. */
+static unsigned gf__crowd_scale(const gf__dedup *d, const gf_order *o)
+{
+	if (!d || !d->crowd_group)
+		return 0;
+	gf_scale to = o->callers >= d->crowd_major ? GF_SCALE_MAJOR_GROUP
+		      : o->callers >= d->crowd_group ? GF_SCALE_GROUP
+						     : GF_SCALE_INDIVIDUAL;
+	return to > o->scale ? (unsigned)to : 0;
+}
+
+static void gf__crowd_reason(const gf_order *o, gf_scale to, char *buf,
+			     size_t size)
+{
+	snprintf(buf, size, "%u distinct callers: %s event (%s)", o->callers,
+		 to == GF_SCALE_MAJOR_GROUP ? "major group" : "group",
+		 to == GF_SCALE_MAJOR_GROUP ? "重大群体性" : "一般群体性");
+}
+
 /*
  * Link ev to prev (a repeated call, a near duplicate) with score and
  * reasons: the report joins prev, stored first. 0 when linked (the
@@ -712,16 +732,18 @@ static int gf__link_to(gf_engine *eng, gf_order *prev, gf__ev *ev,
 	r.rule = prev->rule;
 	r.why = reasons;
 	r.released = released;
-	r.ev = ev;
-	gf__buf_reset(&eng->rec);
-	if (eng->store->ops->keeps)
-		gf__rec_event_encode(&r, &eng->rec);
 	gf_report *rep;
 	if (gf__order_link(prev, &eng->pool, ev, now, reasons, &rep)) {
 		gf__ev_free(ev);
 		return gf__err_set(&eng->err, GF_ENOMEM, NULL,
 				   "out of memory");
 	}
+	/* the report is the order's now: the record encodes it from there */
+	r.ev = &rep->ev;
+	r.scale = gf__crowd_scale(eng->cfg->dedup, prev);
+	gf__buf_reset(&eng->rec);
+	if (eng->store->ops->keeps)
+		gf__rec_event_encode(&r, &eng->rec);
 	int rc = gf__index_reserve(eng, NULL, 1);
 	if (!rc)
 		rc = gf__record(eng, GF__REC_EVENT);
@@ -732,6 +754,13 @@ static int gf__link_to(gf_engine *eng, gf_order *prev, gf__ev *ev,
 	gf__map_put(&eng->report_by_ref, rep->ref, strlen(rep->ref), rep);
 	if (eng->dup)
 		gf__dupindex_touch(eng->dup, prev, at);
+	if (r.scale) {
+		char why[96];
+		gf__crowd_reason(prev, (gf_scale)r.scale, why, sizeof(why));
+		gf__order_crowd(prev, &eng->pool, now, (gf_scale)r.scale, why);
+		gf__notify(eng, GF_NOTICE_CROWD, prev->id, prev->lead,
+			   "order %s: %s", prev->id, why);
+	}
 	if (released)
 		gf__quar_close(eng, released, NULL);
 	res->outcome = GF_OUTCOME_LINKED;
@@ -1559,6 +1588,13 @@ static int gf__replay_event(gf_engine *eng, const uint8_t *p, size_t n,
 			goto out;
 		gf__map_put(&eng->report_by_ref, rep->ref, strlen(rep->ref),
 			    rep);
+		if (r.scale > (unsigned)to->scale) {
+			char why[96];
+			gf__crowd_reason(to, (gf_scale)r.scale, why,
+					 sizeof(why));
+			gf__order_crowd(to, &eng->pool, r.at,
+					(gf_scale)r.scale, why);
+		}
 		if (r.released && (rc = gf__quar_close(eng, r.released, NULL)))
 			goto out;
 		gf__advance(eng, r.at);

@@ -606,8 +606,42 @@ int gf__order_create(gf_order **out, gf__pool *pool, const char *id,
 	r->order = o;
 	o->reports[o->nreports++] = r;
 	gf__clocks_start(o, r->ev.received_at, at);
+	o->scale = GF_SCALE_INDIVIDUAL;
+	o->callers = r->ev.reporter[0] ? 1 : 0;
 	*out = o;
 	return GF_OK;
+}
+
+unsigned gf__order_count_callers(const gf_order *o)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < o->nreports; i++) {
+		const char *h = o->reports[i]->ev.reporter;
+		size_t k = 0;
+		if (!h[0])
+			continue;
+		while (k < i && strcmp(o->reports[k]->ev.reporter, h) != 0)
+			k++;
+		n += k == i;
+	}
+	return n;
+}
+
+void gf__order_crowd(gf_order *o, gf__pool *pool, gf_time at, gf_scale to,
+		     const char *reason)
+{
+	gf__entry e;
+	if (gf__entry_make(pool, &e, "system", reason, o->lead) ||
+	    o->naudit == o->caudit)
+		e.reason = ""; /* the scale still rises; reserved room */
+	o->scale = to;
+	gf_urgency u = to == GF_SCALE_MAJOR_GROUP ? GF_URGENCY_CRITICAL
+						  : GF_URGENCY_URGENT;
+	if (u > o->urgency)
+		o->urgency = u;
+	if (o->naudit < o->caudit && e.dept)
+		gf__audit_push(o, at, "crowd", &e, "system", o->state,
+			       o->state);
 }
 
 int gf__order_link(gf_order *o, gf__pool *pool, gf__ev *ev, gf_time at,
@@ -615,8 +649,9 @@ int gf__order_link(gf_order *o, gf__pool *pool, gf__ev *ev, gf_time at,
 {
 	gf__entry e;
 	gf_report *r = gf__pool_alloc(pool, sizeof(*r));
+	/* room for a "crowd" entry too */
 	if (!r || gf__entry_make(pool, &e, "system", reason, o->lead) ||
-	    gf__audit_room(o, pool, 1) || gf__report_room(o, pool, 1))
+	    gf__audit_room(o, pool, 2) || gf__report_room(o, pool, 1))
 		return GF_ENOMEM;
 	r->ev = *ev;
 	r->ref = r->ev.ref;
@@ -624,6 +659,7 @@ int gf__order_link(gf_order *o, gf__pool *pool, gf__ev *ev, gf_time at,
 	r->order = o;
 	memset(ev, 0, sizeof(*ev));
 	o->reports[o->nreports++] = r;
+	o->callers = gf__order_count_callers(o);
 	gf__audit_push(o, at, "link", &e, "system", o->state, o->state);
 	o->updated_at = at > o->updated_at ? at : o->updated_at;
 	*out = r;
@@ -647,6 +683,7 @@ void gf__order_unlink_last(gf_order *o)
 {
 	gf_report *r = o->reports[--o->nreports];
 	o->naudit--;
+	o->callers = gf__order_count_callers(o);
 	gf__ev_free(&r->ev);
 	gf__free(r->json);
 	r->json = NULL;
@@ -747,6 +784,8 @@ int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
 			into->reports[into->nreports++] = r;
 		}
 		o->nreports = 0;
+		o->callers = 0;
+		into->callers = gf__order_count_callers(into);
 		gf__audit_push(into, p->at, "merged_from", &e2, p->role,
 			       into->state, into->state);
 		into->updated_at = p->at;
@@ -781,6 +820,9 @@ int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
 		r->order = n;
 		n->reports[n->nreports++] = r;
 		gf__clocks_start(n, r->ev.received_at, p->at);
+		n->scale = GF_SCALE_INDIVIDUAL;
+		n->callers = gf__order_count_callers(n);
+		o->callers = gf__order_count_callers(o);
 		*created = n;
 		break;
 	}
@@ -896,6 +938,15 @@ unsigned gf_order_extension_count(const gf_order *o)
 	return o->extensions;
 }
 int gf_order_paused(const gf_order *o) { return o->paused; }
+const char *gf_scale_name(gf_scale s)
+{
+	static const char *const names[] = { NULL, "individual", "group",
+					     "major_group" };
+	return (unsigned)s < 4 ? names[s] : NULL;
+}
+gf_scale gf_order_scale(const gf_order *o) { return o->scale; }
+unsigned gf_order_caller_count(const gf_order *o) { return o->callers; }
+
 const char *gf_order_suspected_of(const gf_order *o)
 {
 	return o->suspected_of;

@@ -81,6 +81,8 @@ struct gf_order {
 	size_t naudit, caudit;
 	size_t index;          /* position in the engine's creation order */
 	uint32_t dd_entry;     /* its entry in the duplicate index + 1, or 0 */
+	unsigned callers;      /* distinct reporter hashes among reports */
+	gf_scale scale;
 	const char *suspected_of; /* interned: the order this one may
 				   * repeat, until merged or dismissed */
 };
@@ -204,6 +206,16 @@ void gf__order_release(gf_order *o);
 int gf__order_link(gf_order *o, gf__pool *pool, gf__ev *ev, gf_time at,
 		   const char *reason, gf_report **out);
 void gf__order_unlink_last(gf_order *o);
+
+/* The order's distinct callers grew to a crowd: scale becomes `to`
+ * (higher than it was), urgency rises to urgent (group) or critical
+ * (major group), with an audit entry "crowd" giving the reason. Room for
+ * the entry was made by gf__order_link. */
+void gf__order_crowd(gf_order *o, gf__pool *pool, gf_time at, gf_scale to,
+		     const char *reason);
+
+/* Distinct reporter hashes among o's reports. */
+unsigned gf__order_count_callers(const gf_order *o);
 
 /* A new order o may repeat order `of` (a near duplicate in the grey
  * band): flag it, with an audit entry "suspect" giving the reason.

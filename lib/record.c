@@ -13,10 +13,12 @@
  * the order a suspected duplicate may repeat */
 #define GF__REC_V3 3
 #define GF__REC_V4 4
+/* from v5 on: the scale a link raised its order to (0: unchanged) */
+#define GF__REC_V5 5
 
 int gf__rec_event_encode(const gf__rec_event *r, gf__buf *b)
 {
-	gf__buf_u8(b, GF__REC_V4);
+	gf__buf_u8(b, GF__REC_V5);
 	gf__buf_u8(b, (uint8_t)r->outcome);
 	gf__buf_svarint(b, r->at);
 	gf__buf_str(b, r->order);
@@ -28,6 +30,7 @@ int gf__rec_event_encode(const gf__rec_event *r, gf__buf *b)
 	gf__buf_str(b, r->version);
 	gf__buf_str(b, r->why);
 	gf__buf_str(b, r->candidate);
+	gf__buf_u8(b, (uint8_t)r->scale);
 	gf__buf_varint(b, r->nassist);
 	for (size_t i = 0; i < r->nassist; i++)
 		gf__buf_str(b, r->assist[i]);
@@ -161,7 +164,7 @@ int gf__rec_event_decode(gf__rec_event *r, const uint8_t *p, size_t n,
 	gf__rd rd;
 	gf__rd_init(&rd, p, n);
 	uint8_t layout = gf__rd_u8(&rd);
-	if (rd.bad || layout < GF__REC_V1 || layout > GF__REC_V4)
+	if (rd.bad || layout < GF__REC_V1 || layout > GF__REC_V5)
 		return GF_ECORRUPT;
 	r->outcome = (gf_outcome)gf__rd_u8(&rd);
 	r->at = gf__rd_svarint(&rd);
@@ -179,6 +182,9 @@ int gf__rec_event_decode(gf__rec_event *r, const uint8_t *p, size_t n,
 	}
 	r->why = layout >= GF__REC_V3 ? gf__rd_keep(&rd, sc) : NULL;
 	r->candidate = layout >= GF__REC_V4 ? gf__rd_keep(&rd, sc) : NULL;
+	r->scale = layout >= GF__REC_V5 ? gf__rd_u8(&rd) : 0;
+	if (r->scale > GF_SCALE_MAJOR_GROUP)
+		return GF_ECORRUPT;
 	uint64_t na = gf__rd_varint(&rd);
 	if (na > GF__MAX_ASSIST)
 		return GF_ECORRUPT;

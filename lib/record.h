@@ -36,6 +36,7 @@ typedef struct gf__rec_event {
 	const char *version;    /* the rule set's, or NULL */
 	const char *why;        /* linked, suspected: why, or NULL */
 	const char *candidate;  /* suspected: the order it may repeat */
+	unsigned scale;         /* linked: the scale its order rose to, or 0 */
 	size_t nassist;
 	const char *assist[GF__MAX_ASSIST];
 	uint64_t released;      /* quarantine entry this event repairs, or 0 */

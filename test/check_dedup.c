@@ -512,6 +512,110 @@ START_TEST(near_duplicates_survive_a_restart)
 }
 END_TEST
 
+/* ---- crowd signal ---------------------------------------------------- */
+
+static const gf_result *crowd_call(gf_engine *eng, const char *sid,
+				   int minute, const char *phone)
+{
+	char buf[1024], at[40];
+	const gf_result *r;
+	snprintf(at, sizeof(at), "2026-11-23T09:%02d:00+08:00", minute);
+	snprintf(buf, sizeof(buf),
+		 "{\"channel\":\"110\",\"source_id\":\"%s\",\"received_at\":"
+		 "\"%s\",\"region\":\"320506001001\",\"location\":{\"lat\":"
+		 "31.2736,\"lon\":120.6012},\"category\":"
+		 "\"dispute.07.wage_arrears\",\"content\":\"工厂门口几十名工人"
+		 "聚集讨要拖欠工资\",\"reporter\":{\"phone\":\"%s\"}}",
+		 sid, at, phone);
+	int rc = gf_engine_ingest_json(eng, buf, strlen(buf), &r);
+	ck_assert_msg(rc == GF_OK, "%s: %s", sid, gf_engine_errmsg(eng));
+	return r;
+}
+
+/* A crowd at a factory gate: as distinct callers pass 3 and 5, the order
+ * becomes a group, then a major group event, urgent, then critical. */
+START_TEST(distinct_callers_raise_the_scale)
+{
+	static const char crowd[] =
+		"{\"near\":{\"window\":\"2h\",\"radius_m\":250},"
+		"\"crowd\":{\"group\":3,\"major\":5}}";
+	char *dir = fx_tmpdir();
+	char store[512];
+	snprintf(store, sizeof(store), "journal:%s/j", dir);
+	fx_notices n;
+	memset(&n, 0, sizeof(n));
+	gf_engine *eng = open_dedup(crowd, store, &n, 1);
+	const gf_result *r = crowd_call(eng, "W1", 0, "13900000001");
+	char id[64];
+	snprintf(id, sizeof(id), "%s", gf_result_order(r));
+	const gf_order *o = gf_engine_order_find(eng, id);
+	ck_assert_int_eq(gf_order_scale(o), GF_SCALE_INDIVIDUAL);
+	ck_assert_uint_eq(gf_order_caller_count(o), 1);
+	/* the same caller again does not make a crowd */
+	ck_assert_int_eq(gf_result_outcome(crowd_call(eng, "W2", 1,
+						      "13900000001")),
+			 GF_OUTCOME_LINKED);
+	ck_assert_uint_eq(gf_order_caller_count(o), 1);
+	crowd_call(eng, "W3", 2, "13900000002");
+	ck_assert_int_eq(gf_order_scale(o), GF_SCALE_INDIVIDUAL);
+	crowd_call(eng, "W4", 3, "13900000003");
+	ck_assert_uint_eq(gf_order_caller_count(o), 3);
+	ck_assert_int_eq(gf_order_scale(o), GF_SCALE_GROUP);
+	ck_assert_int_eq(gf_order_urgency(o), GF_URGENCY_URGENT);
+	ck_assert_int_eq(n.count[GF_NOTICE_CROWD], 1);
+	ck_assert_ptr_nonnull(strstr(n.last[GF_NOTICE_CROWD], "3 distinct"));
+	crowd_call(eng, "W5", 4, "13900000004");
+	crowd_call(eng, "W6", 5, "13900000005");
+	ck_assert_int_eq(gf_order_scale(o), GF_SCALE_MAJOR_GROUP);
+	ck_assert_int_eq(gf_order_urgency(o), GF_URGENCY_CRITICAL);
+	ck_assert_int_eq(n.count[GF_NOTICE_CROWD], 2);
+	const gf_audit *a = gf_order_audit(o, gf_order_audit_count(o) - 1);
+	ck_assert_str_eq(gf_audit_what(a), "crowd");
+	ck_assert_ptr_nonnull(strstr(gf_audit_reason(a), "重大群体性"));
+	gf_engine_close(eng);
+
+	/* the scale is stored, not worked out again */
+	eng = open_dedup(NULL, store, NULL, 1);
+	o = gf_engine_order_find(eng, id);
+	ck_assert_int_eq(gf_order_scale(o), GF_SCALE_MAJOR_GROUP);
+	ck_assert_int_eq(gf_order_urgency(o), GF_URGENCY_CRITICAL);
+	ck_assert_uint_eq(gf_order_caller_count(o), 5);
+	ck_assert_str_eq(gf_scale_name(gf_order_scale(o)), "major_group");
+	gf_engine_close(eng);
+	fx_rmdir(dir);
+}
+END_TEST
+
+START_TEST(bad_crowd_thresholds_are_refused)
+{
+	static const struct {
+		const char *json, *path;
+	} cases[] = {
+		{ "{\"crowd\":{\"group\":5}}", "$.crowd.major" },
+		{ "{\"crowd\":{\"group\":1,\"major\":30}}", "$.crowd.group" },
+		{ "{\"crowd\":{\"group\":30,\"major\":5}}", "$.crowd.major" },
+		{ "{\"crowd\":{\"group\":5,\"major\":30,\"mjaor\":3}}",
+		  "$.crowd.mjaor" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		gf_config *cfg;
+		gf_config_new(&cfg);
+		gf_config_set_file(cfg, "directory.json", fx_directory,
+				   strlen(fx_directory));
+		gf_config_set_file(cfg, "rules.json", fx_rules,
+				   strlen(fx_rules));
+		gf_config_set_file(cfg, "dedup.json", cases[i].json,
+				   strlen(cases[i].json));
+		ck_assert_int_eq(gf_config_compile(cfg), GF_ECONFIG);
+		const char *file, *path, *msg;
+		gf_config_problem(cfg, 0, &file, &path, &msg);
+		ck_assert_msg(strcmp(path, cases[i].path) == 0, "%s: %s: %s",
+			      cases[i].json, path, msg);
+		gf_config_free(cfg);
+	}
+}
+END_TEST
+
 /* With an allocation failing anywhere, calls and a reopen either work
  * or say GF_ENOMEM (GF_EIO once the engine refuses more work); nothing
  * crashes or leaks (valgrind runs this suite). */
@@ -571,7 +675,8 @@ START_TEST(every_allocation_may_fail)
 {
 	static const char both[] =
 		"{\"repeat_caller\":{\"window\":\"72h\"},"
-		"\"near\":{\"window\":\"2h\",\"radius_m\":250}}";
+		"\"near\":{\"window\":\"2h\",\"radius_m\":250},"
+		"\"crowd\":{\"group\":2,\"major\":3}}";
 	gf_config *cfg = config_with(both);
 	char *dir = fx_tmpdir();
 	fa_sweep(oom_scenario, cfg, dir, 50);
@@ -597,6 +702,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, too_far_too_late_or_unrelated_is_a_new_order);
 	tcase_add_test(tc, village_equivalence_and_closed_orders);
 	tcase_add_test(tc, near_duplicates_survive_a_restart);
+	tcase_add_test(tc, distinct_callers_raise_the_scale);
+	tcase_add_test(tc, bad_crowd_thresholds_are_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -48,8 +48,11 @@ typedef enum gf_notice_kind {
 	GF_NOTICE_ESCALATED = 9,   /**< an SLA ladder escalated an order */
 	GF_NOTICE_SLA = 10,        /**< an SLA ladder step: notify, urge,
 				    *   supervise */
-	GF_NOTICE_LINKED = 11      /**< a report joined an existing order (a
+	GF_NOTICE_LINKED = 11,     /**< a report joined an existing order (a
 				    *   repeated call, a duplicate) */
+	GF_NOTICE_CROWD = 12       /**< an order's distinct callers reached a
+				    *   crowd threshold: its scale and urgency
+				    *   rose */
 } gf_notice_kind;
 
 typedef struct gf_notice gf_notice;

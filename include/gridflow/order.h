@@ -151,6 +151,19 @@ GF_EXTERN unsigned gf_order_reopen_count(const gf_order *o);
 GF_EXTERN unsigned gf_order_extension_count(const gf_order *o);
 /** Non-zero while paused (awaiting the citizen or another agency). */
 GF_EXTERN int gf_order_paused(const gf_order *o);
+/** Event scale (GB/T 31000): how many distinct callers an order has. */
+typedef enum gf_scale {
+	GF_SCALE_INDIVIDUAL = 1,  /**< "individual": 个体 */
+	GF_SCALE_GROUP = 2,       /**< "group": 一般群体性 */
+	GF_SCALE_MAJOR_GROUP = 3  /**< "major_group": 重大群体性 */
+} gf_scale;
+
+GF_EXTERN const char *gf_scale_name(gf_scale s);
+/** The order's scale: it rises when its distinct callers reach
+ * dedup.json's crowd thresholds, and never falls. */
+GF_EXTERN gf_scale gf_order_scale(const gf_order *o);
+/** Distinct callers (reporter hashes) among the order's reports. */
+GF_EXTERN unsigned gf_order_caller_count(const gf_order *o);
 /** For a suspected duplicate (dedup.json "near", the grey band), the id
  * of the order it may repeat, until the desk merges it ("merge") or
  * dismisses the suspicion ("dismiss"); else NULL. */
