@@ -9,30 +9,6 @@
 #include "dedup.h"
 #include "geoindex.h"
 
-/* Every key of v must be one of keys: a typo is a problem, not a
- * silent default (as in rules.json and sla.json). */
-static void gf__known(gf__problems *pr, const char *path,
-		      struct json_object *v, const char *const *keys)
-{
-	json_object_object_foreach(v, key, val) {
-		(void)val;
-		size_t i = 0;
-		while (keys[i] && strcmp(keys[i], key) != 0)
-			i++;
-		if (keys[i])
-			continue;
-		char fp[160], want[120];
-		size_t n = 0;
-		want[0] = '\0';
-		for (i = 0; keys[i] && n < sizeof(want); i++)
-			n += (size_t)snprintf(want + n, sizeof(want) - n,
-					      "%s%s", i ? ", " : "", keys[i]);
-		snprintf(fp, sizeof(fp), "%s.%.64s", path, key);
-		gf__problem_report(pr, fp, "unknown field: expected %s",
-				   want);
-	}
-}
-
 static void gf__load_repeat(gf__dedup *d, gf__problems *pr,
 			    struct json_object *v)
 {
@@ -45,7 +21,7 @@ static void gf__load_repeat(gf__dedup *d, gf__problems *pr,
 				     v);
 		return;
 	}
-	gf__known(pr, "$.repeat_caller", v, keys);
+	gf__problem_unknown_keys(pr, "$.repeat_caller", v, keys);
 	int ok = 1;
 	if (!json_object_object_get_ex(v, "window", &f)) {
 		gf__problem_report(pr, "$.repeat_caller.window",
@@ -163,7 +139,7 @@ static void gf__load_weights(gf__near *n, gf__problems *pr,
 		gf__problem_expected(pr, "$.near.weights", "an object", v);
 		return;
 	}
-	gf__known(pr, "$.near.weights", v, keys);
+	gf__problem_unknown_keys(pr, "$.near.weights", v, keys);
 	for (size_t i = 0; keys[i]; i++) {
 		struct json_object *f;
 		char path[64];
@@ -201,7 +177,7 @@ static void gf__load_families(gf__near *n, gf__problems *pr,
 					     e);
 			continue;
 		}
-		gf__known(pr, path, e, keys);
+		gf__problem_unknown_keys(pr, path, e, keys);
 		int64_t window = n->window_ms;
 		double radius = n->radius_m;
 		snprintf(fp, sizeof(fp), "%s.window", path);
@@ -298,7 +274,7 @@ static void gf__load_near(gf__dedup *d, gf__problems *pr,
 		return;
 	}
 	int before = pr->count;
-	gf__known(pr, "$.near", v, keys);
+	gf__problem_unknown_keys(pr, "$.near", v, keys);
 	n->window_ms = 2 * 3600000;
 	n->radius_m = 250;
 	n->link_at = 0.75;
@@ -352,7 +328,7 @@ static void gf__load_crowd(gf__dedup *d, gf__problems *pr,
 				     v);
 		return;
 	}
-	gf__known(pr, "$.crowd", v, keys);
+	gf__problem_unknown_keys(pr, "$.crowd", v, keys);
 	int ok = 1;
 	unsigned val[2] = { 0, 0 };
 	struct json_object *f[2];
@@ -403,7 +379,7 @@ int gf__dedup_load(gf__dedup **out, struct json_object *root,
 	if (!json_object_is_type(root, json_type_object)) {
 		gf__problem_expected(&pr, "$", "an object", root);
 	} else {
-		gf__known(&pr, "$", root, keys);
+		gf__problem_unknown_keys(&pr, "$", root, keys);
 		if (json_object_object_get_ex(root, "version", &v)) {
 			if (json_object_is_type(v, json_type_string))
 				version = json_object_get_string(v);
@@ -463,6 +439,33 @@ size_t gf__dedup_caller_key(const gf__dedup *d, const gf__ev *ev,
 			 ev->reporter, (int)(cl < 128 ? cl : 128),
 			 ev->category, ev->region);
 	return n > 0 && n < GF__CALLER_KEY_MAX ? (size_t)n : 0;
+}
+
+/* "35 min", "3 h 5 min", "2 d 4 h" */
+static void gf__span_text(char *buf, size_t size, gf_time ms)
+{
+	long long m = ms / 60000;
+	if (m < 60)
+		snprintf(buf, size, "%lld min", m);
+	else if (m < 24 * 60)
+		snprintf(buf, size, "%lld h %lld min", m / 60, m % 60);
+	else
+		snprintf(buf, size, "%lld d %lld h", m / (24 * 60),
+			 (m / 60) % 24);
+}
+
+void gf__dedup_repeat_reasons(const gf__dedup *d, const gf__ev *ev,
+			      gf_time gap, char *why, size_t size)
+{
+	char span[48];
+	int fam = d->repeat_match == GF__MATCH_FAMILY;
+	size_t cl = fam ? gf__family_len(ev->category) : strlen(ev->category);
+	gf__span_text(span, sizeof(span), gap);
+	snprintf(why, size,
+		 "repeated call: same caller, same %s %.*s, same village %s, "
+		 "%s after the last report",
+		 fam ? "family" : "category", (int)(cl < 96 ? cl : 96),
+		 ev->category, ev->region, span);
 }
 
 int gf__dedup_window_end(const gf__dedup *d, gf_time last, gf_time *until)

@@ -88,6 +88,12 @@ void gf__dedup_free(gf__dedup *d);
 size_t gf__dedup_caller_key(const gf__dedup *d, const gf__ev *ev,
 			    char *buf);
 
+/* Why a repeated call gap ms after its order's last report repeats it:
+ * "repeated call: same caller, same family city.environment, same village
+ * 320506001012, 2 h 0 min after the last report". */
+void gf__dedup_repeat_reasons(const gf__dedup *d, const gf__ev *ev,
+			      gf_time gap, char *why, size_t size);
+
 /* When a repeated call after `last` stops counting as one: GF_OK and
  * *until, or GF_ERANGE (outside the calendar's years: not linked). */
 int gf__dedup_window_end(const gf__dedup *d, gf_time last, gf_time *until);

@@ -471,6 +471,76 @@ void gf__problem_expected(gf__problems *p, const char *path, const char *want,
 			   gf__json_show(got, show, sizeof(show)));
 }
 
+void gf__problem_unknown_keys(gf__problems *p, const char *path,
+			      struct json_object *v, const char *const *keys)
+{
+	json_object_object_foreach(v, key, val) {
+		(void)val;
+		size_t i = 0;
+		while (keys[i] && strcmp(keys[i], key) != 0)
+			i++;
+		if (keys[i])
+			continue;
+		char fp[400], want[160];
+		size_t n = 0;
+		want[0] = '\0';
+		for (i = 0; keys[i] && n < sizeof(want); i++)
+			n += (size_t)snprintf(want + n, sizeof(want) - n,
+					      "%s%s", i ? ", " : "", keys[i]);
+		gf__json_path_key(fp, sizeof(fp), path, key);
+		gf__problem_report(p, fp, "unknown field: expected %s", want);
+	}
+}
+
+void gf__json_pathf(char *out, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out, size, fmt, ap);
+	va_end(ap);
+}
+
+void gf__json_path_key(char *out, size_t size, const char *base,
+		       const char *key)
+{
+	size_t n = strlen(key);
+	int plain = n > 0;
+	for (size_t i = 0; i < n && plain; i++) {
+		unsigned char c = (unsigned char)key[i];
+		plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || c == '_' || c == '-';
+	}
+	if (plain) {
+		size_t cut = n > GF__KEY_SHOWN ? GF__KEY_SHOWN : n;
+		gf__json_pathf(out, size, "%s.%.*s%s", base, (int)cut, key,
+			  cut < n ? "..." : "");
+		return;
+	}
+	/* quoted as JSON, whole characters, at most GF__KEY_SHOWN bytes */
+	char q[GF__KEY_SHOWN + 1];
+	size_t o = 0, i = 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)key[i];
+		size_t in = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+		size_t enc = c < 0x20 ? 6 : c == '"' || c == '\\' ? 2 : in;
+		if (in > n - i || o + enc > GF__KEY_SHOWN)
+			break;
+		if (c < 0x20) {
+			snprintf(q + o, sizeof(q) - o, "\\u%04x", c);
+		} else if (c == '"' || c == '\\') {
+			q[o] = '\\';
+			q[o + 1] = (char)c;
+		} else {
+			memcpy(q + o, key + i, in);
+		}
+		o += enc;
+		i += in;
+	}
+	q[o] = '\0';
+	gf__json_pathf(out, size, "%s[\"%s%s\"]", base, q, i < n ? "..." : "");
+}
+
+
 const char *gf__json_show(struct json_object *v, char *buf, size_t size)
 {
 	if (size < GF__JSON_SHOW_SIZE) {

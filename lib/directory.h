@@ -129,4 +129,28 @@ void gf__problem_report(gf__problems *p, const char *path, const char *fmt,
 void gf__problem_expected(gf__problems *p, const char *path, const char *want,
 			  struct json_object *got);
 
+/* Every key of object v must be one of keys (NULL-terminated): a typo
+ * ("pausible") is a problem naming the keys that level takes, not a
+ * silent default. */
+void gf__problem_unknown_keys(gf__problems *p, const char *path,
+			      struct json_object *v, const char *const *keys);
+
+/* A path written with vsnprintf: paths fit their buffers, keys being cut
+ * at GF__KEY_SHOWN bytes, but the compiler cannot know it and would warn
+ * of truncation at every snprintf. */
+void gf__json_pathf(char *out, size_t size, const char *fmt, ...)
+	GF__PRINTF(3, 4);
+
+/* The bytes of a key written into a path at most. */
+#define GF__KEY_SHOWN 64
+
+/*
+ * out = base ".key", or base "[\"key\"]" when key is not a plain name
+ * (empty, or with dots, spaces, non-ASCII...), so that every path reads
+ * back to one member. A key longer than GF__KEY_SHOWN bytes is cut (at a
+ * character boundary) and marked with "...".
+ */
+void gf__json_path_key(char *out, size_t size, const char *base,
+		       const char *key);
+
 #endif

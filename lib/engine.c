@@ -678,18 +678,6 @@ static void gf__caller_set(gf_engine *eng, gf__caller *have,
 	}
 }
 
-/* "35 min", "3 h 5 min", "2 d 4 h" */
-static void gf__span_text(char *buf, size_t size, gf_time ms)
-{
-	long long m = ms / 60000;
-	if (m < 60)
-		snprintf(buf, size, "%lld min", m);
-	else if (m < 24 * 60)
-		snprintf(buf, size, "%lld h %lld min", m / 60, m % 60);
-	else
-		snprintf(buf, size, "%lld d %lld h", m / (24 * 60),
-			 (m / 60) % 24);
-}
 
 /* The scale an order's distinct callers call for, when above the one it
  * has (dedup.json "crowd"); 0 otherwise. */
@@ -789,23 +777,11 @@ static int gf__link_repeat(gf_engine *eng, gf_order *prev, gf__ev *ev,
 	gf_time until;
 	if (gf__dedup_window_end(d, last, &until) || ev->received_at > until)
 		return 1;
-	char span[48], why[240];
-	gf_time gap = ev->received_at > last ? ev->received_at - last : 0;
-	gf__span_text(span, sizeof(span), gap);
-	int fam = d->repeat_match == GF__MATCH_FAMILY;
-	const char *cat = ev->category;
-	size_t cl = strlen(cat);
-	if (fam) {
-		const char *dot = strchr(cat, '.');
-		dot = dot ? strchr(dot + 1, '.') : NULL;
-		if (dot)
-			cl = (size_t)(dot - cat);
-	}
-	snprintf(why, sizeof(why),
-		 "repeated call: same caller, same %s %.*s, same village %s, "
-		 "%s after the last report",
-		 fam ? "family" : "category", (int)(cl < 96 ? cl : 96), cat,
-		 ev->region, span);
+	char why[240];
+	gf__dedup_repeat_reasons(d, ev, ev->received_at > last
+						? ev->received_at - last
+						: 0,
+				 why, sizeof(why));
 	return gf__link_to(eng, prev, ev, now, released, 1.0, why);
 }
 

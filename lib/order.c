@@ -630,16 +630,16 @@ unsigned gf__order_count_callers(const gf_order *o)
 void gf__order_crowd(gf_order *o, gf__pool *pool, gf_time at, gf_scale to,
 		     const char *reason)
 {
-	gf__entry e;
-	if (gf__entry_make(pool, &e, "system", reason, o->lead) ||
-	    o->naudit == o->caudit)
-		e.reason = ""; /* the scale still rises; reserved room */
-	o->scale = to;
 	gf_urgency u = to == GF_SCALE_MAJOR_GROUP ? GF_URGENCY_CRITICAL
 						  : GF_URGENCY_URGENT;
+	o->scale = to;
 	if (u > o->urgency)
 		o->urgency = u;
-	if (o->naudit < o->caudit && e.dept)
+	/* the entry's room was made by gf__order_link; only its strings
+	 * can still fail, and then the scale rises without it */
+	gf__entry e;
+	if (!gf__entry_make(pool, &e, "system", reason, o->lead) &&
+	    o->naudit < o->caudit)
 		gf__audit_push(o, at, "crowd", &e, "system", o->state,
 			       o->state);
 }
@@ -658,8 +658,14 @@ int gf__order_link(gf_order *o, gf__pool *pool, gf__ev *ev, gf_time at,
 	r->json = NULL;
 	r->order = o;
 	memset(ev, 0, sizeof(*ev));
+	/* a caller not among the reports so far is one more */
+	size_t k = 0;
+	while (r->ev.reporter[0] && k < o->nreports &&
+	       strcmp(o->reports[k]->ev.reporter, r->ev.reporter) != 0)
+		k++;
+	if (r->ev.reporter[0] && k == o->nreports)
+		o->callers++;
 	o->reports[o->nreports++] = r;
-	o->callers = gf__order_count_callers(o);
 	gf__audit_push(o, at, "link", &e, "system", o->state, o->state);
 	o->updated_at = at > o->updated_at ? at : o->updated_at;
 	*out = r;

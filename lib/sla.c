@@ -20,7 +20,6 @@
 
 #define SHOW_BUF GF__JSON_SHOW_SIZE
 #define PATH_BUF 400
-#define KEY_SHOWN 64      /* bytes of a key written into a path */
 #define CLOCK_NAME_MAX 32
 #define EXT_MAX_MAX 255
 
@@ -132,95 +131,10 @@ static void gf__missing(gf__sla_loader *l, const char *path)
 	gf__problem_report(&l->pr, path, "required field is missing");
 }
 
-/*
- * Paths are written with vsnprintf: they fit PATH_BUF, keys being cut at
- * KEY_SHOWN bytes, but the compiler cannot know it and would warn of
- * truncation at every snprintf.
- */
-static void gf__pathf(char *out, size_t size, const char *fmt, ...)
-	GF__PRINTF(3, 4);
-
-static void gf__pathf(char *out, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(out, size, fmt, ap);
-	va_end(ap);
-}
-
-/*
- * out = base ".key", or base "[\"key\"]" when key is not a plain name
- * (empty, or with dots, spaces, non-ASCII...), so that every path reads
- * back to one member. A key longer than KEY_SHOWN bytes is cut (at a
- * character boundary) and marked with "...".
- */
-static void gf__path_key(char *out, size_t size, const char *base,
-			 const char *key)
-{
-	size_t n = strlen(key);
-	int plain = n > 0;
-	for (size_t i = 0; i < n && plain; i++) {
-		unsigned char c = (unsigned char)key[i];
-		plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			(c >= '0' && c <= '9') || c == '_' || c == '-';
-	}
-	if (plain) {
-		size_t cut = n > KEY_SHOWN ? KEY_SHOWN : n;
-		gf__pathf(out, size, "%s.%.*s%s", base, (int)cut, key,
-			  cut < n ? "..." : "");
-		return;
-	}
-	/* quoted as JSON, whole characters, at most KEY_SHOWN bytes */
-	char q[KEY_SHOWN + 1];
-	size_t o = 0, i = 0;
-	while (i < n) {
-		unsigned char c = (unsigned char)key[i];
-		size_t in = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-		size_t enc = c < 0x20 ? 6 : c == '"' || c == '\\' ? 2 : in;
-		if (in > n - i || o + enc > KEY_SHOWN)
-			break;
-		if (c < 0x20) {
-			snprintf(q + o, sizeof(q) - o, "\\u%04x", c);
-		} else if (c == '"' || c == '\\') {
-			q[o] = '\\';
-			q[o + 1] = (char)c;
-		} else {
-			memcpy(q + o, key + i, in);
-		}
-		o += enc;
-		i += in;
-	}
-	q[o] = '\0';
-	gf__pathf(out, size, "%s[\"%s%s\"]", base, q, i < n ? "..." : "");
-}
-
 static void gf__path_field(char *out, size_t size, const char *base,
 			   const char *field)
 {
-	gf__pathf(out, size, "%s.%s", base, field);
-}
-
-/* Every key of object v must be one of keys (NULL-terminated): a typo
- * ("pausible") is a problem, as in rules.json, not a silent default. */
-static void gf__known(gf__sla_loader *l, const char *path,
-		      struct json_object *v, const char *const *keys)
-{
-	json_object_object_foreach(v, key, val) {
-		(void)val;
-		size_t i = 0;
-		while (keys[i] && strcmp(keys[i], key) != 0)
-			i++;
-		if (keys[i])
-			continue;
-		char fp[PATH_BUF], want[160];
-		size_t n = 0;
-		want[0] = '\0';
-		for (i = 0; keys[i] && n < sizeof(want); i++)
-			n += (size_t)snprintf(want + n, sizeof(want) - n,
-					      "%s%s", i ? ", " : "", keys[i]);
-		gf__path_key(fp, sizeof(fp), path, key);
-		gf__problem_report(&l->pr, fp, "unknown field: expected %s", want);
-	}
+	gf__json_pathf(out, size, "%s.%s", base, field);
 }
 
 /* A string without NUL, or NULL after reporting. */
@@ -365,7 +279,7 @@ static int gf__load_step(gf__sla_loader *l, const char *path,
 		return 0;
 	}
 	static const char *const keys[] = { "at", "do", "to", "mode", NULL };
-	gf__known(l, path, v, keys);
+	gf__problem_unknown_keys(&l->pr, path, v, keys);
 	int ok = 1;
 	struct json_object *f;
 	const char *at = NULL;
@@ -540,7 +454,7 @@ static void gf__load_ladder(gf__sla_loader *l, const char *path,
 	for (size_t i = 0; i < n && !l->oom; i++) {
 		char sp[PATH_BUF], ap[PATH_BUF], b1[32], b2[32];
 		gf__sla_step st;
-		gf__pathf(sp, sizeof(sp), "%s[%zu]", path, i);
+		gf__json_pathf(sp, sizeof(sp), "%s[%zu]", path, i);
 		gf__path_field(ap, sizeof(ap), sp, "at");
 		int ok = gf__load_step(l, sp, json_object_array_get_idx(arr, i),
 				       has_ratio, &st);
@@ -599,7 +513,7 @@ static void gf__load_extension(gf__sla_loader *l, const char *path,
 	}
 	static const char *const keys[] = { "max", "longest", "ask_before",
 					    "approver", NULL };
-	gf__known(l, path, v, keys);
+	gf__problem_unknown_keys(&l->pr, path, v, keys);
 	c->ext_max = 1;
 	gf__path_field(fp, sizeof(fp), path, "max");
 	if (json_object_object_get_ex(v, "max", &f)) {
@@ -677,7 +591,7 @@ static void gf__load_clock(gf__sla_loader *l, const char *path,
 	static const char *const keys[] = { "due", "from", "until",
 					    "warn_ratio", "pausable",
 					    "extension", "ladder", NULL };
-	gf__known(l, path, v, keys);
+	gf__problem_unknown_keys(&l->pr, path, v, keys);
 	gf__keep(l, &c->name, name, strlen(name));
 
 	gf__path_field(fp, sizeof(fp), path, "due");
@@ -806,7 +720,7 @@ static void gf__load_policy(gf__sla_loader *l, const char *path,
 		return;
 	}
 	static const char *const keys[] = { "name", "clocks", NULL };
-	gf__known(l, path, v, keys);
+	gf__problem_unknown_keys(&l->pr, path, v, keys);
 	gf__sla *s = l->s;
 	gf__sla_policy *p = &s->policies[s->npolicies++];
 	gf__keep(l, &p->id, id, strlen(id));
@@ -845,7 +759,7 @@ static void gf__load_policy(gf__sla_loader *l, const char *path,
 		gf__sla_clock c;
 		if (l->oom)
 			return;
-		gf__path_key(cp, sizeof(cp), fp, cname);
+		gf__json_path_key(cp, sizeof(cp), fp, cname);
 		gf__load_clock(l, cp, cname, cv, &c);
 		if (p->nclocks < GF__SLA_MAX_CLOCKS && c.name)
 			p->clocks[p->nclocks++] = c;
@@ -864,7 +778,7 @@ static void gf__load_defaults(gf__sla_loader *l, struct json_object *v)
 		return;
 	}
 	static const char *const keys[] = { "warn_ratio", "ladder", NULL };
-	gf__known(l, "$.defaults", v, keys);
+	gf__problem_unknown_keys(&l->pr, "$.defaults", v, keys);
 	if (json_object_object_get_ex(v, "warn_ratio", &f) &&
 	    gf__load_ratio(l, "$.defaults.warn_ratio", f, &l->dratio))
 		l->has_dratio = l->dratio > 0;
@@ -883,7 +797,7 @@ static void gf__load_root(gf__sla_loader *l, struct json_object *root)
 	}
 	static const char *const keys[] = { "version", "defaults", "policies",
 					    NULL };
-	gf__known(l, "$", root, keys);
+	gf__problem_unknown_keys(&l->pr, "$", root, keys);
 	if (json_object_object_get_ex(root, "version", &v)) {
 		size_t n;
 		const char *ver = gf__str(l, "$.version", v, &n);
@@ -910,7 +824,7 @@ static void gf__load_root(gf__sla_loader *l, struct json_object *root)
 		char path[PATH_BUF];
 		if (l->oom)
 			return;
-		gf__path_key(path, sizeof(path), "$.policies", id);
+		gf__json_path_key(path, sizeof(path), "$.policies", id);
 		gf__load_policy(l, path, id, pv);
 	}
 }
