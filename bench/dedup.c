@@ -20,15 +20,9 @@
 #include <time.h>
 
 #include "gridflow.h"
+#include "bench.h"
 #include "engine_int.h"
 #include "dupindex.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15u;
 
@@ -41,24 +35,6 @@ static uint64_t rnd(void)
 }
 
 static double unif(void) { return (double)(rnd() >> 11) / 9007199254740992.0; }
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "bench: cannot read %s\n", path);
-		exit(1);
-	}
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *b = malloc((size_t)n + 1);
-	if (!b || fread(b, 1, (size_t)n, f) != (size_t)n)
-		exit(1);
-	b[n] = '\0';
-	fclose(f);
-	return b;
-}
 
 /* villages (12-digit codes ending in a non-zero village part) and leaf
  * categories of the directory */
@@ -199,7 +175,7 @@ int main(int argc, char **argv)
 	const char *sizes = argc > 4 ? argv[4] : "100000,1000000";
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/directory.json", dir);
-	char *dirjson = slurp(path);
+	char *dirjson = bench_slurp(path, NULL);
 	names vs = { 0 }, cs = { 0 };
 	collect(dirjson, &vs, &cs);
 	gf_config *cfg = config(dir, dirjson);
@@ -226,27 +202,27 @@ int main(int argc, char **argv)
 					    (gf_time)((double)i / (double)m *
 						      3600000.0),
 				    &vs, &cs);
-		char **lines = malloc(m * sizeof(char *));
+		char **text = malloc(m * sizeof(char *));
 		size_t *lens = malloc(m * sizeof(size_t));
 		gf_event **evs = malloc(m * sizeof(gf_event *));
 		char buf[1024];
 		for (size_t i = 0; i < m; i++) {
 			lens[i] = to_json(&meas[i], buf, sizeof(buf));
-			lines[i] = strdup(buf);
+			text[i] = strdup(buf);
 			evs[i] = to_event(&meas[i]);
 		}
 		double best_c = 1e9, best_j = 1e9, best_p = 1e9;
 		size_t mem = 0, live = 0, linked = 0, suspected = 0;
 		for (int r = 0; r < rounds; r++) {
 			json_tokener *tok = json_tokener_new();
-			double s = now();
+			double s = bench_now();
 			for (size_t i = 0; i < m; i++) {
 				json_tokener_reset(tok);
 				json_object *o = json_tokener_parse_ex(
-					tok, lines[i], (int)lens[i]);
+					tok, text[i], (int)lens[i]);
 				json_object_put(o);
 			}
-			double t = now() - s;
+			double t = bench_now() - s;
 			json_tokener_free(tok);
 			if (t < best_p)
 				best_p = t;
@@ -264,13 +240,13 @@ int main(int argc, char **argv)
 				mem = gf__dupindex_memory(eng->dup);
 				live = gf__dupindex_count(eng->dup);
 				linked = suspected = 0;
-				s = now();
+				s = bench_now();
 				for (size_t i = 0; i < m; i++) {
 					const gf_result *res;
 					int rc = api ? gf_engine_ingest(
 							       eng, evs[i], &res)
 						     : gf_engine_ingest_json(
-							       eng, lines[i],
+							       eng, text[i],
 							       lens[i], &res);
 					if (rc) {
 						fprintf(stderr, "bench: %s\n",
@@ -282,7 +258,7 @@ int main(int argc, char **argv)
 					suspected += gf_result_outcome(res) ==
 						     GF_OUTCOME_SUSPECTED;
 				}
-				t = now() - s;
+				t = bench_now() - s;
 				if (api && t < best_c)
 					best_c = t;
 				if (!api && t < best_j)
@@ -316,10 +292,10 @@ int main(int argc, char **argv)
 		       n, m, ev / best_p, ev / best_c, ev / best_j,
 		       best_j / best_p, live ? (double)mem / (double)live : 0.0);
 		for (size_t i = 0; i < m; i++) {
-			free(lines[i]);
+			free(text[i]);
 			gf_event_free(evs[i]);
 		}
-		free(lines);
+		free(text);
 		free(lens);
 		free(evs);
 		free(pre);

@@ -23,40 +23,7 @@
 #include <unistd.h>
 
 #include "gridflow.h"
-
-/* Move the date of "received_at":"YYYY-MM-DD... by days (proleptic
- * Gregorian, H. Hinnant's algorithms), in place. */
-static void shift_date_at(char *p, int days)
-{
-	int y, m, d;
-	if (sscanf(p, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return;
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	long yoe = y - era * 400;
-	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	long z = era * 146097 + doe - 719468 + days;
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	long mp = (5 * doy + 2) / 153;
-	d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	y = (int)(yoe + era * 400 + (m <= 2));
-	char tmp[11];
-	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", y, m, d);
-	memcpy(p, tmp, 10);
-}
-
-static void shift_date(char *line, int days)
-{
-	char *p = strstr(line, "\"received_at\":\"");
-	if (p && days)
-		shift_date_at(p + 15, days);
-}
+#include "bench.h"
 
 /* A line of the whole day's stream for repetition k: ids and refs get
  * "~k", times move by days (events' received_at, actions' at). */
@@ -93,36 +60,6 @@ static size_t stream_line(char *out, size_t size, const char *in, size_t k,
 	return n;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-typedef struct lines {
-	char **p;
-	size_t *n;
-	size_t len, cap;
-	size_t bytes;
-} lines;
-
-static void push(lines *l, const char *s, size_t n)
-{
-	if (l->len == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 4096;
-		l->p = realloc(l->p, l->cap * sizeof(*l->p));
-		l->n = realloc(l->n, l->cap * sizeof(*l->n));
-		if (!l->p || !l->n)
-			exit(1);
-	}
-	l->p[l->len] = malloc(n + 1);
-	memcpy(l->p[l->len], s, n);
-	l->p[l->len][n] = '\0';
-	l->n[l->len++] = n;
-	l->bytes += n;
-}
-
 static gf_config *config(const char *dir)
 {
 	gf_config *cfg;
@@ -130,50 +67,6 @@ static gf_config *config(const char *dir)
 	gf_config_load_dir(cfg, dir);
 	if (gf_config_compile(cfg)) {
 		fprintf(stderr, "bench: configuration %s has problems\n", dir);
-		exit(1);
-	}
-	return cfg;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		perror(path);
-		exit(1);
-	}
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *b = malloc((size_t)n + 1);
-	if (!b || fread(b, 1, (size_t)n, f) != (size_t)n)
-		exit(1);
-	fclose(f);
-	b[n] = '\0';
-	*len = (size_t)n;
-	return b;
-}
-
-/* The same directory with no decision tables: every order goes to the
- * fallback desk, the pipeline of the foundation issue. */
-static gf_config *config_desk_only(const char *dir, const char *fallback)
-{
-	char path[1024];
-	size_t n;
-	snprintf(path, sizeof(path), "%s/directory.json", dir);
-	char *text = slurp(path, &n);
-	char rules[256];
-	snprintf(rules, sizeof(rules),
-		 "{\"version\":\"desk-only\",\"fallback\":\"%s\",\"tables\":[]}",
-		 fallback);
-	gf_config *cfg;
-	gf_config_new(&cfg);
-	gf_config_set_file(cfg, "directory.json", text, n);
-	gf_config_set_file(cfg, "rules.json", rules, strlen(rules));
-	free(text);
-	if (gf_config_compile(cfg)) {
-		fprintf(stderr, "bench: the desk-only configuration has "
-				"problems\n");
 		exit(1);
 	}
 	return cfg;
@@ -205,7 +98,7 @@ static gf_engine *open_engine(gf_config *cfg, const char *store,
 static double run_jsonc_lines(const lines *l, int strict)
 {
 	json_tokener *tok = json_tokener_new();
-	double t0 = now();
+	double t0 = bench_now();
 	for (size_t i = 0; i < l->len; i++) {
 		json_tokener_reset(tok);
 		json_object *o = json_tokener_parse_ex(tok, l->p[i], (int)l->n[i]);
@@ -214,7 +107,7 @@ static double run_jsonc_lines(const lines *l, int strict)
 		if (o)
 			json_object_put(o);
 	}
-	double t = now() - t0;
+	double t = bench_now() - t0;
 	json_tokener_free(tok);
 	return t;
 }
@@ -228,7 +121,7 @@ static double run_engine(gf_config *cfg, const lines *l, size_t count,
 			 const char *store, gf_sync_policy sync)
 {
 	gf_engine *eng = open_engine(cfg, store, sync);
-	double t0 = now();
+	double t0 = bench_now();
 	for (size_t i = 0; i < count; i++) {
 		const gf_result *r;
 		if (gf_engine_ingest_json(eng, l->p[i], l->n[i], &r) ||
@@ -239,7 +132,7 @@ static double run_engine(gf_config *cfg, const lines *l, size_t count,
 		}
 	}
 	gf_engine_flush(eng);
-	double t = now() - t0;
+	double t = bench_now() - t0;
 	gf_engine_close(eng);
 	return t;
 }
@@ -273,7 +166,7 @@ static double run_stream(gf_config *cfg, const lines *l, const char *store)
 		exit(1);
 	}
 	stream_steps = 0;
-	double t0 = now();
+	double t0 = bench_now();
 	for (size_t i = 0; i < l->len; i++) {
 		const gf_result *r;
 		int rc = gf_engine_submit_json(eng, l->p[i], l->n[i], &r);
@@ -284,7 +177,7 @@ static double run_stream(gf_config *cfg, const lines *l, const char *store)
 		}
 	}
 	gf_engine_flush(eng);
-	double t = now() - t0;
+	double t = bench_now() - t0;
 	gf_engine_close(eng);
 	return t;
 }
@@ -305,7 +198,7 @@ int main(int argc, char **argv)
 		char path[1024];
 		size_t n;
 		snprintf(path, sizeof(path), "%s/rules.json", cfgdir);
-		char *text = slurp(path, &n);
+		char *text = bench_slurp(path, &n);
 		json_object *root = json_tokener_parse(text);
 		json_object *fb = NULL;
 		if (!root || !json_object_object_get_ex(root, "fallback", &fb)) {
