@@ -23,8 +23,8 @@ MINOR := $(call ver,MINOR)
 PATCH := $(call ver,PATCH)
 VERSION := $(MAJOR).$(MINOR).$(PATCH)
 
-DEPS_CFLAGS := $(shell pkg-config --cflags json-c 2>/dev/null)
-DEPS_LIBS   := $(shell pkg-config --libs json-c 2>/dev/null)
+DEPS_CFLAGS := $(shell pkg-config --cflags json-c libpq 2>/dev/null)
+DEPS_LIBS   := $(shell pkg-config --libs json-c libpq 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 
@@ -43,7 +43,9 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 LIB_SRC := $(sort $(wildcard lib/*.c))
-LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
+LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/migrations.o
+# The PostgreSQL schema's migrations, in order, compiled in.
+MIGRATIONS := $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
 HEADERS := $(wildcard include/*.h include/gridflow/*.h lib/*.h)
 
 SONAME  := libgridflow.so.$(MAJOR)
@@ -54,12 +56,15 @@ TOOL    := $(BUILD)/gridflow
 TEST_SRC := $(sort $(wildcard test/check_*.c))
 TESTS    := $(TEST_SRC:test/%.c=$(BUILD)/test/%)
 # Tests that use only the public API run against the shared library too.
-PUBLIC_TESTS := check_api check_clock check_dedup check_engine check_order check_quarantine check_routing
+PUBLIC_TESTS := check_api check_clock check_dedup check_engine check_order \
+                check_quarantine check_routing check_store check_hostile \
+                check_durable check_pg check_pgtables check_pgcommit
 SHARED_TESTS := $(PUBLIC_TESTS:%=$(BUILD)/test/shared/%)
 
 .PHONY: eval all lib tool deps check test-unit test-shared test-headers \
-        test-symbols test-install test-crash test-cli test-asan test-valgrind \
-        demo bench install uninstall clean example-config example-data
+        test-symbols test-install test-crash test-crash-pg test-cli test-asan \
+        test-valgrind \
+        demo demo-pg bench install uninstall clean example-config example-data
 
 all: lib tool
 
@@ -67,6 +72,14 @@ lib: $(SOLIB) $(ALIB)
 tool: $(TOOL)
 
 $(BUILD)/obj/%.o: lib/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) tools/embedsql.sh
+	@mkdir -p $(dir $@)
+	tools/embedsql.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/migrations.o: $(BUILD)/gen/migrations.c lib/migrations.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
@@ -83,12 +96,14 @@ $(SOLIB): $(LIB_OBJ)
 $(TOOL): examples/gridflow.c $(ALIB) $(HEADERS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(ALIB) $(LDLIBS)
 
-$(BUILD)/test/%: test/%.c test/testutil.h test/fixture.h $(ALIB)
+TEST_HEADERS := $(wildcard test/*.h)
+
+$(BUILD)/test/%: test/%.c $(TEST_HEADERS) $(ALIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -DGF_TEST_SHARED_DIR='"$(SHARED)"' \
 	    $(LDFLAGS) -o $@ $< $(ALIB) $(CHECK_LIBS) $(LDLIBS)
 
-$(BUILD)/test/shared/%: test/%.c test/testutil.h test/fixture.h $(SOLIB)
+$(BUILD)/test/shared/%: test/%.c $(TEST_HEADERS) $(SOLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -DGF_TEST_SHARED_DIR='"$(SHARED)"' \
 	    $(LDFLAGS) -o $@ $< -L$(BUILD) -lgridflow \
@@ -138,6 +153,14 @@ test-install: all
 test-crash: $(TOOL) $(EXAMPLE_CONFIG) $(EXAMPLE_DAY)
 	@test/crash.sh $(TOOL) examples/config $(EXAMPLE_DAY)
 
+# crash, server restart and partition takeover on PostgreSQL
+test-crash-pg: $(TOOL) $(BUILD)/test/takeover $(EXAMPLE_CONFIG) $(EXAMPLE_DAY)
+	@test/crash_pg.sh $(TOOL) examples/config $(EXAMPLE_DAY) $(BUILD)
+
+$(BUILD)/test/takeover: test/takeover.c $(ALIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(ALIB) $(LDLIBS)
+
 test-cli: $(TOOL) $(EXAMPLE_CONFIG) $(EXAMPLE_DAY)
 	@test/cli.sh $(TOOL) examples/config $(EXAMPLE_DAY)
 
@@ -153,13 +176,20 @@ demo: deps
 	$(MAKE) all example-config example-data
 	@tools/demo.sh $(TOOL) examples/config $(EXAMPLE_DAY) $(BUILD)
 
+# the same day on a throwaway PostgreSQL server, and what a host reads
+demo-pg: deps
+	$(MAKE) all example-config example-data
+	@tools/demo_pg.sh $(TOOL) examples/config $(EXAMPLE_DAY) $(BUILD)
+
 bench: deps
 	$(MAKE) all example-config example-data $(BUILD)/bench/ingest \
-	    $(BUILD)/bench/route $(BUILD)/bench/timers $(BUILD)/bench/dedup
+	    $(BUILD)/bench/route $(BUILD)/bench/timers $(BUILD)/bench/dedup \
+	    $(BUILD)/bench/pg
 	@bench/ingest.sh $(BUILD) $(EXAMPLE_DAY)
 	@bench/route.sh $(BUILD) $(EXAMPLE_DAY)
 	@bench/timers.sh $(BUILD)
 	@$(BUILD)/bench/dedup examples/config 200000 3 100000,1000000
+	@bench/pg.sh $(BUILD) $(EXAMPLE_DAY)
 
 # make eval: deduplication quality on labelled and real data (issue 5):
 # generated Suzhou duplicates, Boston 311 against a FixMyStreet-style

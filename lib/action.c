@@ -162,6 +162,7 @@ static int gf__json_actor(json_object *obj, gf_action *a, gf__err *err)
 			snprintf(path, sizeof(path), "$.actor.%s",
 				 err->field + 2);
 			snprintf(err->field, sizeof(err->field), "%s", path);
+			gf__utf8_trim(err->field);
 		}
 		return rc;
 	}

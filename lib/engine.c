@@ -67,20 +67,154 @@ const char *gf_notice_clock(const gf_notice *n) { return n->clock; }
 const char *gf_notice_step(const gf_notice *n) { return n->step; }
 gf_time gf_notice_due(const gf_notice *n) { return n->due; }
 
+/* A notice goes to the host at once, or, with a transactional store,
+ * into the pending batch's outbox rows and to the host once the batch
+ * commits. */
+void gf__emit(gf_engine *eng, const gf_notice *n)
+{
+	if (eng->replaying)
+		return;
+	if (!eng->txn) {
+		if (eng->notice)
+			eng->notice(eng->notice_data, n);
+		return;
+	}
+	const char *s[6] = { n->order, n->dept, n->message, n->clock,
+			     n->step, NULL };
+	size_t len = 0;
+	for (int i = 0; i < 5; i++)
+		len += s[i] ? strlen(s[i]) + 1 : 0;
+	if (eng->nnq == eng->cnq) {
+		size_t nc = eng->cnq ? 2 * eng->cnq : 16;
+		gf_notice *nv = gf__realloc(eng->nq, nc * sizeof(*nv));
+		if (!nv)
+			goto lost;
+		eng->nq = nv;
+		eng->cnq = nc;
+	}
+	char *blob = gf__malloc(len ? len : 1);
+	if (!blob)
+		goto lost;
+	gf_notice *q = &eng->nq[eng->nnq++];
+	*q = *n;
+	q->blob = blob;
+	const char **f[5] = { &q->order, &q->dept, &q->message, &q->clock,
+			      &q->step };
+	for (int i = 0; i < 5; i++) {
+		if (!s[i])
+			continue;
+		size_t l = strlen(s[i]) + 1;
+		memcpy(blob, s[i], l);
+		*f[i] = blob;
+		blob += l;
+	}
+	if (!q->message)
+		q->message = "";
+	return;
+lost:
+	/* the change itself is stored; only its notification is lost, and
+	 * the host hears so */
+	if (eng->notice) {
+		gf_notice w = { GF_NOTICE_WARNING, n->order, NULL,
+				"out of memory: a notice was lost", n->at,
+				NULL, NULL, GF_TIME_NONE, NULL };
+		eng->notice(eng->notice_data, &w);
+	}
+}
+
+static void gf__nq_free(gf_engine *eng)
+{
+	for (size_t i = 0; i < eng->nnq; i++)
+		gf__free(eng->nq[i].blob);
+	eng->nnq = 0;
+	eng->nq_sent = 0;
+}
+
+void gf__touch(gf_engine *eng, gf_order *o)
+{
+	if (!eng->txn || !o || o->touched || eng->replaying)
+		return;
+	if (gf__vec_push(&eng->touched, o)) {
+		/* its rows would be stale: refuse until reopened */
+		eng->failed = 1;
+		return;
+	}
+	o->touched = 1;
+}
+
+/* Store one record; the ticket counts it. */
+int gf__append(gf_engine *eng, uint8_t type, const void *p, size_t n)
+{
+	int rc = eng->store->ops->append(eng->store, type, p, n, &eng->err);
+	if (!rc) {
+		eng->ticket++;
+		eng->res.ticket = eng->ticket;
+	}
+	return rc;
+}
+
+static void gf__set_durable(gf_engine *eng, uint64_t t)
+{
+	if (t <= eng->durable)
+		return;
+	eng->durable = t;
+	if (eng->durable_cb)
+		eng->durable_cb(eng->durable_data, t);
+}
+
+/* The end of a call that may have stored something: with a
+ * transactional store its batch takes the call's changes and may
+ * commit; then the held notices go out. A commit failure fails the
+ * engine (memory is ahead of the store) and is the call's result. */
+int gf__end(gf_engine *eng, int rc, int force)
+{
+	if (!eng->txn) {
+		if (force || eng->sync == GF_SYNC_EVERY)
+			gf__set_durable(eng, eng->ticket);
+		return rc;
+	}
+	gf__commit c = { (gf_order *const *)eng->touched.v, eng->touched.len,
+			 eng->nq + eng->nq_sent, eng->nnq - eng->nq_sent,
+			 force, &eng->released, eng->released ? 1 : 0 };
+	gf__err cerr;
+	gf__err_clear(&cerr);
+	int crc = eng->store->ops->commit(eng->store, &c, &cerr);
+	for (size_t i = 0; i < eng->touched.len; i++)
+		((gf_order *)eng->touched.v[i])->touched = 0;
+	eng->touched.len = 0;
+	eng->released = 0;
+	eng->nq_sent = eng->nnq;
+	if (crc < 0) {
+		gf__nq_free(eng);
+		eng->failed = 1;
+		eng->err = cerr;
+		return crc;
+	}
+	if (crc == 1) {
+		for (size_t i = 0; i < eng->nnq; i++)
+			if (eng->notice)
+				eng->notice(eng->notice_data, &eng->nq[i]);
+		gf__nq_free(eng);
+		gf__set_durable(eng, eng->ticket);
+	}
+	return rc;
+}
+
 void gf__notify(gf_engine *eng, gf_notice_kind kind,
 		       const char *order, const char *dept, const char *fmt,
 		       ...)
 {
-	if (!eng->notice || eng->replaying)
+	if ((!eng->notice && !eng->txn) || eng->replaying)
 		return;
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	gf__utf8_trim(msg);
 	gf_notice n = { kind, order, dept, msg, eng->now, NULL, NULL,
-			GF_TIME_NONE };
-	eng->notice(eng->notice_data, &n);
+			GF_TIME_NONE, NULL };
+	gf__emit(eng, &n);
 }
 
 /* ---- results ------------------------------------------------------------ */
@@ -163,6 +297,7 @@ const char *gf_result_error_message(const gf_result *r)
 	return r->message;
 }
 uint64_t gf_result_quarantine_id(const gf_result *r) { return r->qid; }
+uint64_t gf_result_ticket(const gf_result *r) { return r->ticket; }
 const char *gf_result_sla(const gf_result *r) { return r->sla; }
 int gf_result_priority(const gf_result *r) { return r->priority; }
 const char *gf_result_why(const gf_result *r)
@@ -386,8 +521,7 @@ int gf__record(gf_engine *eng, uint8_t type)
 	if (eng->sla_unsaved && eng->store->ops->keeps)
 		rc = gf__record_sla(eng);
 	if (!rc)
-		rc = eng->store->ops->append(eng->store, type, eng->rec.p,
-					     eng->rec.len, &eng->err);
+		rc = gf__append(eng, type, eng->rec.p, eng->rec.len);
 	return rc;
 }
 
@@ -408,6 +542,9 @@ int gf__check_usable(gf_engine *eng)
 	if (eng->failed)
 		return gf__err_set(&eng->err, GF_EIO, NULL,
 				   "the engine failed earlier; reopen it");
+	if (eng->read_only)
+		return gf__err_set(&eng->err, GF_EPERM, NULL,
+				   "the engine was opened read-only");
 	return GF_OK;
 }
 
@@ -490,6 +627,10 @@ static int gf__quar_close(gf_engine *eng, uint64_t id, char *reason)
 	q->open = 0;
 	q->closed_reason = reason;
 	eng->quar_open--;
+	/* a repaired event's record closes it: the quarantine table hears
+	 * at the commit (a discard has a record of its own) */
+	if (!reason && eng->txn && !eng->replaying)
+		eng->released = id;
 	return GF_OK;
 }
 
@@ -740,6 +881,7 @@ static int gf__link_to(gf_engine *eng, gf_order *prev, gf__ev *ev,
 		return rc;
 	}
 	gf__map_put(&eng->report_by_ref, rep->ref, strlen(rep->ref), rep);
+	gf__touch(eng, prev);
 	if (eng->dup)
 		gf__dupindex_touch(eng->dup, prev, at);
 	if (r.scale) {
@@ -754,6 +896,7 @@ static int gf__link_to(gf_engine *eng, gf_order *prev, gf__ev *ev,
 	res->outcome = GF_OUTCOME_LINKED;
 	res->score = score;
 	snprintf(res->reasons, sizeof(res->reasons), "%s", reasons);
+	gf__utf8_trim(res->reasons);
 	gf__result_order(res, prev);
 	gf__notify(eng, GF_NOTICE_LINKED, prev->id, prev->lead,
 		   "order %s: %s linked (%s)", prev->id, rep->ref,
@@ -950,6 +1093,7 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 	gf__index_order(eng, o);
 	gf__caller_set(eng, have, fresh, cklen, o);
 	gf__arm(eng, o);
+	gf__touch(eng, o);
 	if (eng->dup && gf__dupindex_add(eng->dup, o, &item))
 		gf__notify(eng, GF_NOTICE_WARNING, o->id, NULL,
 			   "out of memory: order %s is not in the duplicate "
@@ -961,10 +1105,13 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 	if (suspect) {
 		res->score = score;
 		snprintf(res->reasons, sizeof(res->reasons), "%s", swhy);
+		gf__utf8_trim(res->reasons);
 	}
 	gf__result_order(res, o);
-	if (!ro.lead)
+	if (!ro.lead) {
 		snprintf(res->why, sizeof(res->why), "%s", ro.why);
+		gf__utf8_trim(res->why);
+	}
 	if (eng->explain && !eng->explain_buf.oom &&
 	    gf__buf_cstr(&eng->explain_buf))
 		res->explain = eng->explain_buf.p;
@@ -1033,7 +1180,8 @@ int gf_engine_ingest_json(gf_engine *eng, const char *json, size_t len,
 		return rc;
 	gf__result_reset(eng);
 	rc = gf__ingest_text(eng, json ? json : "", len, 0);
-	if (out && rc != GF_ENOMEM && rc != GF_EIO)
+	rc = gf__end(eng, rc, 0);
+	if (out && rc != GF_ENOMEM && rc != GF_EIO && !eng->failed)
 		*out = &eng->res;
 	return rc;
 }
@@ -1074,7 +1222,8 @@ int gf_engine_ingest(gf_engine *eng, const gf_event *b,
 		gf__free(ref);
 		rc = gf__accept(eng, &ev, 0);
 	}
-	if (out && rc != GF_ENOMEM && rc != GF_EIO)
+	rc = gf__end(eng, rc, 0);
+	if (out && rc != GF_ENOMEM && rc != GF_EIO && !eng->failed)
 		*out = &eng->res;
 	return rc;
 }
@@ -1310,6 +1459,10 @@ static int gf__do_action(gf_engine *eng, const gf_action *a)
 	gf__key_link(eng, key);
 	gf__arm(eng, o);
 	gf__arm(eng, created);
+	gf__touch(eng, o);
+	gf__touch(eng, created);
+	if (plan.op == GF_OP_MERGE && plan.into)
+		gf__touch(eng, gf__find(eng, plan.into));
 	if (eng->dup && gf_state_is_terminal(o->state))
 		gf__dupindex_drop(eng->dup, o);
 	gf__warn_unknown_due(eng, o, plan.at);
@@ -1339,7 +1492,8 @@ int gf_engine_apply(gf_engine *eng, const gf_action *a, const gf_result **out)
 		return rc;
 	gf__result_reset(eng);
 	rc = gf__do_action(eng, a);
-	if (out && rc != GF_ENOMEM && rc != GF_EIO)
+	rc = gf__end(eng, rc, 0);
+	if (out && rc != GF_ENOMEM && rc != GF_EIO && !eng->failed)
 		*out = &eng->res;
 	return rc;
 }
@@ -1405,7 +1559,8 @@ int gf_engine_apply_json(gf_engine *eng, const char *json, size_t len,
 		rc = gf__act_object(eng, obj, NULL);
 		json_object_put(obj);
 	}
-	if (out && rc != GF_ENOMEM && rc != GF_EIO)
+	rc = gf__end(eng, rc, 0);
+	if (out && rc != GF_ENOMEM && rc != GF_EIO && !eng->failed)
 		*out = &eng->res;
 	return rc;
 }
@@ -1438,8 +1593,9 @@ int gf_engine_submit_json_keyed(gf_engine *eng, const char *json, size_t len,
 		rc = gf__ev_parse_fast(&ev, json, len, &ctx, &ref, &eng->err);
 		if (rc == 1) {
 			gf__free(ref);
-			rc = gf__accept(eng, &ev, 0);
-			if (out && rc != GF_ENOMEM && rc != GF_EIO)
+			rc = gf__end(eng, gf__accept(eng, &ev, 0), 0);
+			if (out && rc != GF_ENOMEM && rc != GF_EIO &&
+			    !eng->failed)
 				*out = &eng->res;
 			return rc;
 		}
@@ -1468,7 +1624,8 @@ int gf_engine_submit_json_keyed(gf_engine *eng, const char *json, size_t len,
 			rc = gf__accept(eng, &ev, 0);
 		}
 	}
-	if (out && rc != GF_ENOMEM && rc != GF_EIO)
+	rc = gf__end(eng, rc, 0);
+	if (out && rc != GF_ENOMEM && rc != GF_EIO && !eng->failed)
 		*out = &eng->res;
 	return rc;
 }
@@ -1497,7 +1654,8 @@ int gf_engine_quarantine_release(gf_engine *eng, uint64_t id,
 		len = q->raw_len;
 	}
 	rc = gf__ingest_text(eng, json, len, id);
-	if (out && rc != GF_ENOMEM && rc != GF_EIO)
+	rc = gf__end(eng, rc, 0);
+	if (out && rc != GF_ENOMEM && rc != GF_EIO && !eng->failed)
 		*out = &eng->res;
 	return rc;
 }
@@ -1526,10 +1684,10 @@ int gf_engine_quarantine_discard(gf_engine *eng, uint64_t id,
 	gf__rec_discard_encode(&d, &eng->rec);
 	if ((rc = gf__record(eng, GF__REC_QDISCARD))) {
 		gf__free(why);
-		return rc;
+		return gf__end(eng, rc, 0);
 	}
 	gf__quar_close(eng, id, why);
-	return GF_OK;
+	return gf__end(eng, GF_OK, 0);
 }
 
 /* ---- replay ------------------------------------------------------------- */
@@ -1742,9 +1900,15 @@ int gf_options_init(gf_options *opts, unsigned version)
 {
 	if (!opts)
 		return GF_EINVAL;
+	gf_options init = GF_OPTIONS_INIT;
+	if (version == 1) {
+		/* a version-1 caller's struct is the first part of ours */
+		init.version = 1;
+		memcpy(opts, &init, sizeof(gf_options_v1));
+		return GF_OK;
+	}
 	if (version != GF_OPTIONS_VERSION)
 		return GF_EVERSION;
-	gf_options init = GF_OPTIONS_INIT;
 	*opts = init;
 	return GF_OK;
 }
@@ -1765,6 +1929,12 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 	if (!out || !opts)
 		return GF_EINVAL;
 	*out = NULL;
+	gf_options v2 = GF_OPTIONS_INIT;
+	if (opts->version == 1) {
+		memcpy(&v2, opts, sizeof(gf_options_v1));
+		v2.version = GF_OPTIONS_VERSION;
+		opts = &v2;
+	}
 	if (opts->version != GF_OPTIONS_VERSION) {
 		if (errmsg && errmsg_size)
 			snprintf(errmsg, errmsg_size,
@@ -1841,7 +2011,14 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 		return gf__open_fail(eng, GF_ENOMEM, errmsg, errmsg_size);
 	}
 	gf__store_opts so = { opts->sync, opts->sync_interval_ms, gf__replay,
-			      eng };
+			      eng, opts->partition, opts->batch_max,
+			      opts->batch_delay_ms, opts->lease_ms,
+			      opts->retry_ms, opts->read_only };
+	eng->read_only = opts->read_only != 0;
+	eng->sync = opts->sync;
+	eng->durable_cb = opts->durable;
+	eng->durable_data = opts->durable_data;
+	gf__vec_init(&eng->touched);
 	gf__store_info info = { 0, 0, 0 };
 	eng->replaying = 1;
 	int rc = gf__store_open(&eng->store, opts->store ? opts->store
@@ -1850,6 +2027,13 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 	eng->replaying = 0;
 	if (rc)
 		return gf__open_fail(eng, rc, errmsg, errmsg_size);
+	eng->ticket = eng->durable = info.records;
+	if (eng->store->ops->commit && !eng->read_only) {
+		/* the tables hold every order as replayed */
+		gf__pg_mark_saved((gf_order *const *)eng->orders.v,
+				  eng->orders.len);
+		eng->txn = 1;
+	}
 	if (eng->clock == GF_CLOCK_WALL)
 		eng->now = gf__wall_now();
 	/* clocks run on from the store: each running one gets its timer; a
@@ -1878,6 +2062,9 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 		gf__notify(eng, GF_NOTICE_WARNING, NULL, NULL,
 			   "no reporter key: phone numbers are dropped, and "
 			   "repeat callers cannot be recognised");
+	/* with an outbox, the open's warnings are stored before they go out */
+	if (eng->txn && eng->nnq && (rc = gf__end(eng, GF_OK, 1)) != GF_OK)
+		return gf__open_fail(eng, rc, errmsg, errmsg_size);
 	*out = eng;
 	return GF_OK;
 }
@@ -1888,9 +2075,15 @@ int gf_engine_close(gf_engine *eng)
 		return GF_OK;
 	int rc = GF_OK;
 	if (eng->store) {
-		rc = eng->store->ops->flush(eng->store, &eng->err);
+		if (eng->txn && !eng->failed)
+			rc = gf__end(eng, GF_OK, 1);
+		else if (!eng->txn && !eng->read_only)
+			rc = eng->store->ops->flush(eng->store, &eng->err);
 		eng->store->ops->close(eng->store);
 	}
+	gf__nq_free(eng);
+	gf__free(eng->nq);
+	gf__vec_free(&eng->touched);
 	for (size_t i = 0; i < eng->orders.len; i++)
 		gf__order_release(eng->orders.v[i]);
 	{
@@ -1959,7 +2152,7 @@ int gf_engine_reload(gf_engine *eng, gf_config *cfg)
 	gf__notify(eng, GF_NOTICE_WARNING, NULL, NULL,
 		   "rule set \"%s\" loaded; orders keep the routing they had",
 		   cfg->rules_version);
-	return GF_OK;
+	return gf__end(eng, GF_OK, 0);
 }
 
 int gf_engine_set_explain(gf_engine *eng, int on)
@@ -1974,8 +2167,20 @@ int gf_engine_flush(gf_engine *eng)
 {
 	if (!eng)
 		return GF_EINVAL;
+	if (eng->read_only)
+		return GF_OK;
+	if (eng->txn) {
+		int rc = gf__check_usable(eng);
+		return rc ? rc : gf__end(eng, GF_OK, 1);
+	}
 	gf__err_clear(&eng->err);
-	return eng->store->ops->flush(eng->store, &eng->err);
+	int rc = eng->store->ops->flush(eng->store, &eng->err);
+	return rc ? rc : gf__end(eng, GF_OK, 1);
+}
+
+uint64_t gf_engine_durable_ticket(const gf_engine *eng)
+{
+	return eng ? eng->durable : 0;
 }
 
 const char *gf_engine_errmsg(const gf_engine *eng)
@@ -1998,7 +2203,7 @@ int gf_engine_set_time(gf_engine *eng, gf_time t)
 	if (rc)
 		return rc;
 	gf__advance(eng, t);
-	return gf__fire_due(eng, NULL);
+	return gf__end(eng, gf__fire_due(eng, NULL), 0);
 }
 
 size_t gf_engine_order_count(const gf_engine *eng)

@@ -15,17 +15,6 @@
 
 struct json_tokener;
 
-struct gf_notice {
-	gf_notice_kind kind;
-	const char *order;
-	const char *dept;
-	const char *message;
-	gf_time at;
-	const char *clock;      /* sla, escalated */
-	const char *step;
-	gf_time due;
-};
-
 /* A fired timer awaiting its step: deadline, then cookie, decide the
  * order steps are taken in. */
 typedef struct gf__fired {
@@ -57,6 +46,7 @@ struct gf_result {
 	char field[96];
 	char message[320];
 	uint64_t qid;
+	uint64_t ticket;        /* the last record the call stored, or 0 */
 };
 
 struct gf_quarantined {
@@ -97,6 +87,7 @@ struct gf_engine {
 	void *notice_data;
 	int replaying;          /* no notices while rebuilding */
 	int failed;             /* memory and store disagree: reopen */
+	int read_only;          /* opened to read: no change is allowed */
 
 	gf__pool pool;          /* orders, reports, audit entries */
 	gf__vec orders;         /* gf_order*, creation order */
@@ -143,11 +134,29 @@ struct gf_engine {
 	int firing;             /* inside gf__fire_due */
 	int rearm;              /* a timer could not be started: re-arm
 				 * every clock before firing */
+	/* transactional stores (pg): what the pending batch changed, and
+	 * the notices held until it commits (each with its strings in one
+	 * allocation); notices [nq_sent, nnq) are not yet in the batch */
+	int txn;
+	gf__vec touched;        /* gf_order*, since the last commit() */
+	uint64_t released;      /* a quarantine entry this call's repaired
+				 * event closed, or 0 */
+	gf_notice *nq;
+	size_t nnq, cnq, nq_sent;
+	uint64_t ticket;        /* records in the store */
+	uint64_t durable;       /* of which known durable */
+	gf_sync_policy sync;
+	gf_durable_cb durable_cb;
+	void *durable_data;
 	gf_result res;
 	gf__err err;
 };
 
 /* engine.c, for ladder.c */
+int gf__append(gf_engine *eng, uint8_t type, const void *p, size_t n);
+void gf__emit(gf_engine *eng, const gf_notice *n);
+void gf__touch(gf_engine *eng, gf_order *o);
+int gf__end(gf_engine *eng, int rc, int force);
 int gf__record(gf_engine *eng, uint8_t type);
 int gf__poison(gf_engine *eng);
 int gf__check_usable(gf_engine *eng);

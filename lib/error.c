@@ -3,6 +3,7 @@
  * error detail (code, field path, message).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -62,12 +63,32 @@ void gf__err_clear(gf__err *e)
 	e->text[0] = '\0';
 }
 
+/* A string cut by snprintf may end inside a UTF-8 sequence: drop such
+ * an incomplete last sequence, so that what hosts and the database get
+ * is always valid UTF-8 when the input was. */
+void gf__utf8_trim(char *s)
+{
+	size_t n = strlen(s), i = n, back = 0;
+	while (i > 0 && back < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) {
+		i--;
+		back++;
+	}
+	if (i == 0)
+		return;
+	unsigned c = (unsigned char)s[i - 1];
+	size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+	if (want > 1 && back + 1 < want)
+		s[i - 1] = '\0';
+}
+
 int gf__err_setv(gf__err *e, int code, const char *field, const char *fmt,
 		 va_list ap)
 {
 	e->code = code;
 	snprintf(e->field, sizeof(e->field), "%s", field ? field : "");
+	gf__utf8_trim(e->field);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	gf__utf8_trim(e->msg);
 	e->text[0] = '\0';
 	return code;
 }
@@ -88,5 +109,6 @@ const char *gf__err_text(gf__err *e)
 		snprintf(e->text, sizeof(e->text), "%s: %s", e->field, e->msg);
 	else
 		snprintf(e->text, sizeof(e->text), "%s", e->msg);
+	gf__utf8_trim(e->text);
 	return e->text;
 }

@@ -54,6 +54,7 @@ void gf__err_clear(gf__err *e);
  * `return gf__err_set(...)`. field may be NULL. */
 int gf__err_set(gf__err *e, int code, const char *field, const char *fmt,
 		...) GF__PRINTF(4, 5);
+void gf__utf8_trim(char *s);
 int gf__err_setv(gf__err *e, int code, const char *field, const char *fmt,
 		 va_list ap);
 /* "field: message", or the message alone when there is no field. */

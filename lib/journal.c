@@ -855,7 +855,7 @@ static void journal_close(gf__store *s)
 }
 
 static const gf__store_ops journal_ops = {
-	"journal", 1, journal_append, journal_flush, journal_close,
+	"journal", 1, journal_append, journal_flush, journal_close, NULL,
 };
 
 /* ---- open ------------------------------------------------------------ */
@@ -913,7 +913,7 @@ int gf__journal_open(gf__store **out, const char *path,
 		     gf__err *err)
 {
 	static const gf__store_opts defaults = { GF_SYNC_EVERY, 0, NULL,
-						 NULL };
+						 NULL, NULL, 0, 0, 0, 0, 0 };
 	gf__store_info scratch;
 	journal *j;
 	int rc;

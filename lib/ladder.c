@@ -29,8 +29,7 @@ int gf__record_sla(gf_engine *eng)
 	gf__rec_sla_encode(&r, &b);
 	int rc = b.oom ? gf__err_set(&eng->err, GF_ENOMEM, NULL,
 				     "out of memory encoding a record")
-		       : eng->store->ops->append(eng->store, GF__REC_SLA,
-						 b.p, b.len, &eng->err);
+		       : gf__append(eng, GF__REC_SLA, b.p, b.len);
 	gf__buf_free(&b);
 	if (!rc) {
 		eng->sla_unsaved = 0;
@@ -213,7 +212,8 @@ static int gf__step(gf_engine *eng, gf_order *o, size_t i, gf_time now)
 	eng->state_counts[before]--;
 	eng->state_counts[o->state]++;
 	gf__arm(eng, o);
-	if (!eng->notice)
+	gf__touch(eng, o);
+	if (!eng->notice && !eng->txn)
 		return GF_OK;
 	const char *to = st->to == GF__TO_SUPERVISOR ? eng->cfg->fallback->id
 						     : before_lead;
@@ -222,12 +222,12 @@ static int gf__step(gf_engine *eng, gf_order *o, size_t i, gf_time now)
 	char msg[512];
 	snprintf(msg, sizeof(msg), "order %s: %s (%s held by %s)", o->id, why,
 		 gf__step_name(st->kind), before_lead);
+	gf__utf8_trim(msg);
 	gf_notice n = { st->kind == GF__STEP_ESCALATE ? GF_NOTICE_ESCALATED
 						      : GF_NOTICE_SLA,
 			o->id, to, msg, at, c->def->name,
-			gf__step_name(st->kind), c->due };
-	if (!eng->replaying)
-		eng->notice(eng->notice_data, &n);
+			gf__step_name(st->kind), c->due, NULL };
+	gf__emit(eng, &n);
 	return GF_OK;
 }
 
@@ -348,5 +348,5 @@ int gf_engine_run_timers(gf_engine *eng, size_t *fired)
 	int rc = gf__check_usable(eng);
 	if (rc)
 		return rc;
-	return gf__fire_due(eng, fired);
+	return gf__end(eng, gf__fire_due(eng, fired), 0);
 }

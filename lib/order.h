@@ -85,6 +85,10 @@ struct gf_order {
 	gf_scale scale;
 	const char *suspected_of; /* interned: the order this one may
 				   * repeat, until merged or dismissed */
+	/* for a store with tables (pg.c): the audit entries and reports
+	 * already written, and whether the engine listed it as changed */
+	uint32_t saved_audit, saved_reports;
+	int touched;
 };
 
 /* Known actor roles; gf__role_name() returns the static name or NULL. */

@@ -33,7 +33,7 @@ static void memory_close(gf__store *s)
 }
 
 static const gf__store_ops memory_ops = {
-	"memory", 0, memory_append, memory_flush, memory_close,
+	"memory", 0, memory_append, memory_flush, memory_close, NULL,
 };
 
 int gf__memory_open(gf__store **out, gf__err *err)
@@ -54,8 +54,8 @@ int gf__store_open(gf__store **out, const char *spec,
 		   const gf__store_opts *opts, gf__store_info *info,
 		   gf__err *err)
 {
-	static const gf__store_opts defaults = { GF_SYNC_EVERY, 0, NULL,
-						 NULL };
+	static const gf__store_opts defaults = { GF_SYNC_EVERY, 0, NULL, NULL,
+						 NULL, 0, 0, 0, 0, 0 };
 	gf__store_info scratch;
 	const char *colon;
 	size_t kind;
@@ -80,8 +80,7 @@ int gf__store_open(gf__store **out, const char *spec,
 	}
 	/* A pg: spec may carry a password: never echo it. */
 	if (strncmp(spec, "pg:", 3) == 0)
-		return gf__err_set(err, GF_ENOTSUP, NULL,
-				   "this build has no PostgreSQL store");
+		return gf__pg_open(out, spec + 3, opts, info, err);
 	/* Likewise quote only the part before a colon, in case the caller
 	 * passed a bare connection URI. */
 	colon = strchr(spec, ':');

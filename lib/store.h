@@ -13,8 +13,36 @@
 #define GF_STORE_H
 
 #include "internal.h"
+#include "order.h"
 
 typedef struct gf__store gf__store;
+
+/* A notice (engine.h's accessors read it); here because stores with an
+ * outbox take them in arrays. */
+struct gf_notice {
+	gf_notice_kind kind;
+	const char *order;
+	const char *dept;
+	const char *message;
+	gf_time at;
+	const char *clock;      /* sla, escalated */
+	const char *step;
+	gf_time due;
+	char *blob;             /* a held notice's strings (engine.c) */
+};
+
+/* What a call changed beyond its records, for backends that keep tables
+ * beside them (PostgreSQL): the orders changed since the last commit()
+ * and the notices raised. */
+typedef struct gf__commit {
+	gf_order *const *orders;
+	size_t norders;
+	const gf_notice *notices;
+	size_t nnotices;
+	int force;              /* commit now: flush, close */
+	const uint64_t *released; /* quarantine entries closed by repaired */
+	size_t nreleased;         /* events (their records say so) */
+} gf__commit;
 
 typedef struct gf__store_ops {
 	const char *name;
@@ -29,6 +57,13 @@ typedef struct gf__store_ops {
 	int (*flush)(gf__store *s, gf__err *err);
 	/* Flush and release; s is freed. */
 	void (*close)(gf__store *s);
+	/* Transactional backends (pg), else NULL. The end of a call: the
+	 * records appended since the last commit(), with rows for c's orders
+	 * and notices (read now: they change later), join the batch, which
+	 * is sent when c->force, full or old. 1: the batch committed; 0: it
+	 * waits; < 0: an error (GF_EIO: unreachable past the retry time;
+	 * GF_EBUSY: the partition was taken over), and the batch is lost. */
+	int (*commit)(gf__store *s, const gf__commit *c, gf__err *err);
 } gf__store_ops;
 
 struct gf__store {
@@ -45,6 +80,13 @@ typedef struct gf__store_opts {
 	unsigned sync_interval_ms;
 	gf__replay_fn replay;
 	void *replay_ud;
+	/* pg: the partition, group commit and connection limits */
+	const char *partition;
+	unsigned batch_max;
+	unsigned batch_delay_ms;
+	unsigned lease_ms;
+	unsigned retry_ms;
+	int read_only;          /* pg: no migration, no lease, no writes */
 } gf__store_opts;
 
 /* What the open found, for notices. */
@@ -71,5 +113,11 @@ int gf__memory_open(gf__store **out, gf__err *err);
 int gf__journal_open(gf__store **out, const char *path,
 		     const gf__store_opts *opts, gf__store_info *info,
 		     gf__err *err);
+int gf__pg_open(gf__store **out, const char *conninfo,
+		const gf__store_opts *opts, gf__store_info *info,
+		gf__err *err);
+/* After the engine rebuilt its state from a pg store: every order's
+ * rows are in the tables. */
+void gf__pg_mark_saved(gf_order *const *orders, size_t n);
 
 #endif

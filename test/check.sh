@@ -9,13 +9,13 @@ mkdir -p "$build"
 : > "$log"
 failed_steps=""
 for step in test-unit test-shared test-headers test-symbols test-install \
-	    test-crash test-cli test-asan test-valgrind; do
+	    test-crash test-crash-pg test-cli test-asan test-valgrind; do
 	echo "== $step"
 	if ! $make --no-print-directory "$step" > "$log.step" 2>&1; then
 		failed_steps="$failed_steps $step"
 	fi
 	# the suites' lines, not the compiler's
-	grep -E 'passed, [0-9]+ failed$|^FAIL|^crash: |^cli: |^symbols: |error:' "$log.step" || true
+	grep -E 'passed, [0-9]+ failed$|^FAIL|^crash: |^crash-pg: |^takeover: |^cli: |^symbols: |error:' "$log.step" || true
 	cat "$log.step" >> "$log"
 done
 rm -f "$log.step"

@@ -333,6 +333,53 @@ START_TEST(one_engine_per_journal)
 }
 END_TEST
 
+/* A read-only engine replays its store and refuses every change; the
+ * store is left exactly as it was. */
+START_TEST(read_only_open_changes_nothing)
+{
+	char *tmp = fx_tmpdir();
+	char spec[512], err[256];
+	snprintf(spec, sizeof(spec), "journal:%s/j", tmp);
+	gf_engine *eng = fx_open(spec, NULL);
+	const char *id = fx_create(eng, "RO1", 0);
+	char want[64];
+	snprintf(want, sizeof(want), "%s", id);
+	ck_assert_int_eq(gf_engine_close(eng), GF_OK);
+
+	gf_config *cfg = fx_config();
+	gf_options o = GF_OPTIONS_INIT;
+	o.config = cfg;
+	o.store = spec;
+	o.clock = GF_CLOCK_EVENT;
+	o.read_only = 1;
+	ck_assert_int_eq(gf_engine_open(&eng, &o, err, sizeof(err)), GF_OK);
+	ck_assert_uint_eq(gf_engine_order_count(eng), 1);
+	ck_assert_str_eq(gf_order_id(gf_engine_order_at(eng, 0)), want);
+	char buf[1024];
+	const gf_result *r;
+	fx_event(buf, sizeof(buf), "12345", "RO2", 5, "320506001001",
+		 "city.environment.garbage");
+	ck_assert_int_eq(gf_engine_ingest_json(eng, buf, strlen(buf), &r),
+			 GF_EPERM);
+	ck_assert_ptr_null(r);
+	ck_assert_ptr_nonnull(strstr(gf_engine_errmsg(eng), "read-only"));
+	ck_assert_int_eq(fx_act(eng, "{\"op\":\"sign\",\"ref\":\"12345:RO1\","
+				     "\"actor\":\"t320506001-cg\"}"),
+			 GF_EPERM);
+	ck_assert_int_eq(gf_engine_set_time(eng, 1900000000000LL), GF_EPERM);
+	ck_assert_int_eq(gf_engine_flush(eng), GF_OK);
+	ck_assert_int_eq(gf_engine_close(eng), GF_OK);
+
+	/* nothing was written: a writer finds the one order and goes on */
+	eng = fx_open(spec, NULL);
+	ck_assert_uint_eq(gf_engine_order_count(eng), 1);
+	fx_create(eng, "RO2", 5);
+	gf_engine_close(eng);
+	gf_config_free(cfg);
+	fx_rmdir(tmp);
+}
+END_TEST
+
 START_TEST(open_refuses_bad_options)
 {
 	gf_engine *eng;
@@ -345,8 +392,15 @@ START_TEST(open_refuses_bad_options)
 	o.version = 99;
 	ck_assert_int_eq(gf_engine_open(&eng, &o, err, sizeof(err)), GF_EVERSION);
 	o.version = GF_OPTIONS_VERSION;
-	o.store = "pg:host=nowhere";
-	ck_assert_int_eq(gf_engine_open(&eng, &o, err, sizeof(err)), GF_ENOTSUP);
+	/* a server that is not there: an I/O error naming PostgreSQL */
+	o.store = "pg:host=/nonexistent/gridflow-socket-dir";
+	ck_assert_int_eq(gf_engine_open(&eng, &o, err, sizeof(err)), GF_EIO);
+	ck_assert_ptr_nonnull(strstr(err, "PostgreSQL: cannot connect"));
+	o.store = "pg:host=/nonexistent/gridflow-socket-dir";
+	o.partition = "no spaces";
+	ck_assert_int_eq(gf_engine_open(&eng, &o, err, sizeof(err)), GF_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "partition"));
+	o.partition = NULL;
 	o.store = "tape:x";
 	ck_assert_int_eq(gf_engine_open(&eng, &o, err, sizeof(err)), GF_EINVAL);
 	o.store = NULL;
@@ -466,6 +520,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, corruption_in_the_middle_names_its_offset);
 	tcase_add_test(tc, one_engine_per_journal);
 	tcase_add_test(tc, open_refuses_bad_options);
+	tcase_add_test(tc, read_only_open_changes_nothing);
 	tcase_add_test(tc, built_events_match_json);
 	tcase_add_test(tc, ids_survive_a_new_prefix);
 	suite_add_tcase(s, tc);

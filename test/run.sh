@@ -3,6 +3,18 @@
 # VALGRIND=1 runs each under valgrind (memcheck, leaks are errors), with
 # Check's fork off so valgrind sees the tests themselves.
 set -u
+# The PostgreSQL suites need a server: without GF_TEST_PG, start a
+# throwaway one for this run (test/pgtmp.sh) and stop it afterwards.
+if [ -z "${GF_TEST_PG:-}" ]; then
+	GF_TEST_PGDIR=$(mktemp -d /tmp/gridflow-pg.XXXXXX)
+	trap 'test/pgtmp.sh stop "$GF_TEST_PGDIR"' EXIT
+	if ! GF_TEST_PG=$(test/pgtmp.sh start "$GF_TEST_PGDIR"); then
+		echo "FAIL: could not start the test PostgreSQL server"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+	export GF_TEST_PG GF_TEST_PGDIR
+fi
 total_pass=0
 total_fail=0
 status=0

@@ -3,7 +3,7 @@
 # when they are missing. Run by `make check` and `make demo`; safe to run
 # again (it installs nothing when all are present).
 set -eu
-PKGS="build-essential pkg-config libjson-c-dev check libsubunit-dev valgrind python3 g++ libuv1-dev"
+PKGS="build-essential pkg-config libjson-c-dev check libsubunit-dev valgrind python3 g++ libuv1-dev libpq-dev postgresql-15 postgresql-client-15"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

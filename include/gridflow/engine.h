@@ -80,9 +80,17 @@ GF_EXTERN gf_time gf_notice_due(const gf_notice *n);
  */
 typedef void (*gf_notice_cb)(void *data, const gf_notice *n);
 
+/**
+ * Called when changes become durable: every change whose ticket (see
+ * gf_result_ticket()) is at most `ticket` is now on stable storage. Under
+ * group commit (gf_options.batch_max > 1) this is the acknowledgement a
+ * host forwards upstream. It must not call back into the engine.
+ */
+typedef void (*gf_durable_cb)(void *data, uint64_t ticket);
+
 /* ---- options ------------------------------------------------------- */
 
-#define GF_OPTIONS_VERSION 1
+#define GF_OPTIONS_VERSION 2
 
 /**
  * Options for gf_engine_open(). Initialise with GF_OPTIONS_INIT (or
@@ -93,7 +101,8 @@ typedef struct gf_options {
 	unsigned version;        /**< GF_OPTIONS_VERSION */
 	/** The compiled configuration; the engine takes a reference. */
 	gf_config *config;
-	/** "memory" (default when NULL) or "journal:PATH". */
+	/** "memory" (default when NULL), "journal:PATH" or "pg:CONNINFO"
+	 * (a libpq connection string or URI). */
 	const char *store;
 	gf_sync_policy sync;
 	unsigned sync_interval_ms;  /**< for GF_SYNC_INTERVAL; 0 means 100 */
@@ -111,11 +120,61 @@ typedef struct gf_options {
 	/** Order-id prefix, up to 8 ASCII letters or digits; NULL means
 	 * "WO". Engines sharing one database use distinct prefixes. */
 	const char *order_prefix;
+
+	/* ---- version 2: shared PostgreSQL stores ---- */
+
+	/** The region partition this engine owns in the database: 1 to 32
+	 * ASCII letters, digits, '-' or '_', such as a district's code
+	 * ("320508"). NULL means "default". The engine holds it by a lease
+	 * (GF_EBUSY while another live engine holds it). Ignored by the
+	 * memory and journal stores. */
+	const char *partition;
+	/** Group commit (pg): changes per transaction. 0 or 1 commits
+	 * before every call returns; above 1, calls return their decision
+	 * at once and gf_options.durable reports when they are stored. */
+	unsigned batch_max;
+	/** Group commit: a change waits at most this long (ms) for its batch
+	 * while calls keep coming; 0 means 10. gf_engine_flush() commits at
+	 * once; an idle host calls it. */
+	unsigned batch_delay_ms;
+	/** The partition lease (pg), renewed by every commit and flush; 0
+	 * means 30000 ms. An idle host calls gf_engine_flush() well within
+	 * it; another engine may take the partition over once it lapses. */
+	unsigned lease_ms;
+	/** How long (ms) a lost connection is retried, with backoff, before
+	 * calls fail with GF_EIO; 0 means 30000. */
+	unsigned retry_ms;
+	gf_durable_cb durable;
+	void *durable_data;
+	/** Non-zero opens to read: the store is replayed into memory and
+	 * every call that would change it fails with GF_EPERM. With
+	 * PostgreSQL no lease is taken and nothing is written (not even the
+	 * schema), so an auditor's dump can run beside the live engine; the
+	 * state is the database's as of the open. */
+	int read_only;
 } gf_options;
 
 #define GF_OPTIONS_INIT \
 	{ GF_OPTIONS_VERSION, NULL, NULL, GF_SYNC_EVERY, 0, GF_CLOCK_WALL, \
-	  NULL, 0, 0, NULL, NULL, 0, NULL }
+	  NULL, 0, 0, NULL, NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL, NULL, 0 }
+
+/** The layout of version 1 (before the PostgreSQL fields), still
+ * accepted by gf_engine_open() and gf_options_init(). */
+typedef struct gf_options_v1 {
+	unsigned version;
+	gf_config *config;
+	const char *store;
+	gf_sync_policy sync;
+	unsigned sync_interval_ms;
+	gf_clock_mode clock;
+	const unsigned char *reporter_key;
+	size_t reporter_key_len;
+	int keep_phone;
+	gf_notice_cb notice;
+	void *notice_data;
+	size_t max_event_bytes;
+	const char *order_prefix;
+} gf_options_v1;
 
 /** Fill opts with the defaults of the given version; GF_EVERSION if this
  * library does not know that version. */
@@ -154,8 +213,30 @@ GF_EXTERN int gf_engine_reload(gf_engine *eng, gf_config *cfg);
  * default: the fast path builds no strings). */
 GF_EXTERN int gf_engine_set_explain(gf_engine *eng, int on);
 
-/** Flush the store to disk now, whatever the sync policy. */
+/**
+ * Make every change so far durable now, whatever the sync policy or
+ * batch (and renew a PostgreSQL lease). GF_OK, GF_EIO (the store stayed
+ * unreachable: the changes after gf_engine_durable_ticket() are lost,
+ * and the engine must be reopened) or GF_EBUSY (another engine took the
+ * partition over).
+ */
 GF_EXTERN int gf_engine_flush(gf_engine *eng);
+
+/** The highest ticket known durable (0: none yet this session). */
+GF_EXTERN uint64_t gf_engine_durable_ticket(const gf_engine *eng);
+
+/**
+ * Create or upgrade the PostgreSQL schema named by spec ("pg:CONNINFO")
+ * to this library's version; gf_engine_open() does the same. GF_OK,
+ * GF_EINVAL (not a pg: spec), GF_EIO (cannot connect, or a statement
+ * failed), GF_EVERSION (the database was made by a newer library), and
+ * GF_ENOTSUP without PostgreSQL support. *version (may be NULL) receives
+ * the schema version now in the database.
+ */
+GF_EXTERN int gf_store_migrate(const char *spec, int *version,
+			       char *errmsg, size_t errmsg_size);
+/** The schema version this library creates. */
+GF_EXTERN int gf_store_schema_version(void);
 
 /**
  * The last error's message, naming the field by JSON path where there is
@@ -241,6 +322,13 @@ GF_EXTERN const char *gf_result_error_field(const gf_result *r);
 GF_EXTERN const char *gf_result_error_message(const gf_result *r);
 /** For a rejected event, its quarantine id; 0 otherwise. */
 GF_EXTERN uint64_t gf_result_quarantine_id(const gf_result *r);
+/**
+ * The change's ticket: the store position of the last record it wrote,
+ * increasing over the store's life; 0 when the call stored nothing (an
+ * idempotent re-delivery, a refusal without a key). The change is durable
+ * once gf_engine_durable_ticket() reaches it.
+ */
+GF_EXTERN uint64_t gf_result_ticket(const gf_result *r);
 /** The order's SLA policy name and priority (NULL and 0 when none). */
 GF_EXTERN const char *gf_result_sla(const gf_result *r);
 GF_EXTERN int gf_result_priority(const gf_result *r);
@@ -269,8 +357,11 @@ GF_EXTERN const char *gf_result_explain(const gf_result *r);
  *   an input-validation code (GF_EJSON ... GF_EVALUE) when rejected, in
  *   which case the event is in quarantine and the result says so;
  *   GF_EIO, GF_ENOMEM when nothing could be recorded (not acknowledged:
- *   deliver it again). *out is set whenever the return is not GF_EIO or
- *   GF_ENOMEM; out may be NULL.
+ *   deliver it again); with PostgreSQL also GF_EBUSY (another engine
+ *   took the partition over) and GF_ECORRUPT, after which, as after a
+ *   failed commit's GF_EIO, the engine must be reopened. *out is set
+ *   only when the call succeeded or the input was rejected or refused:
+ *   check it for NULL; out may be NULL.
  */
 GF_EXTERN int gf_engine_ingest_json(gf_engine *eng, const char *json,
 				    size_t len, const gf_result **out);

@@ -1,0 +1,1217 @@
+/*
+ * pg.c - the PostgreSQL store: the engine's records in gf_record, and
+ * beside them, in the same transactions, the rows hosts query (orders,
+ * reports, audit trail, clocks, quarantine, outbox). libpq only.
+ *
+ * ONE PARTITION, ONE ENGINE
+ *   An engine owns one region partition (`part`) by a lease row in
+ *   gf_partition. Acquiring it bumps the row's token; every transaction
+ *   starts with gf_fence(part, token), which fails once another engine
+ *   has taken the partition over, so a stalled former owner can never
+ *   write behind its successor's back.
+ *
+ * RECORDS AND TICKETS
+ *   Records of a partition are numbered 1, 2, 3, ... (seq). At open the
+ *   engine replays them in that order; the tables are not read back.
+ *   A record's seq is the ticket a host sees.
+ *
+ * GROUP COMMIT
+ *   append() and commit() queue statements; a batch goes out as one
+ *   transaction in pipeline mode (BEGIN, fence, the statements, COMMIT,
+ *   one sync), in chunks so neither side's socket buffer can fill while
+ *   the other waits. It goes when the engine forces it, when batch_max
+ *   records wait, or when the oldest has waited batch_delay_ms.
+ *
+ * RECONNECTION
+ *   When the connection drops, the batch is kept and the connection is
+ *   retried with backoff (50 ms doubling to 2 s) for up to retry_ms.
+ *   Once back, max(seq) tells whether the lost reply's transaction
+ *   committed (the batch's last seq is there) or not (the batch is sent
+ *   again); a transaction is all or nothing, so there is no third case.
+ *   (part, seq) and (part, channel, source_id) are keys: nothing can be
+ *   stored twice.
+ */
+#include "store.h"
+#include "record.h"
+#include "migrations.h"
+
+#include <libpq-fe.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- statements ------------------------------------------------------ */
+
+enum {
+	S_FENCE, S_RECORD, S_ORDER, S_REPORT, S_AUDIT, S_CLOCK, S_QUAR,
+	S_QDISCARD, S_OUTBOX, S_NOTIFY, S_COUNT
+};
+
+#define T(n) "gf_ms($" #n "::bigint)"
+
+static const struct {
+	const char *name;
+	const char *sql;
+	int nparams;
+} stmts[S_COUNT] = {
+	{ "gf_fence", "SELECT gf_fence($1, $2::bigint, $3::integer)", 3 },
+	{ "gf_record",
+	  "INSERT INTO gf_record (part, seq, type, body) "
+	  "VALUES ($1, $2::bigint, $3::smallint, $4::bytea)", 4 },
+	{ "gf_order",
+	  "INSERT INTO gf_order (part, order_id, state, lead, level, region, "
+	  "category, urgency, priority, scale, rule, sla, rules_version, "
+	  "report_count, caller_count, merged_into, suspected_of, created_at, "
+	  "updated_at, due_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+	  "$9::integer, $10, $11, $12, $13, $14::integer, $15::integer, $16, "
+	  "$17, " T(18) ", " T(19) ", " T(20) ") "
+	  "ON CONFLICT (part, order_id) DO UPDATE SET state = EXCLUDED.state, "
+	  "lead = EXCLUDED.lead, level = EXCLUDED.level, "
+	  "region = EXCLUDED.region, category = EXCLUDED.category, "
+	  "urgency = EXCLUDED.urgency, priority = EXCLUDED.priority, "
+	  "scale = EXCLUDED.scale, rule = EXCLUDED.rule, sla = EXCLUDED.sla, "
+	  "rules_version = EXCLUDED.rules_version, "
+	  "created_at = EXCLUDED.created_at, "
+	  "report_count = EXCLUDED.report_count, "
+	  "caller_count = EXCLUDED.caller_count, "
+	  "merged_into = EXCLUDED.merged_into, "
+	  "suspected_of = EXCLUDED.suspected_of, "
+	  "updated_at = EXCLUDED.updated_at, due_at = EXCLUDED.due_at", 20 },
+	/* a report moved by a merge or split changes order; the same one
+	 * stored twice changes nothing */
+	{ "gf_report",
+	  "INSERT INTO gf_report (part, channel, source_id, order_id, n, "
+	  "received_at, region, category, title, content, address, grid, lat, "
+	  "lon, reporter, event) VALUES ($1, $2, $3, $4, $5::integer, " T(6)
+	  ", $7, $8, $9, $10, $11, $12, $13::double precision, "
+	  "$14::double precision, $15, $16) "
+	  "ON CONFLICT (part, channel, source_id) DO UPDATE SET "
+	  "order_id = EXCLUDED.order_id, n = EXCLUDED.n "
+	  "WHERE gf_report.order_id <> EXCLUDED.order_id "
+	  "OR gf_report.n <> EXCLUDED.n", 16 },
+	{ "gf_audit",
+	  "INSERT INTO gf_audit (part, order_id, n, at, what, actor_dept, "
+	  "actor_role, from_state, to_state, reason, lead) VALUES ($1, $2, "
+	  "$3::integer, " T(4) ", $5, $6, $7, $8, $9, $10, $11)", 11 },
+	{ "gf_clock",
+	  "INSERT INTO gf_clock (part, order_id, name, state, started, due, "
+	  "warning, stopped, paused_ms, extensions, runs, steps_fired) VALUES "
+	  "($1, $2, $3, $4, " T(5) ", " T(6) ", " T(7) ", " T(8) ", "
+	  "$9::bigint, $10::integer, $11::integer, $12::integer) "
+	  "ON CONFLICT (part, order_id, name) DO UPDATE SET "
+	  "state = EXCLUDED.state, started = EXCLUDED.started, "
+	  "due = EXCLUDED.due, warning = EXCLUDED.warning, "
+	  "stopped = EXCLUDED.stopped, paused_ms = EXCLUDED.paused_ms, "
+	  "extensions = EXCLUDED.extensions, runs = EXCLUDED.runs, "
+	  "steps_fired = EXCLUDED.steps_fired", 12 },
+	{ "gf_quar",
+	  "INSERT INTO gf_quarantine (part, id, at, code, error, field, "
+	  "message, ref, raw, digest) VALUES ($1, $2::bigint, " T(3) ", "
+	  "$4::integer, $5, $6, $7, $8, $9::bytea, $10::bytea)", 10 },
+	{ "gf_qdiscard",
+	  "UPDATE gf_quarantine SET open = false, closed_reason = $3, "
+	  "closed_at = " T(4) " WHERE part = $1 AND id = $2::bigint", 4 },
+	{ "gf_outbox",
+	  "INSERT INTO gf_outbox (part, id, at, kind, order_id, dept, message, "
+	  "clock, step, due) VALUES ($1, $2::bigint, " T(3) ", $4, $5, $6, $7, "
+	  "$8, $9, " T(10) ")", 10 },
+	{ "gf_notify", "SELECT pg_notify('gf_outbox', $1)", 1 },
+};
+
+#undef T
+
+#define MAXP 20
+#define CHUNK 256       /* statements in flight before reading results */
+
+/* A queued statement: its parameters live in the batch's data buffer
+ * (offsets, as the buffer may move); len -1 is NULL. */
+typedef struct qstmt {
+	uint8_t kind;
+	size_t off[MAXP];
+	int len[MAXP];
+} qstmt;
+
+typedef struct pgstore {
+	gf__store base;
+	PGconn *conn;
+	char *conninfo;
+	char part[33];
+	char owner[128];
+	long long token;
+	unsigned batch_max, batch_delay_ms, lease_ms, retry_ms;
+	uint64_t seq;           /* last record appended */
+	uint64_t committed;     /* last record known committed */
+	uint64_t outbox_id;
+	/* the batch */
+	qstmt *q;
+	size_t nq, cq;
+	gf__buf data;
+	uint64_t first_seq;     /* first record of the batch (0: none) */
+	int64_t opened_ms;      /* monotonic time the batch began */
+	int outbox;             /* the batch wrote outbox rows */
+	int oom;                /* queueing failed: the batch is lost */
+	int read_only;          /* no lease, no writes */
+	/* the statement being filled */
+	qstmt *cur;
+	int np;
+	char num[32];
+} pgstore;
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* A libpq message, without its trailing newline. */
+static const char *pq_msg(PGconn *c, const PGresult *r)
+{
+	static _Thread_local char buf[400];
+	const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
+	if (!m || !*m)
+		m = c ? PQerrorMessage(c) : "unknown error";
+	snprintf(buf, sizeof buf, "%s", m);
+	size_t n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return buf;
+}
+
+/* Connection-level failures, worth a reconnect: class 08, and the
+ * server shutting down or restarting. */
+static int transient(const char *state)
+{
+	/* no SQLSTATE: not a statement's error, the connection's */
+	if (!state || !state[0])
+		return 1;
+	return strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	       strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0;
+}
+
+/* ---- queueing -------------------------------------------------------- */
+
+static void q_begin(pgstore *s, int kind)
+{
+	s->cur = NULL;
+	s->np = 0;
+	if (s->oom)
+		return;
+	if (s->nq == s->cq) {
+		size_t nc = s->cq ? 2 * s->cq : 64;
+		qstmt *nv = gf__realloc(s->q, nc * sizeof *nv);
+		if (!nv) {
+			s->oom = 1;
+			return;
+		}
+		s->q = nv;
+		s->cq = nc;
+	}
+	s->cur = &s->q[s->nq++];
+	s->cur->kind = (uint8_t)kind;
+}
+
+static void q_bytes(pgstore *s, const void *p, size_t n)
+{
+	if (!s->cur || s->np >= MAXP)
+		return;
+	int i = s->np++;
+	if (!p) {
+		s->cur->len[i] = -1;
+		s->cur->off[i] = 0;
+		return;
+	}
+	if (n > INT32_MAX - 1 || gf__buf_reserve(&s->data, n + 1)) {
+		s->oom = 1;
+		s->cur = NULL;
+		s->nq--;
+		return;
+	}
+	s->cur->off[i] = s->data.len;
+	s->cur->len[i] = (int)n;
+	memcpy(s->data.p + s->data.len, p, n);
+	s->data.len += n;
+	s->data.p[s->data.len++] = '\0';
+}
+
+static void q_str(pgstore *s, const char *v)
+{
+	q_bytes(s, v, v ? strlen(v) : 0);
+}
+
+static void q_int(pgstore *s, long long v)
+{
+	char b[24];
+	int n = snprintf(b, sizeof b, "%lld", v);
+	q_bytes(s, b, (size_t)n);
+}
+
+static void q_time(pgstore *s, gf_time t)
+{
+	if (t == GF_TIME_NONE)
+		q_bytes(s, NULL, 0);
+	else
+		q_int(s, (long long)t);
+}
+
+static void q_double(pgstore *s, double v, int have)
+{
+	char b[40];
+	if (!have) {
+		q_bytes(s, NULL, 0);
+		return;
+	}
+	int n = snprintf(b, sizeof b, "%.9g", v);
+	q_bytes(s, b, (size_t)n);
+}
+
+/* Parameters that are bytea go in binary, by statement and position. */
+static int is_binary(int kind, int i)
+{
+	return (kind == S_RECORD && i == 3) ||
+	       (kind == S_QUAR && (i == 8 || i == 9));
+}
+
+static void batch_clear(pgstore *s)
+{
+	s->nq = 0;
+	gf__buf_reset(&s->data);
+	s->first_seq = 0;
+	s->outbox = 0;
+	s->oom = 0;
+}
+
+/* ---- connection ------------------------------------------------------ */
+
+static int prepare_all(pgstore *s, gf__err *err)
+{
+	for (int i = 0; i < S_COUNT; i++) {
+		PGresult *r = PQprepare(s->conn, stmts[i].name, stmts[i].sql,
+					stmts[i].nparams, NULL);
+		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (!ok) {
+			int rc = gf__err_set(err, GF_EIO, NULL,
+					     "PostgreSQL: preparing %s: %s",
+					     stmts[i].name, pq_msg(s->conn, r));
+			PQclear(r);
+			return rc;
+		}
+		PQclear(r);
+	}
+	return GF_OK;
+}
+
+static PGconn *pq_connect(const char *conninfo)
+{
+	const char *const keys[] = { "connect_timeout",
+				     "fallback_application_name", "dbname",
+				     NULL };
+	const char *const vals[] = { "10", "libgridflow", conninfo, NULL };
+	return PQconnectdbParams(keys, vals, 1);
+}
+
+/* One statement, outside any batch; the result is the caller's. */
+static PGresult *exec1(pgstore *s, const char *sql, int n,
+		       const char *const *v)
+{
+	return PQexecParams(s->conn, sql, n, NULL, v, NULL, NULL, 0);
+}
+
+/* ---- migrations ------------------------------------------------------ */
+
+#define MIGRATE_LOCK "7240217013"
+
+static int migrate(PGconn *c, int *version, gf__err *err)
+{
+	PGresult *r;
+	int rc = GF_OK, have = 0;
+
+	r = PQexec(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = gf__err_set(err, GF_EIO, NULL,
+				 "PostgreSQL: locking the schema: %s",
+				 pq_msg(c, r));
+		PQclear(r);
+		return rc;
+	}
+	PQclear(r);
+	r = PQexec(c, "SET client_min_messages = warning; "
+		      "CREATE TABLE IF NOT EXISTS gf_schema ("
+		      "version integer PRIMARY KEY, "
+		      "library text NOT NULL, "
+		      "applied_at timestamptz NOT NULL DEFAULT now())");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		rc = gf__err_set(err, GF_EIO, NULL,
+				 "PostgreSQL: creating gf_schema: %s",
+				 pq_msg(c, r));
+		goto out;
+	}
+	PQclear(r);
+	r = PQexec(c, "SELECT coalesce(max(version), 0) FROM gf_schema");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		rc = gf__err_set(err, GF_EIO, NULL,
+				 "PostgreSQL: reading gf_schema: %s",
+				 pq_msg(c, r));
+		goto out;
+	}
+	have = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	r = NULL;
+	if (have > (int)gf__nmigrations) {
+		rc = gf__err_set(err, GF_EVERSION, NULL,
+				 "the database's gridflow schema is version "
+				 "%d, newer than this library's %d (%s): "
+				 "upgrade libgridflow",
+				 have, (int)gf__nmigrations,
+				 GF_VERSION_STRING);
+		goto out;
+	}
+	for (int v = have + 1; v <= (int)gf__nmigrations; v++) {
+		char vs[16];
+		const char *p[2] = { vs, GF_VERSION_STRING };
+		snprintf(vs, sizeof vs, "%d", v);
+		r = PQexec(c, "BEGIN");
+		PQclear(r);
+		r = PQexec(c, gf__migrations[v - 1].sql);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+		    PQresultStatus(r) != PGRES_TUPLES_OK) {
+			rc = gf__err_set(err, GF_EIO, NULL,
+					 "PostgreSQL: migration %s: %s",
+					 gf__migrations[v - 1].name,
+					 pq_msg(c, r));
+			PQclear(r);
+			r = PQexec(c, "ROLLBACK");
+			goto out;
+		}
+		PQclear(r);
+		r = PQexecParams(c, "INSERT INTO gf_schema (version, library) "
+				    "VALUES ($1::integer, $2)",
+				 2, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			rc = gf__err_set(err, GF_EIO, NULL,
+					 "PostgreSQL: recording migration "
+					 "%d: %s", v, pq_msg(c, r));
+			PQclear(r);
+			r = PQexec(c, "ROLLBACK");
+			goto out;
+		}
+		PQclear(r);
+		r = PQexec(c, "COMMIT");
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			rc = gf__err_set(err, GF_EIO, NULL,
+					 "PostgreSQL: committing migration "
+					 "%d: %s", v, pq_msg(c, r));
+			goto out;
+		}
+		PQclear(r);
+		r = NULL;
+		have = v;
+	}
+out:
+	PQclear(r);
+	r = PQexec(c, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")");
+	PQclear(r);
+	if (version)
+		*version = have;
+	return rc;
+}
+
+/* For a read-only open: a schema this library can read, untouched. */
+static int check_version(PGconn *c, gf__err *err)
+{
+	PGresult *r = PQexec(c, "SELECT coalesce(max(version), 0) "
+				"FROM gf_schema");
+	int rc = GF_OK;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		rc = gf__err_set(err, GF_EIO, NULL,
+				 "PostgreSQL: no gridflow schema to read "
+				 "(%s)", pq_msg(c, r));
+	} else {
+		int have = atoi(PQgetvalue(r, 0, 0));
+		if (have > (int)gf__nmigrations)
+			rc = gf__err_set(err, GF_EVERSION, NULL,
+					 "the database's gridflow schema is "
+					 "version %d, newer than this "
+					 "library's %d (%s): upgrade "
+					 "libgridflow",
+					 have, (int)gf__nmigrations,
+					 GF_VERSION_STRING);
+	}
+	PQclear(r);
+	return rc;
+}
+
+int gf_store_schema_version(void)
+{
+	return (int)gf__nmigrations;
+}
+
+int gf_store_migrate(const char *spec, int *version, char *errmsg,
+		     size_t errmsg_size)
+{
+	gf__err err;
+	int rc;
+
+	gf__err_clear(&err);
+	if (version)
+		*version = 0;
+	if (errmsg && errmsg_size)
+		errmsg[0] = '\0';
+	if (!spec || strncmp(spec, "pg:", 3) != 0) {
+		rc = gf__err_set(&err, GF_EINVAL, NULL,
+				 "gf_store_migrate needs a \"pg:CONNINFO\" "
+				 "store");
+	} else {
+		PGconn *c = pq_connect(spec + 3);
+		if (!c) {
+			rc = gf__err_set(&err, GF_ENOMEM, NULL,
+					 "out of memory connecting");
+		} else if (PQstatus(c) != CONNECTION_OK) {
+			rc = gf__err_set(&err, GF_EIO, NULL,
+					 "PostgreSQL: cannot connect: %s",
+					 pq_msg(c, NULL));
+		} else {
+			rc = migrate(c, version, &err);
+		}
+		PQfinish(c);
+	}
+	if (rc && errmsg && errmsg_size)
+		snprintf(errmsg, errmsg_size, "%s", gf__err_text(&err));
+	return rc;
+}
+
+/* ---- the lease ------------------------------------------------------- */
+
+static int lease_acquire(pgstore *s, gf__err *err)
+{
+	char ms[16];
+	snprintf(ms, sizeof ms, "%u", s->lease_ms);
+	const char *p3[3] = { s->part, s->owner, ms };
+	int rc;
+
+	PGresult *r = exec1(s, "SELECT gf_take($1, $2, $3::integer)", 3, p3);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		rc = gf__err_set(err, GF_EIO, NULL,
+				 "PostgreSQL: taking the partition lease: %s",
+				 pq_msg(s->conn, r));
+		PQclear(r);
+		return rc;
+	}
+	if (!PQgetisnull(r, 0, 0)) {
+		s->token = atoll(PQgetvalue(r, 0, 0));
+		PQclear(r);
+		return GF_OK;
+	}
+	PQclear(r);
+	r = exec1(s,
+		  "SELECT owner, ceil(extract(epoch FROM lease_until - "
+		  "clock_timestamp()) * 1000)::bigint FROM gf_partition "
+		  "WHERE part = $1",
+		  1, p3);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		rc = gf__err_set(err, GF_EBUSY, "partition",
+				 "partition \"%s\" is held by engine %s for "
+				 "another %s ms (its lease); open it after "
+				 "that engine closes or its lease lapses",
+				 s->part, PQgetvalue(r, 0, 0),
+				 PQgetvalue(r, 0, 1));
+	else
+		rc = gf__err_set(err, GF_EBUSY, "partition",
+				 "partition \"%s\" is held by another engine",
+				 s->part);
+	PQclear(r);
+	return rc;
+}
+
+/* ---- replay ---------------------------------------------------------- */
+
+static uint64_t be64(const char *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | (uint8_t)p[i];
+	return v;
+}
+
+static int replay(pgstore *s, const gf__store_opts *opts,
+		  gf__store_info *info, gf__err *err)
+{
+	const char *p1[1] = { s->part };
+	int rc = GF_OK;
+
+	if (!PQsendQueryParams(s->conn,
+			       "SELECT seq, type, body FROM gf_record "
+			       "WHERE part = $1 ORDER BY seq",
+			       1, NULL, p1, NULL, NULL, 1) ||
+	    !PQsetSingleRowMode(s->conn))
+		return gf__err_set(err, GF_EIO, NULL,
+				   "PostgreSQL: reading the records: %s",
+				   pq_msg(s->conn, NULL));
+	PGresult *r;
+	while ((r = PQgetResult(s->conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_SINGLE_TUPLE && !rc) {
+			uint64_t seq = be64(PQgetvalue(r, 0, 0));
+			const char *t = PQgetvalue(r, 0, 1);
+			uint8_t type = (uint8_t)t[1];
+			if (seq != s->seq + 1) {
+				rc = gf__err_set(err, GF_ECORRUPT, NULL,
+						 "PostgreSQL: partition \"%s\" "
+						 "has record %llu after %llu: "
+						 "records are missing",
+						 s->part,
+						 (unsigned long long)seq,
+						 (unsigned long long)s->seq);
+			} else {
+				s->seq = seq;
+				info->records++;
+				if (opts->replay)
+					rc = opts->replay(
+						opts->replay_ud, type,
+						(const uint8_t *)PQgetvalue(
+							r, 0, 2),
+						(size_t)PQgetlength(r, 0, 2),
+						err);
+				if (rc == GF_ECORRUPT)
+					gf__err_set(err, GF_ECORRUPT, NULL,
+						    "PostgreSQL: partition "
+						    "\"%s\", record %llu: %s",
+						    s->part,
+						    (unsigned long long)seq,
+						    gf__err_text(err));
+			}
+		} else if (st != PGRES_SINGLE_TUPLE &&
+			   st != PGRES_TUPLES_OK && !rc) {
+			rc = gf__err_set(err, GF_EIO, NULL,
+					 "PostgreSQL: reading the records: %s",
+					 pq_msg(s->conn, r));
+		}
+		PQclear(r);
+	}
+	s->committed = s->seq;
+	if (rc)
+		return rc;
+	PGresult *o = exec1(s,
+			    "SELECT coalesce(max(id), 0) FROM gf_outbox "
+			    "WHERE part = $1",
+			    1, p1);
+	if (PQresultStatus(o) != PGRES_TUPLES_OK || PQntuples(o) != 1) {
+		rc = gf__err_set(err, GF_EIO, NULL,
+				 "PostgreSQL: reading the outbox: %s",
+				 pq_msg(s->conn, o));
+	} else {
+		s->outbox_id = strtoull(PQgetvalue(o, 0, 0), NULL, 10);
+	}
+	PQclear(o);
+	return rc;
+}
+
+/* ---- sending a batch ------------------------------------------------- */
+
+/* Read one statement's result in pipeline mode. 0, or -1 with the first
+ * failure's message and SQLSTATE kept. */
+static int read_one(pgstore *s, char *why, size_t whylen, char *state)
+{
+	PGresult *r = PQgetResult(s->conn);
+	int rc = 0;
+	if (!r) {
+		if (!why[0])
+			snprintf(why, whylen, "%s", pq_msg(s->conn, NULL));
+		return -1;
+	}
+	ExecStatusType st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
+	    st != PGRES_PIPELINE_SYNC) {
+		if (!why[0]) {
+			const char *ss = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+			snprintf(state, 6, "%s", ss ? ss : "");
+			snprintf(why, whylen, "%s",
+				 st == PGRES_PIPELINE_ABORTED
+					 ? "pipeline aborted"
+					 : pq_msg(s->conn, r));
+		}
+		rc = -1;
+	}
+	int sync = st == PGRES_PIPELINE_SYNC;
+	PQclear(r);
+	/* each statement's results end with a NULL; a sync has none */
+	if (!sync) {
+		while ((r = PQgetResult(s->conn)) != NULL)
+			PQclear(r);
+	}
+	return rc;
+}
+
+static int send_stmt(pgstore *s, const qstmt *q)
+{
+	const char *v[MAXP];
+	int fmt[MAXP];
+	int n = stmts[q->kind].nparams;
+	for (int i = 0; i < n; i++) {
+		v[i] = q->len[i] < 0 ? NULL : s->data.p + q->off[i];
+		fmt[i] = is_binary(q->kind, i);
+	}
+	return PQsendQueryPrepared(s->conn, stmts[q->kind].name, n, v, q->len,
+				   fmt, 0);
+}
+
+/* One attempt: 0 committed; -1 failed (why, state say how). */
+static int send_batch(pgstore *s, char *why, size_t whylen, char *state)
+{
+	char token[24], lease[16];
+	const char *fence[3] = { s->part, token, lease };
+	size_t sent = 0, read = 0;
+	int bad = 0;
+
+	why[0] = '\0';
+	state[0] = '\0';
+	snprintf(token, sizeof token, "%lld", s->token);
+	snprintf(lease, sizeof lease, "%u", s->lease_ms);
+	if (PQstatus(s->conn) != CONNECTION_OK ||
+	    !PQenterPipelineMode(s->conn)) {
+		snprintf(why, whylen, "%s", pq_msg(s->conn, NULL));
+		return -1;
+	}
+	/* BEGIN, fence, statements, (notify), COMMIT, then the sync */
+	size_t total = s->nq + 3 + (s->outbox ? 1 : 0);
+	for (size_t i = 0; i < total && !bad; i++) {
+		int ok;
+		if (i == 0)
+			ok = PQsendQueryParams(s->conn, "BEGIN", 0, NULL, NULL,
+					       NULL, NULL, 0);
+		else if (i == 1)
+			ok = PQsendQueryPrepared(s->conn, "gf_fence", 3, fence,
+						 NULL, NULL, 0);
+		else if (i - 2 < s->nq)
+			ok = send_stmt(s, &s->q[i - 2]);
+		else if (s->outbox && i == total - 2) {
+			const char *p1[1] = { s->part };
+			ok = PQsendQueryPrepared(s->conn, "gf_notify", 1, p1,
+						 NULL, NULL, 0);
+		} else
+			ok = PQsendQueryParams(s->conn, "COMMIT", 0, NULL,
+					       NULL, NULL, NULL, 0);
+		if (!ok) {
+			snprintf(why, whylen, "%s", pq_msg(s->conn, NULL));
+			bad = 1;
+			break;
+		}
+		sent++;
+		/* keep at most CHUNK statements unread */
+		if (sent - read >= CHUNK && i + 1 < total) {
+			if (!PQsendFlushRequest(s->conn) ||
+			    PQflush(s->conn) != 0) {
+				snprintf(why, whylen, "%s",
+					 pq_msg(s->conn, NULL));
+				bad = 1;
+				break;
+			}
+			while (read < sent) {
+				if (read_one(s, why, whylen, state))
+					bad = 1;
+				read++;
+				if (PQstatus(s->conn) != CONNECTION_OK)
+					break;
+			}
+			if (PQstatus(s->conn) != CONNECTION_OK)
+				break;
+		}
+	}
+	if (PQstatus(s->conn) == CONNECTION_OK &&
+	    (!PQpipelineSync(s->conn))) {
+		if (!why[0])
+			snprintf(why, whylen, "%s", pq_msg(s->conn, NULL));
+		bad = 1;
+	}
+	while (read < sent && PQstatus(s->conn) == CONNECTION_OK) {
+		if (read_one(s, why, whylen, state))
+			bad = 1;
+		read++;
+	}
+	/* the sync */
+	if (PQstatus(s->conn) == CONNECTION_OK) {
+		PGresult *r = PQgetResult(s->conn);
+		if (!r || PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
+			/* where the sync should be, a server going down
+			 * says "terminating connection" (57P01) before
+			 * libpq has seen the socket close */
+			const char *ss =
+				r ? PQresultErrorField(r, PG_DIAG_SQLSTATE)
+				  : NULL;
+			if (!why[0])
+				snprintf(why, whylen, "%s",
+					 pq_msg(s->conn, r));
+			if (!state[0] || (ss && transient(ss)))
+				snprintf(state, 6, "%s", ss ? ss : "");
+			bad = 1;
+		}
+		PQclear(r);
+	}
+	if (PQstatus(s->conn) != CONNECTION_OK) {
+		if (!why[0])
+			snprintf(why, whylen, "%s", pq_msg(s->conn, NULL));
+		state[0] = '\0';  /* the connection: transient */
+		return -1;
+	}
+	PQexitPipelineMode(s->conn);
+	/* a failed statement skipped the COMMIT: leave the failed
+	 * transaction, so that the session can still release the lease */
+	if (bad && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(s->conn, "ROLLBACK"));
+	return bad ? -1 : 0;
+}
+
+/* Where the partition's records end in the database, or -1. */
+static long long stored_seq(pgstore *s)
+{
+	const char *p1[1] = { s->part };
+	PGresult *r = exec1(s,
+			    "SELECT coalesce(max(seq), 0) FROM gf_record "
+			    "WHERE part = $1",
+			    1, p1);
+	long long v = -1;
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		v = atoll(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return v;
+}
+
+static void nap_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* Send the batch until it is committed, the error is not the
+ * connection's, or the connection stays down past retry_ms. */
+static int flush_batch(pgstore *s, gf__err *err)
+{
+	char why[400], state[6];
+	int64_t start = mono_ms();
+	unsigned backoff = 50;
+
+	if (s->oom) {
+		batch_clear(s);
+		return gf__err_set(err, GF_ENOMEM, NULL,
+				   "out of memory queueing a PostgreSQL batch; "
+				   "its changes are lost (reopen the engine)");
+	}
+	for (;;) {
+		if (send_batch(s, why, sizeof why, state) == 0)
+			break;
+		if (strcmp(state, "GFL01") == 0) {
+			batch_clear(s);
+			return gf__err_set(err, GF_EBUSY, "partition",
+					   "PostgreSQL: %s", why);
+		}
+		if (PQstatus(s->conn) == CONNECTION_OK && !transient(state)) {
+			batch_clear(s);
+			return gf__err_set(err, GF_EIO, NULL,
+					   "PostgreSQL: storing a batch "
+					   "(SQLSTATE %s): %s",
+					   state[0] ? state : "?", why);
+		}
+		/* the connection: try again until retry_ms */
+		for (;;) {
+			if (mono_ms() - start >= (int64_t)s->retry_ms) {
+				batch_clear(s);
+				return gf__err_set(
+					err, GF_EIO, NULL,
+					"PostgreSQL unreachable for %u ms; "
+					"the changes after ticket %llu may "
+					"not be stored (reopen and feed them "
+					"again: that is safe): %s",
+					s->retry_ms,
+					(unsigned long long)s->committed, why);
+			}
+			nap_ms(backoff);
+			backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
+			PQreset(s->conn);
+			if (PQstatus(s->conn) == CONNECTION_OK &&
+			    prepare_all(s, err) == GF_OK)
+				break;
+			snprintf(why, sizeof why, "%s",
+				 pq_msg(s->conn, NULL));
+		}
+		/* did the lost reply's transaction commit? */
+		long long at = stored_seq(s);
+		if (at < 0)
+			continue;
+		if (s->first_seq && (uint64_t)at >= s->seq)
+			break;          /* it did */
+		if ((uint64_t)at != s->committed) {
+			batch_clear(s);
+			return gf__err_set(err, GF_ECORRUPT, NULL,
+					   "PostgreSQL: partition \"%s\" ends "
+					   "at record %lld, expected %llu",
+					   s->part, at,
+					   (unsigned long long)s->committed);
+		}
+		if (!s->first_seq)
+			break;          /* only the lease was renewed */
+	}
+	s->committed = s->seq;
+	batch_clear(s);
+	s->opened_ms = mono_ms();
+	return GF_OK;
+}
+
+/* ---- the store ops --------------------------------------------------- */
+
+static int pg_append(gf__store *st, uint8_t type, const void *p, size_t n,
+		     gf__err *err)
+{
+	pgstore *s = (pgstore *)st;
+	uint64_t seq = s->seq + 1;
+
+	if (s->read_only)
+		return gf__err_set(err, GF_EPERM, NULL,
+				   "the PostgreSQL store was opened read-only");
+	if (!s->first_seq) {
+		s->first_seq = seq;
+		s->opened_ms = mono_ms();
+	}
+	q_begin(s, S_RECORD);
+	q_str(s, s->part);
+	q_int(s, (long long)seq);
+	q_int(s, type);
+	q_bytes(s, p, n);
+	if (type == GF__REC_QUARANTINE) {
+		gf__rec_scratch sc = { { 0 }, 0, 0 };
+		gf__rec_quar qr;
+		if (gf__rec_quar_decode(&qr, p, n, &sc) == GF_OK) {
+			q_begin(s, S_QUAR);
+			q_str(s, s->part);
+			q_int(s, (long long)qr.id);
+			q_time(s, qr.at);
+			q_int(s, qr.code);
+			q_str(s, gf_errname(qr.code));
+			q_str(s, qr.field);
+			q_str(s, qr.msg ? qr.msg : "");
+			q_str(s, qr.ref);
+			q_bytes(s, qr.raw ? qr.raw : "", qr.raw_len);
+			q_bytes(s, qr.digest, 32);
+		} else {
+			s->oom = 1;
+		}
+		gf__rec_scratch_free(&sc);
+	} else if (type == GF__REC_QDISCARD) {
+		gf__rec_scratch sc = { { 0 }, 0, 0 };
+		gf__rec_discard d;
+		if (gf__rec_discard_decode(&d, p, n, &sc) == GF_OK) {
+			q_begin(s, S_QDISCARD);
+			q_str(s, s->part);
+			q_int(s, (long long)d.id);
+			q_str(s, d.reason ? d.reason : "");
+			q_time(s, d.at);
+		} else {
+			s->oom = 1;
+		}
+		gf__rec_scratch_free(&sc);
+	}
+	if (s->oom) {
+		/* nothing of it is queued for good: drop what was */
+		s->oom = 0;
+		while (s->nq && s->q[s->nq - 1].kind != S_RECORD)
+			s->nq--;
+		if (s->nq)
+			s->nq--;
+		if (s->first_seq == seq)
+			s->first_seq = 0;
+		return gf__err_set(err, GF_ENOMEM, NULL,
+				   "out of memory queueing a record");
+	}
+	s->seq = seq;
+	return GF_OK;
+}
+
+static const char *state_name(gf_state st)
+{
+	return gf_state_name(st);
+}
+
+static void queue_order(pgstore *s, gf_order *o)
+{
+	gf_time due = GF_TIME_NONE;
+	size_t nc = gf_order_clock_count(o);
+	for (size_t i = 0; i < nc; i++) {
+		const gf_sla_clock *c = gf_order_clock(o, i);
+		gf_time d = gf_sla_clock_due(c);
+		if (gf_sla_clock_state(c) == GF_SLA_RUNNING &&
+		    d != GF_TIME_NONE && (due == GF_TIME_NONE || d < due))
+			due = d;
+	}
+	q_begin(s, S_ORDER);
+	q_str(s, s->part);
+	q_str(s, gf_order_id(o));
+	q_str(s, state_name(gf_order_state(o)));
+	q_str(s, gf_order_lead(o));
+	q_str(s, gf_level_name(gf_order_level(o)));
+	q_str(s, gf_order_region(o));
+	q_str(s, gf_order_category(o));
+	q_str(s, gf_urgency_name(gf_order_urgency(o)));
+	q_int(s, gf_order_priority(o));
+	q_str(s, gf_scale_name(gf_order_scale(o)));
+	q_str(s, gf_order_rule(o));
+	q_str(s, gf_order_sla(o));
+	q_str(s, gf_order_rules_version(o));
+	q_int(s, (long long)gf_order_report_count(o));
+	q_int(s, (long long)gf_order_caller_count(o));
+	q_str(s, gf_order_merged_into(o));
+	q_str(s, gf_order_suspected_of(o));
+	q_time(s, gf_order_created_at(o));
+	q_time(s, gf_order_updated_at(o));
+	q_time(s, due);
+
+	size_t na = gf_order_audit_count(o);
+	for (size_t i = o->saved_audit; i < na; i++) {
+		const gf_audit *a = gf_order_audit(o, i);
+		q_begin(s, S_AUDIT);
+		q_str(s, s->part);
+		q_str(s, gf_order_id(o));
+		q_int(s, (long long)i);
+		q_time(s, gf_audit_time(a));
+		q_str(s, gf_audit_what(a));
+		q_str(s, gf_audit_actor_dept(a));
+		q_str(s, gf_audit_actor_role(a));
+		q_str(s, state_name(gf_audit_from(a)));
+		q_str(s, state_name(gf_audit_to(a)));
+		q_str(s, gf_audit_reason(a));
+		q_str(s, gf_audit_lead(a));
+	}
+	o->saved_audit = (uint32_t)na;
+
+	/* a split takes reports out of the middle and moves the later ones
+	 * down: write them all again (the upsert changes only what moved) */
+	size_t nr = gf_order_report_count(o);
+	if (o->saved_reports > nr)
+		o->saved_reports = 0;
+	for (size_t i = o->saved_reports; i < nr; i++) {
+		const gf_report *r = gf_order_report(o, i);
+		double lat = 0, lon = 0;
+		int have = gf_report_location(r, &lat, &lon);
+		q_begin(s, S_REPORT);
+		q_str(s, s->part);
+		q_str(s, gf_channel_name(gf_report_channel(r)));
+		q_str(s, gf_report_source_id(r));
+		q_str(s, gf_order_id(o));
+		q_int(s, (long long)i);
+		q_time(s, gf_report_received_at(r));
+		q_str(s, gf_report_region(r));
+		q_str(s, gf_report_category(r));
+		q_str(s, gf_report_title(r));
+		q_str(s, gf_report_content(r));
+		q_str(s, gf_report_address(r));
+		q_str(s, gf_report_grid(r));
+		q_double(s, lat, have);
+		q_double(s, lon, have);
+		q_str(s, gf_report_reporter(r));
+		q_str(s, gf_report_json(r));
+	}
+	o->saved_reports = (uint32_t)nr;
+
+	for (size_t i = 0; i < nc; i++) {
+		const gf_sla_clock *c = gf_order_clock(o, i);
+		q_begin(s, S_CLOCK);
+		q_str(s, s->part);
+		q_str(s, gf_order_id(o));
+		q_str(s, gf_sla_clock_name(c));
+		q_str(s, gf_sla_state_name(gf_sla_clock_state(c)));
+		q_time(s, gf_sla_clock_started(c));
+		q_time(s, gf_sla_clock_due(c));
+		q_time(s, gf_sla_clock_warning(c));
+		q_time(s, gf_sla_clock_stopped(c));
+		q_int(s, (long long)gf_sla_clock_paused_ms(c));
+		q_int(s, gf_sla_clock_extensions(c));
+		q_int(s, gf_sla_clock_runs(c));
+		q_int(s, gf_sla_clock_steps_fired(c));
+	}
+}
+
+static void queue_notice(pgstore *s, const gf_notice *n)
+{
+	q_begin(s, S_OUTBOX);
+	q_str(s, s->part);
+	q_int(s, (long long)++s->outbox_id);
+	q_time(s, gf_notice_time(n));
+	q_str(s, gf_notice_kind_name(gf_notice_kind_of(n)));
+	q_str(s, gf_notice_order(n));
+	q_str(s, gf_notice_dept(n));
+	q_str(s, gf_notice_message(n) ? gf_notice_message(n) : "");
+	q_str(s, gf_notice_clock(n));
+	q_str(s, gf_notice_step(n));
+	q_time(s, gf_notice_due(n));
+	s->outbox = 1;
+}
+
+static int pg_commit(gf__store *st, const gf__commit *c, gf__err *err)
+{
+	pgstore *s = (pgstore *)st;
+
+	for (size_t i = 0; i < c->norders; i++)
+		queue_order(s, c->orders[i]);
+	for (size_t i = 0; i < c->nnotices; i++)
+		queue_notice(s, &c->notices[i]);
+	for (size_t i = 0; i < c->nreleased; i++) {
+		q_begin(s, S_QDISCARD);
+		q_str(s, s->part);
+		q_int(s, (long long)c->released[i]);
+		q_str(s, NULL);
+		q_time(s, GF_TIME_NONE);
+	}
+	/* rows without a record (notices of a reload, say) wait for the
+	 * next record or a forced commit */
+	if (!s->first_seq && !s->oom && !c->force)
+		return s->nq ? 0 : 1;
+	if (!c->force && !s->oom && s->batch_max > 1 &&
+	    s->seq - s->first_seq + 1 < s->batch_max &&
+	    mono_ms() - s->opened_ms < (int64_t)s->batch_delay_ms)
+		return 0;
+	int rc = flush_batch(s, err);
+	return rc ? rc : 1;
+}
+
+static int pg_flush(gf__store *st, gf__err *err)
+{
+	gf__commit c = { NULL, 0, NULL, 0, 1, NULL, 0 };
+	int rc = pg_commit(st, &c, err);
+	return rc < 0 ? rc : GF_OK;
+}
+
+static void pg_free(pgstore *s)
+{
+	if (s->conn)
+		PQfinish(s->conn);
+	gf__free(s->conninfo);
+	gf__free(s->q);
+	gf__buf_free(&s->data);
+	gf__free(s);
+}
+
+static void pg_close(gf__store *st)
+{
+	pgstore *s = (pgstore *)st;
+	/* after an outage, one more try: the host reopening at once should
+	 * not have to wait for the lease to lapse */
+	if (s->conn && s->token && PQstatus(s->conn) != CONNECTION_OK)
+		PQreset(s->conn);
+	if (s->conn && s->token && PQstatus(s->conn) == CONNECTION_OK) {
+		/* a clean close hands the partition on at once */
+		char token[24];
+		const char *p2[2] = { s->part, token };
+		snprintf(token, sizeof token, "%lld", s->token);
+		PGresult *r = exec1(s,
+				    "UPDATE gf_partition SET owner = NULL, "
+				    "lease_until = NULL WHERE part = $1 AND "
+				    "token = $2::bigint",
+				    2, p2);
+		PQclear(r);
+	}
+	pg_free(s);
+}
+
+static const gf__store_ops pg_ops = {
+	"pg", 1, pg_append, pg_flush, pg_close, pg_commit,
+};
+
+void gf__pg_mark_saved(gf_order *const *orders, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		orders[i]->saved_audit = (uint32_t)orders[i]->naudit;
+		orders[i]->saved_reports = (uint32_t)orders[i]->nreports;
+	}
+}
+
+static int part_ok(const char *p)
+{
+	size_t n = strlen(p);
+	if (n < 1 || n > 32)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+int gf__pg_open(gf__store **out, const char *conninfo,
+		const gf__store_opts *opts, gf__store_info *info,
+		gf__err *err)
+{
+	const char *part = opts->partition ? opts->partition : "default";
+	int rc;
+
+	*out = NULL;
+	if (!part_ok(part))
+		return gf__err_set(err, GF_EINVAL, "partition",
+				   "a partition is 1 to 32 ASCII letters, "
+				   "digits, '-' or '_'");
+	pgstore *s = gf__calloc(1, sizeof *s);
+	if (!s)
+		return gf__err_set(err, GF_ENOMEM, NULL, "out of memory");
+	s->base.ops = &pg_ops;
+	gf__buf_init(&s->data);
+	snprintf(s->part, sizeof s->part, "%s", part);
+	s->batch_max = opts->batch_max ? opts->batch_max : 1;
+	s->batch_delay_ms = opts->batch_delay_ms ? opts->batch_delay_ms : 10;
+	s->lease_ms = opts->lease_ms ? opts->lease_ms : 30000;
+	s->retry_ms = opts->retry_ms ? opts->retry_ms : 30000;
+	{
+		char host[64] = "";
+		(void)gethostname(host, sizeof host - 1);
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf(s->owner, sizeof s->owner, "%s:%ld:%lx", host,
+			 (long)getpid(),
+			 (unsigned long)(ts.tv_nsec ^ ts.tv_sec));
+	}
+	s->conninfo = gf__strdup(conninfo);
+	if (!s->conninfo) {
+		pg_free(s);
+		return gf__err_set(err, GF_ENOMEM, NULL, "out of memory");
+	}
+	s->conn = pq_connect(conninfo);
+	if (!s->conn) {
+		pg_free(s);
+		return gf__err_set(err, GF_ENOMEM, NULL, "out of memory");
+	}
+	if (PQstatus(s->conn) != CONNECTION_OK) {
+		rc = gf__err_set(err, GF_EIO, NULL,
+				 "PostgreSQL: cannot connect: %s",
+				 pq_msg(s->conn, NULL));
+		pg_free(s);
+		return rc;
+	}
+	s->read_only = opts->read_only != 0;
+	if (s->read_only) {
+		if ((rc = check_version(s->conn, err)) ||
+		    (rc = replay(s, opts, info, err))) {
+			pg_free(s);
+			return rc;
+		}
+		*out = &s->base;
+		return GF_OK;
+	}
+	if ((rc = migrate(s->conn, NULL, err)) ||
+	    (rc = prepare_all(s, err)) || (rc = lease_acquire(s, err)) ||
+	    (rc = replay(s, opts, info, err))) {
+		if (rc != GF_EBUSY && s->token) {
+			pg_close(&s->base);
+			return rc;
+		}
+		pg_free(s);
+		return rc;
+	}
+	s->opened_ms = mono_ms();
+	*out = &s->base;
+	return GF_OK;
+}
