@@ -3,7 +3,7 @@
  * and actions through an engine, and checks configurations.
  *
  *   gridflow replay --config DIR [--store memory|journal:PATH|pg:CONNINFO]
- *                   [--partition KEY] [--batch N]
+ *                   [--partition KEY] [--batch N] [--lease MS] [--retry MS]
  *                   [--clock event|wall] [--sync every|never|MS]
  *                   [--reporter-key-file F] [--output F] [--text]
  *                   [--progress] [FILE|-]
@@ -35,7 +35,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: gridflow replay --config DIR\n"
 	      "                       [--store memory|journal:PATH|pg:CONNINFO]\n"
-	      "                       [--partition KEY] [--batch N]\n"
+	      "                       [--partition KEY] [--batch N] [--lease MS]\n"
+	      "                       [--retry MS]\n"
 	      "                       [--clock event|wall] [--sync every|never|MS]\n"
 	      "                       [--reporter-key-file FILE] [--output FILE]\n"
 	      "                       [--text] [--progress] [--explain] [FILE|-]\n"
@@ -650,6 +651,17 @@ static int cmd_replay(int argc, char **argv)
 				return 2;
 			}
 			opts.batch_max = (unsigned)atoi(v);
+			i++;
+		} else if ((strcmp(a, "--lease") == 0 ||
+			    strcmp(a, "--retry") == 0) && v) {
+			if (atoi(v) < 1) {
+				fprintf(stderr, "gridflow: %s MS (MS >= 1)\n", a);
+				return 2;
+			}
+			if (a[2] == 'l')
+				opts.lease_ms = (unsigned)atoi(v);
+			else
+				opts.retry_ms = (unsigned)atoi(v);
 			i++;
 		} else if (strcmp(a, "--clock") == 0 && v) {
 			if (strcmp(v, "event") == 0)

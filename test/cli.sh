@@ -132,6 +132,13 @@ PY
 # usage errors exit 2, rejected input does not fail
 "$tool" replay > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "usage error did not exit 2"
 printf 'not json\n' | "$tool" replay --config "$config" > /dev/null 2>&1 && ok || bad "a rejected line made replay fail"
+for opt in --batch --lease --retry; do
+	"$tool" replay --config "$config" "$opt" 0 /dev/null > /dev/null 2> "$tmp/opt.err"
+	[ $? -eq 2 ] && grep -q -- "$opt" "$tmp/opt.err" && ok || bad "$opt 0 is not a usage error naming $opt"
+done
+# a store the tool cannot open is an I/O error (1), naming PostgreSQL
+"$tool" replay --config "$config" --store "pg:host=/nonexistent/gf" /dev/null > /dev/null 2> "$tmp/pg.err"
+[ $? -eq 1 ] && grep -q "PostgreSQL: cannot connect" "$tmp/pg.err" && ok || bad "an unreachable pg store is not exit 1 naming PostgreSQL"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
