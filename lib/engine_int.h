@@ -157,6 +157,7 @@ int gf__append(gf_engine *eng, uint8_t type, const void *p, size_t n);
 void gf__emit(gf_engine *eng, const gf_notice *n);
 void gf__touch(gf_engine *eng, gf_order *o);
 int gf__end(gf_engine *eng, int rc, int force);
+void gf__nq_free(gf_engine *eng);
 int gf__record(gf_engine *eng, uint8_t type);
 int gf__poison(gf_engine *eng);
 int gf__check_usable(gf_engine *eng);

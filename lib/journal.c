@@ -855,7 +855,7 @@ static void journal_close(gf__store *s)
 }
 
 static const gf__store_ops journal_ops = {
-	"journal", 1, journal_append, journal_flush, journal_close, NULL,
+	"journal", 1, journal_append, journal_flush, journal_close, NULL, NULL,
 };
 
 /* ---- open ------------------------------------------------------------ */

@@ -336,7 +336,17 @@ gf_time gf_engine_next_deadline(const gf_engine *eng)
 	/* timers owed a re-arm: come back now */
 	if (eng->rearm)
 		return gf_engine_now(eng);
-	return gf__timers_next(eng->timers);
+	gf_time next = gf__timers_next(eng->timers);
+	/* under the wall clock a waiting group-commit batch is due too
+	 * (gf_engine_run_timers commits it); the event clock is not the
+	 * batch's, so there the host flushes */
+	if (eng->txn && eng->clock == GF_CLOCK_WALL &&
+	    eng->store->ops->due_in) {
+		int64_t in = eng->store->ops->due_in(eng->store);
+		if (in >= 0 && gf_engine_now(eng) + in < next)
+			next = gf_engine_now(eng) + in;
+	}
+	return next;
 }
 
 int gf_engine_run_timers(gf_engine *eng, size_t *fired)

@@ -33,7 +33,7 @@
  */
 #include "store.h"
 #include "record.h"
-#include "migrations.h"
+#include "pgschema.h"
 
 #include <libpq-fe.h>
 
@@ -170,20 +170,6 @@ static int64_t mono_ms(void)
 
 /* ---- errors ---------------------------------------------------------- */
 
-/* A libpq message, without its trailing newline. */
-static const char *pq_msg(PGconn *c, const PGresult *r)
-{
-	static _Thread_local char buf[400];
-	const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
-	if (!m || !*m)
-		m = c ? PQerrorMessage(c) : "unknown error";
-	snprintf(buf, sizeof buf, "%s", m);
-	size_t n = strlen(buf);
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	return buf;
-}
-
 /* Connection-level failures, worth a reconnect: class 08, and the
  * server shutting down or restarting. */
 static int transient(const char *state)
@@ -298,22 +284,13 @@ static int prepare_all(pgstore *s, gf__err *err)
 		if (!ok) {
 			int rc = gf__err_set(err, GF_EIO, NULL,
 					     "PostgreSQL: preparing %s: %s",
-					     stmts[i].name, pq_msg(s->conn, r));
+					     stmts[i].name, gf__pq_msg(s->conn, r));
 			PQclear(r);
 			return rc;
 		}
 		PQclear(r);
 	}
 	return GF_OK;
-}
-
-static PGconn *pq_connect(const char *conninfo)
-{
-	const char *const keys[] = { "connect_timeout",
-				     "fallback_application_name", "dbname",
-				     NULL };
-	const char *const vals[] = { "10", "libgridflow", conninfo, NULL };
-	return PQconnectdbParams(keys, vals, 1);
 }
 
 /* One statement, outside any batch; the result is the caller's. */
@@ -323,168 +300,6 @@ static PGresult *exec1(pgstore *s, const char *sql, int n,
 	return PQexecParams(s->conn, sql, n, NULL, v, NULL, NULL, 0);
 }
 
-/* ---- migrations ------------------------------------------------------ */
-
-#define MIGRATE_LOCK "7240217013"
-
-static int migrate(PGconn *c, int *version, gf__err *err)
-{
-	PGresult *r;
-	int rc = GF_OK, have = 0;
-
-	r = PQexec(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		rc = gf__err_set(err, GF_EIO, NULL,
-				 "PostgreSQL: locking the schema: %s",
-				 pq_msg(c, r));
-		PQclear(r);
-		return rc;
-	}
-	PQclear(r);
-	r = PQexec(c, "SET client_min_messages = warning; "
-		      "CREATE TABLE IF NOT EXISTS gf_schema ("
-		      "version integer PRIMARY KEY, "
-		      "library text NOT NULL, "
-		      "applied_at timestamptz NOT NULL DEFAULT now())");
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		rc = gf__err_set(err, GF_EIO, NULL,
-				 "PostgreSQL: creating gf_schema: %s",
-				 pq_msg(c, r));
-		goto out;
-	}
-	PQclear(r);
-	r = PQexec(c, "SELECT coalesce(max(version), 0) FROM gf_schema");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-		rc = gf__err_set(err, GF_EIO, NULL,
-				 "PostgreSQL: reading gf_schema: %s",
-				 pq_msg(c, r));
-		goto out;
-	}
-	have = atoi(PQgetvalue(r, 0, 0));
-	PQclear(r);
-	r = NULL;
-	if (have > (int)gf__nmigrations) {
-		rc = gf__err_set(err, GF_EVERSION, NULL,
-				 "the database's gridflow schema is version "
-				 "%d, newer than this library's %d (%s): "
-				 "upgrade libgridflow",
-				 have, (int)gf__nmigrations,
-				 GF_VERSION_STRING);
-		goto out;
-	}
-	for (int v = have + 1; v <= (int)gf__nmigrations; v++) {
-		char vs[16];
-		const char *p[2] = { vs, GF_VERSION_STRING };
-		snprintf(vs, sizeof vs, "%d", v);
-		r = PQexec(c, "BEGIN");
-		PQclear(r);
-		r = PQexec(c, gf__migrations[v - 1].sql);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK &&
-		    PQresultStatus(r) != PGRES_TUPLES_OK) {
-			rc = gf__err_set(err, GF_EIO, NULL,
-					 "PostgreSQL: migration %s: %s",
-					 gf__migrations[v - 1].name,
-					 pq_msg(c, r));
-			PQclear(r);
-			r = PQexec(c, "ROLLBACK");
-			goto out;
-		}
-		PQclear(r);
-		r = PQexecParams(c, "INSERT INTO gf_schema (version, library) "
-				    "VALUES ($1::integer, $2)",
-				 2, NULL, p, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			rc = gf__err_set(err, GF_EIO, NULL,
-					 "PostgreSQL: recording migration "
-					 "%d: %s", v, pq_msg(c, r));
-			PQclear(r);
-			r = PQexec(c, "ROLLBACK");
-			goto out;
-		}
-		PQclear(r);
-		r = PQexec(c, "COMMIT");
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			rc = gf__err_set(err, GF_EIO, NULL,
-					 "PostgreSQL: committing migration "
-					 "%d: %s", v, pq_msg(c, r));
-			goto out;
-		}
-		PQclear(r);
-		r = NULL;
-		have = v;
-	}
-out:
-	PQclear(r);
-	r = PQexec(c, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")");
-	PQclear(r);
-	if (version)
-		*version = have;
-	return rc;
-}
-
-/* For a read-only open: a schema this library can read, untouched. */
-static int check_version(PGconn *c, gf__err *err)
-{
-	PGresult *r = PQexec(c, "SELECT coalesce(max(version), 0) "
-				"FROM gf_schema");
-	int rc = GF_OK;
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-		rc = gf__err_set(err, GF_EIO, NULL,
-				 "PostgreSQL: no gridflow schema to read "
-				 "(%s)", pq_msg(c, r));
-	} else {
-		int have = atoi(PQgetvalue(r, 0, 0));
-		if (have > (int)gf__nmigrations)
-			rc = gf__err_set(err, GF_EVERSION, NULL,
-					 "the database's gridflow schema is "
-					 "version %d, newer than this "
-					 "library's %d (%s): upgrade "
-					 "libgridflow",
-					 have, (int)gf__nmigrations,
-					 GF_VERSION_STRING);
-	}
-	PQclear(r);
-	return rc;
-}
-
-int gf_store_schema_version(void)
-{
-	return (int)gf__nmigrations;
-}
-
-int gf_store_migrate(const char *spec, int *version, char *errmsg,
-		     size_t errmsg_size)
-{
-	gf__err err;
-	int rc;
-
-	gf__err_clear(&err);
-	if (version)
-		*version = 0;
-	if (errmsg && errmsg_size)
-		errmsg[0] = '\0';
-	if (!spec || strncmp(spec, "pg:", 3) != 0) {
-		rc = gf__err_set(&err, GF_EINVAL, NULL,
-				 "gf_store_migrate needs a \"pg:CONNINFO\" "
-				 "store");
-	} else {
-		PGconn *c = pq_connect(spec + 3);
-		if (!c) {
-			rc = gf__err_set(&err, GF_ENOMEM, NULL,
-					 "out of memory connecting");
-		} else if (PQstatus(c) != CONNECTION_OK) {
-			rc = gf__err_set(&err, GF_EIO, NULL,
-					 "PostgreSQL: cannot connect: %s",
-					 pq_msg(c, NULL));
-		} else {
-			rc = migrate(c, version, &err);
-		}
-		PQfinish(c);
-	}
-	if (rc && errmsg && errmsg_size)
-		snprintf(errmsg, errmsg_size, "%s", gf__err_text(&err));
-	return rc;
-}
 
 /* ---- the lease ------------------------------------------------------- */
 
@@ -499,7 +314,7 @@ static int lease_acquire(pgstore *s, gf__err *err)
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
 		rc = gf__err_set(err, GF_EIO, NULL,
 				 "PostgreSQL: taking the partition lease: %s",
-				 pq_msg(s->conn, r));
+				 gf__pq_msg(s->conn, r));
 		PQclear(r);
 		return rc;
 	}
@@ -552,7 +367,7 @@ static int replay(pgstore *s, const gf__store_opts *opts,
 	    !PQsetSingleRowMode(s->conn))
 		return gf__err_set(err, GF_EIO, NULL,
 				   "PostgreSQL: reading the records: %s",
-				   pq_msg(s->conn, NULL));
+				   gf__pq_msg(s->conn, NULL));
 	PGresult *r;
 	while ((r = PQgetResult(s->conn)) != NULL) {
 		ExecStatusType st = PQresultStatus(r);
@@ -590,7 +405,7 @@ static int replay(pgstore *s, const gf__store_opts *opts,
 			   st != PGRES_TUPLES_OK && !rc) {
 			rc = gf__err_set(err, GF_EIO, NULL,
 					 "PostgreSQL: reading the records: %s",
-					 pq_msg(s->conn, r));
+					 gf__pq_msg(s->conn, r));
 		}
 		PQclear(r);
 	}
@@ -604,7 +419,7 @@ static int replay(pgstore *s, const gf__store_opts *opts,
 	if (PQresultStatus(o) != PGRES_TUPLES_OK || PQntuples(o) != 1) {
 		rc = gf__err_set(err, GF_EIO, NULL,
 				 "PostgreSQL: reading the outbox: %s",
-				 pq_msg(s->conn, o));
+				 gf__pq_msg(s->conn, o));
 	} else {
 		s->outbox_id = strtoull(PQgetvalue(o, 0, 0), NULL, 10);
 	}
@@ -622,7 +437,7 @@ static int read_one(pgstore *s, char *why, size_t whylen, char *state)
 	int rc = 0;
 	if (!r) {
 		if (!why[0])
-			snprintf(why, whylen, "%s", pq_msg(s->conn, NULL));
+			snprintf(why, whylen, "%s", gf__pq_msg(s->conn, NULL));
 		return -1;
 	}
 	ExecStatusType st = PQresultStatus(r);
@@ -634,7 +449,7 @@ static int read_one(pgstore *s, char *why, size_t whylen, char *state)
 			snprintf(why, whylen, "%s",
 				 st == PGRES_PIPELINE_ABORTED
 					 ? "pipeline aborted"
-					 : pq_msg(s->conn, r));
+					 : gf__pq_msg(s->conn, r));
 		}
 		rc = -1;
 	}
@@ -675,7 +490,7 @@ static int send_batch(pgstore *s, char *why, size_t whylen, char *state)
 	snprintf(lease, sizeof lease, "%u", s->lease_ms);
 	if (PQstatus(s->conn) != CONNECTION_OK ||
 	    !PQenterPipelineMode(s->conn)) {
-		snprintf(why, whylen, "%s", pq_msg(s->conn, NULL));
+		snprintf(why, whylen, "%s", gf__pq_msg(s->conn, NULL));
 		return -1;
 	}
 	/* BEGIN, fence, statements, (notify), COMMIT, then the sync */
@@ -698,7 +513,7 @@ static int send_batch(pgstore *s, char *why, size_t whylen, char *state)
 			ok = PQsendQueryParams(s->conn, "COMMIT", 0, NULL,
 					       NULL, NULL, NULL, 0);
 		if (!ok) {
-			snprintf(why, whylen, "%s", pq_msg(s->conn, NULL));
+			snprintf(why, whylen, "%s", gf__pq_msg(s->conn, NULL));
 			bad = 1;
 			break;
 		}
@@ -708,7 +523,7 @@ static int send_batch(pgstore *s, char *why, size_t whylen, char *state)
 			if (!PQsendFlushRequest(s->conn) ||
 			    PQflush(s->conn) != 0) {
 				snprintf(why, whylen, "%s",
-					 pq_msg(s->conn, NULL));
+					 gf__pq_msg(s->conn, NULL));
 				bad = 1;
 				break;
 			}
@@ -726,7 +541,7 @@ static int send_batch(pgstore *s, char *why, size_t whylen, char *state)
 	if (PQstatus(s->conn) == CONNECTION_OK &&
 	    (!PQpipelineSync(s->conn))) {
 		if (!why[0])
-			snprintf(why, whylen, "%s", pq_msg(s->conn, NULL));
+			snprintf(why, whylen, "%s", gf__pq_msg(s->conn, NULL));
 		bad = 1;
 	}
 	while (read < sent && PQstatus(s->conn) == CONNECTION_OK) {
@@ -746,7 +561,7 @@ static int send_batch(pgstore *s, char *why, size_t whylen, char *state)
 				  : NULL;
 			if (!why[0])
 				snprintf(why, whylen, "%s",
-					 pq_msg(s->conn, r));
+					 gf__pq_msg(s->conn, r));
 			if (!state[0] || (ss && transient(ss)))
 				snprintf(state, 6, "%s", ss ? ss : "");
 			bad = 1;
@@ -755,7 +570,7 @@ static int send_batch(pgstore *s, char *why, size_t whylen, char *state)
 	}
 	if (PQstatus(s->conn) != CONNECTION_OK) {
 		if (!why[0])
-			snprintf(why, whylen, "%s", pq_msg(s->conn, NULL));
+			snprintf(why, whylen, "%s", gf__pq_msg(s->conn, NULL));
 		state[0] = '\0';  /* the connection: transient */
 		return -1;
 	}
@@ -838,7 +653,7 @@ static int flush_batch(pgstore *s, gf__err *err)
 			    prepare_all(s, err) == GF_OK)
 				break;
 			snprintf(why, sizeof why, "%s",
-				 pq_msg(s->conn, NULL));
+				 gf__pq_msg(s->conn, NULL));
 		}
 		/* did the lost reply's transaction commit? */
 		long long at = stored_seq(s);
@@ -1117,8 +932,18 @@ static void pg_close(gf__store *st)
 	pg_free(s);
 }
 
+static int64_t pg_due_in(gf__store *st)
+{
+	pgstore *s = (pgstore *)st;
+	/* rows without a record wait for one, or for a flush */
+	if (!s->first_seq)
+		return -1;
+	int64_t left = s->opened_ms + (int64_t)s->batch_delay_ms - mono_ms();
+	return left > 0 ? left : 0;
+}
+
 static const gf__store_ops pg_ops = {
-	"pg", 1, pg_append, pg_flush, pg_close, pg_commit,
+	"pg", 1, pg_append, pg_flush, pg_close, pg_commit, pg_due_in,
 };
 
 void gf__pg_mark_saved(gf_order *const *orders, size_t n)
@@ -1179,7 +1004,7 @@ int gf__pg_open(gf__store **out, const char *conninfo,
 		pg_free(s);
 		return gf__err_set(err, GF_ENOMEM, NULL, "out of memory");
 	}
-	s->conn = pq_connect(conninfo);
+	s->conn = gf__pq_connect(conninfo);
 	if (!s->conn) {
 		pg_free(s);
 		return gf__err_set(err, GF_ENOMEM, NULL, "out of memory");
@@ -1187,13 +1012,13 @@ int gf__pg_open(gf__store **out, const char *conninfo,
 	if (PQstatus(s->conn) != CONNECTION_OK) {
 		rc = gf__err_set(err, GF_EIO, NULL,
 				 "PostgreSQL: cannot connect: %s",
-				 pq_msg(s->conn, NULL));
+				 gf__pq_msg(s->conn, NULL));
 		pg_free(s);
 		return rc;
 	}
 	s->read_only = opts->read_only != 0;
 	if (s->read_only) {
-		if ((rc = check_version(s->conn, err)) ||
+		if ((rc = gf__pg_check_version(s->conn, err)) ||
 		    (rc = replay(s, opts, info, err))) {
 			pg_free(s);
 			return rc;
@@ -1201,7 +1026,7 @@ int gf__pg_open(gf__store **out, const char *conninfo,
 		*out = &s->base;
 		return GF_OK;
 	}
-	if ((rc = migrate(s->conn, NULL, err)) ||
+	if ((rc = gf__pg_migrate(s->conn, NULL, err)) ||
 	    (rc = prepare_all(s, err)) || (rc = lease_acquire(s, err)) ||
 	    (rc = replay(s, opts, info, err))) {
 		if (rc != GF_EBUSY && s->token) {

@@ -64,6 +64,9 @@ typedef struct gf__store_ops {
 	 * waits; < 0: an error (GF_EIO: unreachable past the retry time;
 	 * GF_EBUSY: the partition was taken over), and the batch is lost. */
 	int (*commit)(gf__store *s, const gf__commit *c, gf__err *err);
+	/* Transactional backends: in how many ms the waiting batch is due
+	 * (0: now), or -1 when none waits. */
+	int64_t (*due_in)(gf__store *s);
 } gf__store_ops;
 
 struct gf__store {

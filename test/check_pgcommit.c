@@ -8,6 +8,7 @@
  *                              a server restart between and during
  *                              commits, and one that stays down
  *   group_commit               batch_max changes in one transaction
+ *   batch_delay_is_a_deadline  a waiting batch is a wall-clock deadline
  *
  * Each test works in its own partition of the server GF_TEST_PG names;
  * the reconnection tests stop and start the whole server, in the
@@ -604,6 +605,55 @@ START_TEST(group_commit)
 }
 END_TEST
 
+/* Under the wall clock a waiting batch is a deadline: a host on an event
+ * loop that only calls gf_engine_run_timers() when the deadline comes
+ * gets its batch committed within batch_delay_ms. */
+START_TEST(batch_delay_is_a_deadline)
+{
+	char part[PART_SIZE];
+	durables d;
+	memset(&d, 0, sizeof(d));
+	gf_config *cfg = fx_config();
+	gf_options o = pg_part(part, "delay", cfg, NULL);
+	o.clock = GF_CLOCK_WALL;
+	o.batch_max = 1000;
+	o.batch_delay_ms = 300;
+	o.durable = on_durable;
+	o.durable_data = &d;
+	gf_engine *eng = open_ok(&o);
+	gf_config_free(cfg);
+	/* nothing waits: the deadline is the clocks' alone */
+	gf_time before = gf_engine_next_deadline(eng);
+	ck_assert(before > gf_engine_now(eng) + 300);
+	char buf[1024];
+	const gf_result *r;
+	fx_event(buf, sizeof(buf), "12345", "D1", 0, "320506001001",
+		 "city.environment.garbage");
+	ck_assert_int_eq(ingest(eng, buf, &r), GF_OK);
+	ck_assert_uint_eq(gf_result_ticket(r), 1);
+	ck_assert_uint_eq(gf_engine_durable_ticket(eng), 0);
+	gf_time now = gf_engine_now(eng);
+	gf_time due = gf_engine_next_deadline(eng);
+	ck_assert_msg(due >= now && due <= now + 300,
+		      "the batch is due in %lld ms, want 0..300",
+		      (long long)(due - now));
+	/* before the deadline, running timers leaves the batch waiting */
+	ck_assert_int_eq(gf_engine_run_timers(eng, NULL), GF_OK);
+	ck_assert_uint_eq(gf_engine_durable_ticket(eng), 0);
+	while (gf_engine_now(eng) < due)
+		nap_ms(20);
+	ck_assert_int_eq(gf_engine_run_timers(eng, NULL), GF_OK);
+	ck_assert_uint_eq(gf_engine_durable_ticket(eng), 1);
+	ck_assert_uint_eq(d.last, 1);
+	/* committed: the batch no longer sets the deadline */
+	ck_assert(gf_engine_next_deadline(eng) > gf_engine_now(eng) + 300);
+	PGconn *c = db();
+	ck_assert_int_eq(rows(c, "gf_record", part, NULL), 1);
+	PQfinish(c);
+	gf_engine_close(eng);
+}
+END_TEST
+
 /* waits on leases and a server restart */
 SU_MAKE_SUITE("pgcommit", 60, 1,
 	      outbox,
@@ -611,6 +661,7 @@ SU_MAKE_SUITE("pgcommit", 60, 1,
 	      reconnect_after_restart,
 	      restart_mid_commit,
 	      unreachable,
-	      group_commit)
+	      group_commit,
+	      batch_delay_is_a_deadline)
 
 GF_TEST_MAIN

@@ -133,9 +133,11 @@ typedef struct gf_options {
 	 * before every call returns; above 1, calls return their decision
 	 * at once and gf_options.durable reports when they are stored. */
 	unsigned batch_max;
-	/** Group commit: a change waits at most this long (ms) for its batch
-	 * while calls keep coming; 0 means 10. gf_engine_flush() commits at
-	 * once; an idle host calls it. */
+	/** Group commit: a change waits at most this long (ms) for its
+	 * batch; 0 means 10. Each call checks it, and under the wall clock
+	 * gf_engine_next_deadline() includes it, so a host on an event loop
+	 * commits through gf_engine_run_timers(); gf_engine_flush() commits
+	 * at once. */
 	unsigned batch_delay_ms;
 	/** The partition lease (pg), renewed by every commit and flush; 0
 	 * means 30000 ms. An idle host calls gf_engine_flush() well within
@@ -261,7 +263,8 @@ GF_EXTERN int gf_engine_set_time(gf_engine *eng, gf_time t);
 
 /**
  * The earliest time an SLA clock needs the engine (a warning, a due time,
- * a ladder step), or INT64_MAX when no clock is waiting. A host on an
+ * a ladder step), or, under the wall clock, a group-commit batch is due
+ * (batch_delay_ms), or INT64_MAX when nothing is waiting. A host on an
  * event loop arms one timer for it and calls gf_engine_run_timers() when
  * it expires (and again after each call that changes the engine). Every
  * ingest and apply also runs what is due first.

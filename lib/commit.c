@@ -1,0 +1,153 @@
+/*
+ * commit.c - the engine's side of its store's transactions: the
+ * records a call appends and their tickets, the orders it changed and
+ * the notices it raised, held until the store commits them (a
+ * transactional store writes the notices to its outbox in the same
+ * transaction), and the durable ticket a host acknowledges by.
+ *
+ * With the journal (or memory) a record is stored when append returns,
+ * and notices go out at once. With PostgreSQL every call ends in
+ * gf__end(): the store queues the call's rows, commits when its batch is
+ * due, and only then do the call's notices reach the host.
+ */
+#include "engine_int.h"
+
+#include <string.h>
+
+/* A notice goes to the host at once, or, with a transactional store,
+ * into the pending batch's outbox rows and to the host once the batch
+ * commits. */
+void gf__emit(gf_engine *eng, const gf_notice *n)
+{
+	if (eng->replaying)
+		return;
+	if (!eng->txn) {
+		if (eng->notice)
+			eng->notice(eng->notice_data, n);
+		return;
+	}
+	const char *s[6] = { n->order, n->dept, n->message, n->clock,
+			     n->step, NULL };
+	size_t len = 0;
+	for (int i = 0; i < 5; i++)
+		len += s[i] ? strlen(s[i]) + 1 : 0;
+	if (eng->nnq == eng->cnq) {
+		size_t nc = eng->cnq ? 2 * eng->cnq : 16;
+		gf_notice *nv = gf__realloc(eng->nq, nc * sizeof(*nv));
+		if (!nv)
+			goto lost;
+		eng->nq = nv;
+		eng->cnq = nc;
+	}
+	char *blob = gf__malloc(len ? len : 1);
+	if (!blob)
+		goto lost;
+	gf_notice *q = &eng->nq[eng->nnq++];
+	*q = *n;
+	q->blob = blob;
+	const char **f[5] = { &q->order, &q->dept, &q->message, &q->clock,
+			      &q->step };
+	for (int i = 0; i < 5; i++) {
+		if (!s[i])
+			continue;
+		size_t l = strlen(s[i]) + 1;
+		memcpy(blob, s[i], l);
+		*f[i] = blob;
+		blob += l;
+	}
+	if (!q->message)
+		q->message = "";
+	return;
+lost:
+	/* the change itself is stored; only its notification is lost, and
+	 * the host hears so */
+	if (eng->notice) {
+		gf_notice w = { GF_NOTICE_WARNING, n->order, NULL,
+				"out of memory: a notice was lost", n->at,
+				NULL, NULL, GF_TIME_NONE, NULL };
+		eng->notice(eng->notice_data, &w);
+	}
+}
+
+void gf__nq_free(gf_engine *eng)
+{
+	for (size_t i = 0; i < eng->nnq; i++)
+		gf__free(eng->nq[i].blob);
+	eng->nnq = 0;
+	eng->nq_sent = 0;
+}
+
+void gf__touch(gf_engine *eng, gf_order *o)
+{
+	if (!eng->txn || !o || o->touched || eng->replaying)
+		return;
+	if (gf__vec_push(&eng->touched, o)) {
+		/* its rows would be stale: refuse until reopened */
+		eng->failed = 1;
+		return;
+	}
+	o->touched = 1;
+}
+
+/* Store one record; the ticket counts it. */
+int gf__append(gf_engine *eng, uint8_t type, const void *p, size_t n)
+{
+	int rc = eng->store->ops->append(eng->store, type, p, n, &eng->err);
+	if (!rc) {
+		eng->ticket++;
+		eng->res.ticket = eng->ticket;
+	}
+	return rc;
+}
+
+static void gf__set_durable(gf_engine *eng, uint64_t t)
+{
+	if (t <= eng->durable)
+		return;
+	eng->durable = t;
+	if (eng->durable_cb)
+		eng->durable_cb(eng->durable_data, t);
+}
+
+/* The end of a call that may have stored something: with a
+ * transactional store its batch takes the call's changes and may
+ * commit; then the held notices go out. A commit failure fails the
+ * engine (memory is ahead of the store) and is the call's result. */
+int gf__end(gf_engine *eng, int rc, int force)
+{
+	if (!eng->txn) {
+		if (force || eng->sync == GF_SYNC_EVERY)
+			gf__set_durable(eng, eng->ticket);
+		return rc;
+	}
+	gf__commit c = { (gf_order *const *)eng->touched.v, eng->touched.len,
+			 eng->nq + eng->nq_sent, eng->nnq - eng->nq_sent,
+			 force, &eng->released, eng->released ? 1 : 0 };
+	gf__err cerr;
+	gf__err_clear(&cerr);
+	int crc = eng->store->ops->commit(eng->store, &c, &cerr);
+	for (size_t i = 0; i < eng->touched.len; i++)
+		((gf_order *)eng->touched.v[i])->touched = 0;
+	eng->touched.len = 0;
+	eng->released = 0;
+	eng->nq_sent = eng->nnq;
+	if (crc < 0) {
+		gf__nq_free(eng);
+		eng->failed = 1;
+		eng->err = cerr;
+		return crc;
+	}
+	if (crc == 1) {
+		for (size_t i = 0; i < eng->nnq; i++)
+			if (eng->notice)
+				eng->notice(eng->notice_data, &eng->nq[i]);
+		gf__nq_free(eng);
+		gf__set_durable(eng, eng->ticket);
+	}
+	return rc;
+}
+
+uint64_t gf_engine_durable_ticket(const gf_engine *eng)
+{
+	return eng ? eng->durable : 0;
+}

@@ -1,0 +1,200 @@
+/*
+ * pgschema.c - the PostgreSQL schema: applying the migrations compiled
+ * from sql/ (gf_store_migrate), checking a database's version, and the
+ * connection helpers the store (pg.c) shares.
+ *
+ * Migrations run under an advisory lock, each in its own transaction,
+ * and are recorded in gf_schema; a database whose schema is newer than
+ * the library is refused, so an old engine never writes into a schema
+ * it does not know.
+ */
+#include "pgschema.h"
+#include "migrations.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A libpq message, without its trailing newline. */
+const char *gf__pq_msg(PGconn *c, const PGresult *r)
+{
+	static _Thread_local char buf[400];
+	const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
+	if (!m || !*m)
+		m = c ? PQerrorMessage(c) : "unknown error";
+	snprintf(buf, sizeof buf, "%s", m);
+	size_t n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return buf;
+}
+
+PGconn *gf__pq_connect(const char *conninfo)
+{
+	const char *const keys[] = { "connect_timeout",
+				     "fallback_application_name", "dbname",
+				     NULL };
+	const char *const vals[] = { "10", "libgridflow", conninfo, NULL };
+	return PQconnectdbParams(keys, vals, 1);
+}
+
+#define MIGRATE_LOCK "7240217013"
+
+int gf__pg_migrate(PGconn *c, int *version, gf__err *err)
+{
+	PGresult *r;
+	int rc = GF_OK, have = 0;
+
+	r = PQexec(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		rc = gf__err_set(err, GF_EIO, NULL,
+				 "PostgreSQL: locking the schema: %s",
+				 gf__pq_msg(c, r));
+		PQclear(r);
+		return rc;
+	}
+	PQclear(r);
+	r = PQexec(c, "SET client_min_messages = warning; "
+		      "CREATE TABLE IF NOT EXISTS gf_schema ("
+		      "version integer PRIMARY KEY, "
+		      "library text NOT NULL, "
+		      "applied_at timestamptz NOT NULL DEFAULT now())");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		rc = gf__err_set(err, GF_EIO, NULL,
+				 "PostgreSQL: creating gf_schema: %s",
+				 gf__pq_msg(c, r));
+		goto out;
+	}
+	PQclear(r);
+	r = PQexec(c, "SELECT coalesce(max(version), 0) FROM gf_schema");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		rc = gf__err_set(err, GF_EIO, NULL,
+				 "PostgreSQL: reading gf_schema: %s",
+				 gf__pq_msg(c, r));
+		goto out;
+	}
+	have = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	r = NULL;
+	if (have > (int)gf__nmigrations) {
+		rc = gf__err_set(err, GF_EVERSION, NULL,
+				 "the database's gridflow schema is version "
+				 "%d, newer than this library's %d (%s): "
+				 "upgrade libgridflow",
+				 have, (int)gf__nmigrations,
+				 GF_VERSION_STRING);
+		goto out;
+	}
+	for (int v = have + 1; v <= (int)gf__nmigrations; v++) {
+		char vs[16];
+		const char *p[2] = { vs, GF_VERSION_STRING };
+		snprintf(vs, sizeof vs, "%d", v);
+		r = PQexec(c, "BEGIN");
+		PQclear(r);
+		r = PQexec(c, gf__migrations[v - 1].sql);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+		    PQresultStatus(r) != PGRES_TUPLES_OK) {
+			rc = gf__err_set(err, GF_EIO, NULL,
+					 "PostgreSQL: migration %s: %s",
+					 gf__migrations[v - 1].name,
+					 gf__pq_msg(c, r));
+			PQclear(r);
+			r = PQexec(c, "ROLLBACK");
+			goto out;
+		}
+		PQclear(r);
+		r = PQexecParams(c, "INSERT INTO gf_schema (version, library) "
+				    "VALUES ($1::integer, $2)",
+				 2, NULL, p, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			rc = gf__err_set(err, GF_EIO, NULL,
+					 "PostgreSQL: recording migration "
+					 "%d: %s", v, gf__pq_msg(c, r));
+			PQclear(r);
+			r = PQexec(c, "ROLLBACK");
+			goto out;
+		}
+		PQclear(r);
+		r = PQexec(c, "COMMIT");
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			rc = gf__err_set(err, GF_EIO, NULL,
+					 "PostgreSQL: committing migration "
+					 "%d: %s", v, gf__pq_msg(c, r));
+			goto out;
+		}
+		PQclear(r);
+		r = NULL;
+		have = v;
+	}
+out:
+	PQclear(r);
+	r = PQexec(c, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")");
+	PQclear(r);
+	if (version)
+		*version = have;
+	return rc;
+}
+
+/* For a read-only open: a schema this library can read, untouched. */
+int gf__pg_check_version(PGconn *c, gf__err *err)
+{
+	PGresult *r = PQexec(c, "SELECT coalesce(max(version), 0) "
+				"FROM gf_schema");
+	int rc = GF_OK;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		rc = gf__err_set(err, GF_EIO, NULL,
+				 "PostgreSQL: no gridflow schema to read "
+				 "(%s)", gf__pq_msg(c, r));
+	} else {
+		int have = atoi(PQgetvalue(r, 0, 0));
+		if (have > (int)gf__nmigrations)
+			rc = gf__err_set(err, GF_EVERSION, NULL,
+					 "the database's gridflow schema is "
+					 "version %d, newer than this "
+					 "library's %d (%s): upgrade "
+					 "libgridflow",
+					 have, (int)gf__nmigrations,
+					 GF_VERSION_STRING);
+	}
+	PQclear(r);
+	return rc;
+}
+
+int gf_store_schema_version(void)
+{
+	return (int)gf__nmigrations;
+}
+
+int gf_store_migrate(const char *spec, int *version, char *errmsg,
+		     size_t errmsg_size)
+{
+	gf__err err;
+	int rc;
+
+	gf__err_clear(&err);
+	if (version)
+		*version = 0;
+	if (errmsg && errmsg_size)
+		errmsg[0] = '\0';
+	if (!spec || strncmp(spec, "pg:", 3) != 0) {
+		rc = gf__err_set(&err, GF_EINVAL, NULL,
+				 "gf_store_migrate needs a \"pg:CONNINFO\" "
+				 "store");
+	} else {
+		PGconn *c = gf__pq_connect(spec + 3);
+		if (!c) {
+			rc = gf__err_set(&err, GF_ENOMEM, NULL,
+					 "out of memory connecting");
+		} else if (PQstatus(c) != CONNECTION_OK) {
+			rc = gf__err_set(&err, GF_EIO, NULL,
+					 "PostgreSQL: cannot connect: %s",
+					 gf__pq_msg(c, NULL));
+		} else {
+			rc = gf__pg_migrate(c, version, &err);
+		}
+		PQfinish(c);
+	}
+	if (rc && errmsg && errmsg_size)
+		snprintf(errmsg, errmsg_size, "%s", gf__err_text(&err));
+	return rc;
+}
