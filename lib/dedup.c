@@ -132,9 +132,9 @@ static void gf__load_weights(gf__near *n, gf__problems *pr,
 			     struct json_object *v)
 {
 	static const char *const keys[] = { "distance", "time", "category",
-					    "text", "caller", NULL };
+					    "text", "caller", "place", NULL };
 	double *w[] = { &n->w_distance, &n->w_time, &n->w_category,
-			&n->w_text, &n->w_caller };
+			&n->w_text, &n->w_caller, &n->w_place };
 	if (!json_object_is_type(v, json_type_object)) {
 		gf__problem_expected(pr, "$.near.weights", "an object", v);
 		return;
@@ -284,6 +284,7 @@ static void gf__load_near(gf__dedup *d, gf__problems *pr,
 	n->w_category = 0.15;
 	n->w_text = 0.4;
 	n->w_caller = 0.2;
+	n->w_place = 0;
 	if (json_object_object_get_ex(v, "window", &f))
 		n->window_ms = gf__natural_ms(pr, "$.near.window", f);
 	if (json_object_object_get_ex(v, "radius_m", &f))
@@ -511,6 +512,98 @@ void gf__dd_item_make(gf__dd_item *it, const gf__ev *ev)
 			buf[n++] = ' ';
 	}
 	gf__textsig_make(&it->sig, buf, n);
+	/* house and building numbers: "3幢" against "5幢" is the same kind of
+	 * problem next door, however alike the words */
+	size_t k = 0;
+	if (ev->address) {
+		size_t al = strlen(ev->address);
+		k = gf__text_place_numbers(ev->address, al, it->nums,
+					   GF__DD_MAX_NUMBERS);
+		/* an address without a number names a whole estate or
+		 * village: no evidence of one spot */
+		if (k)
+			it->addr = gf__text_hash(ev->address, al);
+	}
+	for (size_t i = 0; i < 2 && k < GF__DD_MAX_NUMBERS; i++) {
+		if (!parts[i])
+			continue;
+		uint32_t more[GF__DD_MAX_NUMBERS];
+		size_t m = gf__text_place_numbers(parts[i], strlen(parts[i]),
+						  more, GF__DD_MAX_NUMBERS);
+		for (size_t j = 0; j < m && k < GF__DD_MAX_NUMBERS; j++) {
+			size_t x = 0;
+			while (x < k && it->nums[x] != more[j])
+				x++;
+			if (x == k)
+				it->nums[k++] = more[j];
+		}
+	}
+	it->nnums = (uint8_t)k;
+}
+
+/* Street numbers this close may name one spot: the pothole between 12号
+ * and 14号 is reported at either. */
+#define GF__NEAR_HOUSE 4
+
+/* How the numbers of one kind (unit) in a and b compare: 1 a value
+ * shared (*num gets it), -1 values that are all apart, 0 nothing to say
+ * (the kind missing on a side, or street numbers only a door or two
+ * apart). */
+static int gf__place_kind(const gf__dd_item *a, const gf__dd_item *b,
+			  uint32_t unit, uint32_t *num)
+{
+	int in_a = 0, in_b = 0, near = 0;
+	for (size_t i = 0; i < a->nnums; i++) {
+		if (a->nums[i] >> 24 != unit)
+			continue;
+		in_a = 1;
+		for (size_t j = 0; j < b->nnums; j++) {
+			if (b->nums[j] >> 24 != unit)
+				continue;
+			in_b = 1;
+			if (a->nums[i] == b->nums[j]) {
+				*num = a->nums[i];
+				return 1;
+			}
+			uint32_t x = a->nums[i] & GF__PLACE_VALUE_MAX;
+			uint32_t y = b->nums[j] & GF__PLACE_VALUE_MAX;
+			if (unit == GF__PLACE_NO &&
+			    (x > y ? x - y : y - x) <= GF__NEAR_HOUSE)
+				near = 1;
+		}
+	}
+	return in_a && in_b && !near ? -1 : 0;
+}
+
+/*
+ * Do the place numbers of a and b agree (GF__DD_PLACE_*)? *num gets a
+ * shared number. Only the numbers that name a spot by themselves count:
+ * the street number (号), the lane (弄), the village group (组) and the
+ * building (幢); an entrance or a room (1单元, 302室) repeats in every
+ * building, so "27幢1单元" and "26幢1单元" share nothing. Any kind that
+ * differs says "next door", whatever else agrees.
+ */
+static int gf__place(const gf__dd_item *a, const gf__dd_item *b,
+		     uint32_t *num)
+{
+	static const uint32_t kinds[] = { GF__PLACE_NO, GF__PLACE_LANE,
+					  GF__PLACE_GROUP,
+					  GF__PLACE_BUILDING };
+	*num = 0;
+	if (a->addr && a->addr == b->addr)
+		return GF__DD_PLACE_ADDRESS;
+	int agree = 0;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		uint32_t n = 0;
+		int v = gf__place_kind(a, b, kinds[k], &n);
+		if (v < 0)
+			return GF__DD_PLACE_OTHER;
+		if (v > 0 && !agree) {
+			agree = 1;
+			*num = n;
+		}
+	}
+	return agree ? GF__DD_PLACE_NUMBER : GF__DD_PLACE_UNKNOWN;
 }
 
 /* Does code start with the dotted prefix p (whole segments)? */
@@ -630,9 +723,22 @@ double gf__dedup_score(const gf__dedup *d, const gf__dd_query *q,
 	/* reworded Chinese rarely shares more than half its bigrams: half
 	 * already says "the same words" */
 	double sx = j * 2 > 1 ? 1 : j * 2;
-	double wsum = n->w_distance + n->w_time + n->w_category + n->w_text;
+	uint32_t num = 0;
+	int place = GF__DD_PLACE_OFF;
+	double sp = 0;
+	if (n->w_place > 0) {
+		place = gf__place(a, b, &num);
+		sp = place == GF__DD_PLACE_ADDRESS ||
+				     place == GF__DD_PLACE_NUMBER
+			     ? 1.0
+		     : place == GF__DD_PLACE_OTHER ? 0.0
+						   : 0.5;
+	}
+	double wsum = n->w_distance + n->w_time + n->w_category + n->w_text +
+		      n->w_place;
 	double score = (n->w_distance * sd + n->w_time * st +
-			n->w_category * sc + n->w_text * sx) /
+			n->w_category * sc + n->w_text * sx +
+			n->w_place * sp) /
 		       wsum;
 	int caller = a->caller && a->caller == b->caller;
 	if (caller)
@@ -645,6 +751,8 @@ double gf__dedup_score(const gf__dedup *d, const gf__dd_query *q,
 		parts->how = how;
 		parts->jaccard = j;
 		parts->caller = caller;
+		parts->place = place;
+		parts->place_num = num;
 	}
 	return score;
 }
@@ -657,7 +765,18 @@ void gf__dd_reasons(const gf__dd_parts *p, const char *region, char *why,
 		snprintf(place, sizeof(place), "%.0f m apart", p->dist);
 	else
 		snprintf(place, sizeof(place), "same village %.12s", region);
-	snprintf(why, size, "%s, %lld min apart, %s, text %.2f%s", place,
+	static const char *const unit[] = { "", "号", "幢", "单元", "弄",
+					    "组", "室" };
+	char num[48] = "";
+	if (p->place == GF__DD_PLACE_ADDRESS)
+		snprintf(num, sizeof(num), ", same address");
+	else if (p->place == GF__DD_PLACE_NUMBER)
+		snprintf(num, sizeof(num), ", same number %lu%s",
+			 (unsigned long)(p->place_num & GF__PLACE_VALUE_MAX),
+			 unit[(p->place_num >> 24) % 7]);
+	else if (p->place == GF__DD_PLACE_OTHER)
+		snprintf(num, sizeof(num), ", other numbers");
+	snprintf(why, size, "%s, %lld min apart, %s, text %.2f%s%s", place,
 		 (long long)(p->gap_ms / 60000), p->how, p->jaccard,
-		 p->caller ? ", same caller" : "");
+		 p->caller ? ", same caller" : "", num);
 }

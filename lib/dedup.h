@@ -42,6 +42,9 @@ typedef struct gf__near {
 	double link_at;         /* score >= link_at: linked */
 	double suspect_at;      /* score >= suspect_at: suspected */
 	double w_distance, w_time, w_category, w_text, w_caller;
+	/* house and building numbers (and the address) agreeing or not;
+	 * 0 by default: scores stay as they were without it */
+	double w_place;
 	gf__near_family families[GF__NEAR_MAX_FAMILIES];
 	size_t nfamilies;
 	/* pairs of category prefixes that name one problem in two
@@ -98,6 +101,8 @@ void gf__dedup_repeat_reasons(const gf__dedup *d, const gf__ev *ev,
  * *until, or GF_ERANGE (outside the calendar's years: not linked). */
 int gf__dedup_window_end(const gf__dedup *d, gf_time last, gf_time *until);
 
+#define GF__DD_MAX_NUMBERS 8
+
 /* What matching needs of a report: compact, kept per open order. */
 typedef struct gf__dd_item {
 	gf_time at;             /* received_at of its latest report */
@@ -108,6 +113,12 @@ typedef struct gf__dd_item {
 	uint64_t caller;        /* the first 64 bits of the caller's hash,
 				 * 0 when none */
 	gf__textsig sig;        /* title and content */
+	/* the place numbers of address, title and content
+	 * (gf__text_place_numbers) */
+	uint32_t nums[GF__DD_MAX_NUMBERS];
+	uint8_t nnums;
+	uint64_t addr;          /* hash of the normalised address when it
+				 * carries a place number, else 0 */
 } gf__dd_item;
 
 /* The item of an event (category borrowed from ev). */
@@ -132,7 +143,18 @@ typedef struct gf__dd_parts {
 	const char *how;        /* "same category", ... */
 	double jaccard;
 	int caller;
+	/* the place numbers: GF__DD_PLACE_*, and the number they share */
+	int place;
+	uint32_t place_num;
 } gf__dd_parts;
+
+enum {
+	GF__DD_PLACE_OFF = -1,     /* place not weighed: not compared */
+	GF__DD_PLACE_UNKNOWN = 0,  /* nothing to compare */
+	GF__DD_PLACE_ADDRESS = 1,  /* the same address, with a number */
+	GF__DD_PLACE_NUMBER = 2,   /* a house or building number shared */
+	GF__DD_PLACE_OTHER = 3     /* numbers of one kind, none shared */
+};
 
 /*
  * How much the query's report repeats report b (an open order's latest),
@@ -143,8 +165,9 @@ typedef struct gf__dd_parts {
 double gf__dedup_score(const gf__dedup *d, const gf__dd_query *q,
 		       const gf__dd_item *b, gf__dd_parts *parts);
 
-/* "240 m apart, 12 min apart, same category, text 0.62[, same caller]"
- * (or "same village V" without points). */
+/* "240 m apart, 12 min apart, same category, text 0.62[, same caller]
+ * [, same address | same number 12号 | other numbers]" (or "same village
+ * V" without points); the place part only when place is weighed. */
 void gf__dd_reasons(const gf__dd_parts *p, const char *region, char *why,
 		    size_t size);
 

@@ -433,3 +433,89 @@ unsigned gf__textsig_simhash_distance(const gf__textsig *a,
 	return n;
 #endif
 }
+
+/* ---- place numbers -------------------------------------------------- */
+
+/* The unit a number names a place by, or 0. 幢 and 栋 are one unit. */
+static uint32_t place_unit(uint32_t c)
+{
+	switch (c) {
+	case 0x53F7: return GF__PLACE_NO;       /* 号 */
+	case 0x5E62: /* 幢 */
+	case 0x680B: return GF__PLACE_BUILDING; /* 栋 */
+	case 0x5355: return GF__PLACE_ENTRANCE; /* 单(元) */
+	case 0x5F04: return GF__PLACE_LANE;     /* 弄 */
+	case 0x7EC4: return GF__PLACE_GROUP;    /* 组 */
+	case 0x5BA4: return GF__PLACE_ROOM;     /* 室 */
+	default: return 0;
+	}
+}
+
+static size_t place_put(uint32_t *out, size_t n, size_t max, uint32_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (out[i] == v)
+			return n;
+	if (n < max)
+		out[n++] = v;
+	return n;
+}
+
+size_t gf__text_place_numbers(const char *text, size_t len, uint32_t *out,
+			      size_t max)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t n = 0, i = 0;
+	uint32_t before = 0, pending = 0; /* what came before the digits */
+	uint64_t value = 0;
+	int digits = 0;
+	while (i < len) {
+		uint32_t cp;
+		i = next_cp(s, i, len, &cp);
+		cp = fold_cp(cp);
+		if (cp == 0)
+			continue;
+		if (pending) {
+			/* "1号线" is a metro line, not a house */
+			if (cp != 0x7EBF)
+				n = place_put(out, n, max, pending);
+			pending = 0;
+		}
+		if (cp - '0' < 10) {
+			if (value < GF__PLACE_VALUE_MAX)
+				value = value * 10 + (cp - '0');
+			digits = 1;
+			continue;
+		}
+		uint32_t u = place_unit(cp);
+		/* "11月23号" is a date */
+		if (digits && u && before != 0x6708)
+			pending = u << 24 | (uint32_t)(value < GF__PLACE_VALUE_MAX
+							       ? value
+							       : GF__PLACE_VALUE_MAX);
+		digits = 0;
+		value = 0;
+		before = cp;
+	}
+	if (pending)
+		n = place_put(out, n, max, pending);
+	return n;
+}
+
+uint64_t gf__text_hash(const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	uint64_t h = 0;
+	int any = 0;
+	size_t i = 0;
+	while (i < len) {
+		uint32_t cp;
+		i = next_cp(s, i, len, &cp);
+		cp = fold_cp(cp);
+		if (cp) {
+			h = mix64(h ^ cp);
+			any = 1;
+		}
+	}
+	return any && !h ? 1 : h;
+}

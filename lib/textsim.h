@@ -56,4 +56,29 @@ double gf__textsig_jaccard(const gf__textsig *a, const gf__textsig *b);
 unsigned gf__textsig_simhash_distance(const gf__textsig *a,
 				      const gf__textsig *b);
 
+/* Numbers that say where: digits followed by a unit (号, 幢 or 栋, 单元,
+ * 弄, 组, 室), each as unit << 24 | value (values above
+ * GF__PLACE_VALUE_MAX are capped there). "11月23号" is a date and "1号线"
+ * a metro line: neither counts. */
+enum {
+	GF__PLACE_NO = 1,
+	GF__PLACE_BUILDING = 2,
+	GF__PLACE_ENTRANCE = 3,
+	GF__PLACE_LANE = 4,
+	GF__PLACE_GROUP = 5,
+	GF__PLACE_ROOM = 6
+};
+#define GF__PLACE_VALUE_MAX 0xFFFFFFu
+
+/* The distinct place numbers of UTF-8 text (normalised as for
+ * gf__textsig_make: full-width digits count, spaces and punctuation
+ * between the digits and the unit do not), in order of appearance, at
+ * most max of them into out; returns how many. No allocation. */
+size_t gf__text_place_numbers(const char *text, size_t len, uint32_t *out,
+			      size_t max);
+
+/* A 64-bit hash of the normalised text (as for gf__textsig_make), 0 for
+ * a text with nothing left after normalising. Deterministic. */
+uint64_t gf__text_hash(const char *text, size_t len);
+
 #endif

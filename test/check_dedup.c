@@ -277,6 +277,12 @@ START_TEST(bad_dedup_json_is_refused_with_its_path)
 		  "from 2 to 100000" },
 		{ "{\"crowd\":{\"group\":30,\"major\":5}}", "$.crowd.major",
 		  "not above group 30" },
+		{ "{\"near\":{\"weights\":{\"place\":11}}}",
+		  "$.near.weights.place", "a number from 0 to 10" },
+		{ "{\"near\":{\"weights\":{\"place\":\"high\"}}}",
+		  "$.near.weights.place", "a number from 0 to 10" },
+		{ "{\"near\":{\"weights\":{\"plcae\":0.6}}}",
+		  "$.near.weights.plcae", "caller, place" },
 		{ "{\"crowd\":{\"group\":5,\"major\":30,\"mjaor\":3}}",
 		  "$.crowd.mjaor", "expected group, major" },
 		{ "[]", "$", "an object" },
@@ -520,6 +526,63 @@ START_TEST(near_duplicates_survive_a_restart)
 }
 END_TEST
 
+/* The same words about the building next door: with place weighed, the
+ * other building number keeps it apart; without, the words link it. */
+static const char dedup_place[] =
+	"{\"version\":\"d-4\",\"near\":{\"window\":\"2h\",\"radius_m\":250,"
+	"\"link_at\":0.6,\"suspect_at\":0.4,"
+	"\"weights\":{\"distance\":0.3,\"time\":0.15,\"category\":0.15,"
+	"\"text\":0.4,\"caller\":0.2,\"place\":0.6}}}";
+
+#define GARBAGE_NEXT_DOOR "长桥街道新家社区5幢门口垃圾堆积多日无人清理，气味很大"
+
+START_TEST(another_building_number_is_not_linked)
+{
+	for (int weighed = 0; weighed < 2; weighed++) {
+		gf_engine *eng = open_dedup(weighed ? dedup_place : dedup_near,
+					    NULL, NULL, 1);
+		const gf_result *r = report(eng, "12345", "P1",
+					    "2026-11-23T09:00:00+08:00", V1,
+					    GARBAGE, LAT, LON, GARBAGE_TEXT);
+		char first[64];
+		snprintf(first, sizeof(first), "%s", gf_result_order(r));
+		r = report(eng, "grid", "P2", "2026-11-23T09:10:00+08:00", V1,
+			   GARBAGE, NORTH(40), LON, GARBAGE_NEXT_DOOR);
+		if (!weighed) {
+			/* the words alone: linked, and no place reasons */
+			ck_assert_int_eq(gf_result_outcome(r),
+					 GF_OUTCOME_LINKED);
+			ck_assert_ptr_null(strstr(gf_result_reasons(r),
+						  "numbers"));
+			gf_engine_close(eng);
+			continue;
+		}
+		ck_assert_msg(gf_result_outcome(r) == GF_OUTCOME_SUSPECTED,
+			      "%s %f %s", gf_outcome_name(gf_result_outcome(r)),
+			      gf_result_score(r), gf_result_reasons(r));
+		ck_assert_ptr_nonnull(strstr(gf_result_reasons(r),
+					     "other numbers"));
+		char second[64];
+		snprintf(second, sizeof(second), "%s", gf_result_order(r));
+		/* 3幢 again, in other words: the first order, and why */
+		r = report(eng, "110", "P3", "2026-11-23T09:20:00+08:00", V1,
+			   GARBAGE, NORTH(20), LON, GARBAGE_AGAIN);
+		ck_assert_msg(gf_result_outcome(r) == GF_OUTCOME_LINKED,
+			      "%s %f %s", gf_outcome_name(gf_result_outcome(r)),
+			      gf_result_score(r), gf_result_reasons(r));
+		ck_assert_str_eq(gf_result_order(r), first);
+		ck_assert_ptr_nonnull(strstr(gf_result_reasons(r),
+					     "same number 3幢"));
+		/* 5幢 joins the second */
+		r = report(eng, "110", "P4", "2026-11-23T09:25:00+08:00", V1,
+			   GARBAGE, NORTH(40), LON, GARBAGE_NEXT_DOOR);
+		ck_assert_int_eq(gf_result_outcome(r), GF_OUTCOME_LINKED);
+		ck_assert_str_eq(gf_result_order(r), second);
+		gf_engine_close(eng);
+	}
+}
+END_TEST
+
 /* ---- crowd signal ---------------------------------------------------- */
 
 static const gf_result *crowd_call(gf_engine *eng, const char *sid,
@@ -681,6 +744,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, village_equivalence_and_closed_orders);
 	tcase_add_test(tc, near_duplicates_survive_a_restart);
 	tcase_add_test(tc, distinct_callers_raise_the_scale);
+	tcase_add_test(tc, another_building_number_is_not_linked);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -639,6 +639,60 @@ START_TEST(real_titles)
 }
 END_TEST
 
+/* Place numbers: digits and a unit, full-width too; dates, metro lines,
+ * floors and bare numbers are not places; at most max, each once. */
+START_TEST(place_numbers)
+{
+	static const struct {
+		const char *text;
+		size_t n;
+		uint32_t want[4];
+	} cases[] = {
+		{ "人民路12号门口", 1, { GF__PLACE_NO << 24 | 12 } },
+		{ "新家社区3幢2单元302室", 3,
+		  { GF__PLACE_BUILDING << 24 | 3, GF__PLACE_ENTRANCE << 24 | 2,
+		    GF__PLACE_ROOM << 24 | 302 } },
+		{ "新家社区３栋 ，楼下", 1, { GF__PLACE_BUILDING << 24 | 3 } },
+		{ "沈家村5组18号", 2,
+		  { GF__PLACE_GROUP << 24 | 5, GF__PLACE_NO << 24 | 18 } },
+		{ "中山路120弄", 1, { GF__PLACE_LANE << 24 | 120 } },
+		{ "11月23号晚上在1号线站口，12楼，约3立方米", 0, { 0 } },
+		{ "12号12号，12 号", 1, { GF__PLACE_NO << 24 | 12 } },
+		{ "99999999999号", 1,
+		  { GF__PLACE_NO << 24 | GF__PLACE_VALUE_MAX } },
+		{ "1号2号3号4号5号", 4,
+		  { GF__PLACE_NO << 24 | 1, GF__PLACE_NO << 24 | 2,
+		    GF__PLACE_NO << 24 | 3, GF__PLACE_NO << 24 | 4 } },
+		{ "号幢12", 0, { 0 } },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t got[4] = { 0 };
+		size_t n = gf__text_place_numbers(cases[i].text,
+						  strlen(cases[i].text), got,
+						  4);
+		ck_assert_msg(n == cases[i].n, "%s: %zu numbers",
+			      cases[i].text, n);
+		for (size_t k = 0; k < n; k++)
+			ck_assert_msg(got[k] == cases[i].want[k],
+				      "%s: [%zu] %08x", cases[i].text, k,
+				      (unsigned)got[k]);
+	}
+	ck_assert_uint_eq(gf__text_place_numbers(NULL, 0, NULL, 0), 0);
+}
+END_TEST
+
+START_TEST(text_hash_normalises)
+{
+	const char *a = "新家社区3幢2单元", *b = "新家社区 3 幢（2单元）",
+		   *c = "新家社区５幢2单元";
+	ck_assert(gf__text_hash(a, strlen(a)) == gf__text_hash(b, strlen(b)));
+	ck_assert(gf__text_hash(a, strlen(a)) != gf__text_hash(c, strlen(c)));
+	ck_assert(gf__text_hash(a, strlen(a)) != 0);
+	ck_assert(gf__text_hash("，。！", strlen("，。！")) == 0);
+	ck_assert(gf__text_hash(NULL, 0) == 0);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("textsim");
@@ -655,6 +709,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, invalid_utf8_skipped);
 	tcase_add_test(tc, random_bytes);
 	tcase_add_test(tc, real_titles);
+	tcase_add_test(tc, place_numbers);
+	tcase_add_test(tc, text_hash_normalises);
 	suite_add_tcase(s, tc);
 	return s;
 }
