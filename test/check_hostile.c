@@ -368,8 +368,9 @@ START_TEST(hostile_text_in_actions_survives_reopen)
 		char sid[16];
 		snprintf(sid, sizeof(sid), "A%d", i);
 		create_free(eng,
-			    event_json("12345", sid, i,
-				       i == 3 ? "320506001013" : "320506001012",
+			    /* one village each: none may be taken for a
+			     * duplicate of another */
+			    event_json("12345", sid, i, village((size_t)i),
 				       i == 3 ? "service.legal.s04"
 					      : "city.environment.garbage",
 				       NULL, NULL),
