@@ -476,7 +476,8 @@ int gf__dedup_window_end(const gf__dedup *d, gf_time last, gf_time *until)
 
 /* ---- near duplicates ---------------------------------------------- */
 
-void gf__dd_item_make(gf__dd_item *it, const gf__ev *ev)
+void gf__dd_item_make(gf__dd_item *it, const gf__dedup *d,
+		      const gf__ev *ev)
 {
 	memset(it, 0, sizeof(*it));
 	it->at = ev->received_at;
@@ -511,7 +512,11 @@ void gf__dd_item_make(gf__dd_item *it, const gf__ev *ev)
 		if (n < sizeof(buf) - 1)
 			buf[n++] = ' ';
 	}
-	gf__textsig_make(&it->sig, buf, n);
+	gf__textsig_make(&it->sig[0], buf, n);
+	it->nsigs = 1;
+	/* not weighed: not worth extracting */
+	if (d && !(d->near.w_place > 0))
+		return;
 	/* house and building numbers: "3幢" against "5幢" is the same kind of
 	 * problem next door, however alike the words */
 	size_t k = 0;
@@ -539,6 +544,30 @@ void gf__dd_item_make(gf__dd_item *it, const gf__ev *ev)
 		}
 	}
 	it->nnums = (uint8_t)k;
+}
+
+void gf__dd_item_fold(gf__dd_item *it, const gf__dd_item *more)
+{
+	if (more->at > it->at)
+		it->at = more->at;
+	if (more->nsigs) {
+		/* the first report's stays; the others turn over, oldest
+		 * out */
+		size_t slot = it->nsigs < GF__DD_MAX_SIGS
+				      ? it->nsigs++
+				      : 1 + it->nfolded % (GF__DD_MAX_SIGS - 1);
+		it->sig[slot] = more->sig[0];
+	}
+	it->nfolded++;
+	/* the caller is not folded: it measured no better (the repeat
+	 * call path links a caller's own reports) */
+	for (size_t i = 0; i < more->nnums; i++) {
+		size_t x = 0;
+		while (x < it->nnums && it->nums[x] != more->nums[i])
+			x++;
+		if (x == it->nnums && x < GF__DD_MAX_NUMBERS)
+			it->nums[it->nnums++] = more->nums[i];
+	}
 }
 
 /* Street numbers this close may name one spot: the pothole between 12号
@@ -717,9 +746,17 @@ double gf__dedup_score(const gf__dedup *d, const gf__dd_query *q,
 	if (sc < 0)
 		return -1;
 	double st = 1.0 - (double)gap / (double)q->window_ms;
-	double j = a->sig.nshingles && b->sig.nshingles
-			   ? gf__textsig_jaccard(&a->sig, &b->sig)
-			   : 0;
+	/* the report the new one repeats best */
+	double j = 0;
+	if (a->sig[0].nshingles)
+		for (size_t i = 0; i < b->nsigs; i++) {
+			double ji = b->sig[i].nshingles
+					    ? gf__textsig_jaccard(&a->sig[0],
+								  &b->sig[i])
+					    : 0;
+			if (ji > j)
+				j = ji;
+		}
 	/* reworded Chinese rarely shares more than half its bigrams: half
 	 * already says "the same words" */
 	double sx = j * 2 > 1 ? 1 : j * 2;

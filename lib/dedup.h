@@ -102,27 +102,46 @@ void gf__dedup_repeat_reasons(const gf__dedup *d, const gf__ev *ev,
 int gf__dedup_window_end(const gf__dedup *d, gf_time last, gf_time *until);
 
 #define GF__DD_MAX_NUMBERS 8
+/* Text signatures an open order keeps: its first report's and its
+ * latest linked report's (a later report may repeat either). More
+ * measured no better on tools/eval_gen.py and cost 80 bytes each. */
+#define GF__DD_MAX_SIGS 2
 
-/* What matching needs of a report: compact, kept per open order. */
+/* What matching needs of a report, or of an open order's reports
+ * folded together (gf__dd_item_fold): compact, kept per open order. */
 typedef struct gf__dd_item {
 	gf_time at;             /* received_at of its latest report */
-	double lat, lon;
+	double lat, lon;        /* the first report's */
 	int has_loc;
 	char region[13];        /* the village or community */
 	const char *category;   /* outlives the item (the order's) */
-	uint64_t caller;        /* the first 64 bits of the caller's hash,
-				 * 0 when none */
-	gf__textsig sig;        /* title and content */
+	uint64_t caller;        /* the first 64 bits of the first report's
+				 * caller's hash, 0 when none */
+	uint8_t nsigs;          /* 1 for a report */
+	uint32_t nfolded;       /* reports folded in after the first */
+	gf__textsig sig[GF__DD_MAX_SIGS]; /* title and content */
 	/* the place numbers of address, title and content
-	 * (gf__text_place_numbers) */
+	 * (gf__text_place_numbers); none when place is not weighed */
 	uint32_t nums[GF__DD_MAX_NUMBERS];
 	uint8_t nnums;
-	uint64_t addr;          /* hash of the normalised address when it
-				 * carries a place number, else 0 */
+	uint64_t addr;          /* hash of the first report's normalised
+				 * address when it carries a place number,
+				 * else 0 */
 } gf__dd_item;
 
-/* The item of an event (category borrowed from ev). */
-void gf__dd_item_make(gf__dd_item *it, const gf__ev *ev);
+/* The item of an event (category borrowed from ev). d (may be NULL)
+ * says what is weighed: place numbers are left out when place has no
+ * weight. */
+void gf__dd_item_make(gf__dd_item *it, const gf__dedup *d,
+		      const gf__ev *ev);
+
+/* A report (more, the item of one by gf__dd_item_make) joined the order
+ * of it: it keeps the report's signature (in place of the one kept after
+ * the first report's once full), its place numbers (up to the array's
+ * size) and the later time; where, category, caller and address stay
+ * the first report's. Folding an order's reports in order gives the
+ * same item whether live or rebuilt. */
+void gf__dd_item_fold(gf__dd_item *it, const gf__dd_item *more);
 
 /* A new report about to be matched: what every candidate shares (its
  * family's window and radius), worked out once. */

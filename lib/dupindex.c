@@ -180,13 +180,11 @@ int gf__dupindex_add(gf__dupindex *x, gf_order *o, const gf__dd_item *it)
 	return GF_OK;
 }
 
-void gf__dupindex_touch(gf__dupindex *x, gf_order *o, gf_time at)
+void gf__dupindex_fold(gf__dupindex *x, gf_order *o,
+		       const gf__dd_item *more)
 {
-	if (!o->dd_entry)
-		return;
-	gf__dentry *e = &x->e[o->dd_entry - 1];
-	if (at > e->it.at)
-		e->it.at = at;
+	if (o->dd_entry)
+		gf__dd_item_fold(&x->e[o->dd_entry - 1].it, more);
 }
 
 static void gf__remove(gf__dupindex *x, uint32_t id)

@@ -26,8 +26,11 @@ void gf__dupindex_free(gf__dupindex *x);
 int gf__dupindex_add(gf__dupindex *x, struct gf_order *o,
 		     const gf__dd_item *it);
 
-/* o got another report at `at`: its window runs from there. */
-void gf__dupindex_touch(gf__dupindex *x, struct gf_order *o, gf_time at);
+/* o got another report, whose item is more: o's entry keeps what it
+ * adds (gf__dd_item_fold) and its window runs from its time. Nothing
+ * when o is not in the index. */
+void gf__dupindex_fold(gf__dupindex *x, struct gf_order *o,
+		       const gf__dd_item *more);
 
 /* o ended: it leaves the index (nothing when it is not in it). */
 void gf__dupindex_drop(gf__dupindex *x, struct gf_order *o);

@@ -709,15 +709,15 @@ static void gf__crowd_reason(const gf_order *o, gf_scale to, char *buf,
 
 /*
  * Link ev to prev (a repeated call, a near duplicate) with score and
- * reasons: the report joins prev, stored first. 0 when linked (the
+ * reasons: the report joins prev, stored first. item is ev's for the
+ * duplicate index, or NULL (made here when needed). 0 when linked (the
  * result is filled), or an error (ev freed).
  */
 static int gf__link_to(gf_engine *eng, gf_order *prev, gf__ev *ev,
-		       gf_time now, uint64_t released, double score,
-		       const char *reasons)
+		       const gf__dd_item *item, gf_time now,
+		       uint64_t released, double score, const char *reasons)
 {
 	gf_result *res = &eng->res;
-	gf_time at = ev->received_at;
 	gf__rec_event r;
 	memset(&r, 0, sizeof(r));
 	r.outcome = GF_OUTCOME_LINKED;
@@ -749,8 +749,16 @@ static int gf__link_to(gf_engine *eng, gf_order *prev, gf__ev *ev,
 	}
 	gf__map_put(&eng->report_by_ref, rep->ref, strlen(rep->ref), rep);
 	gf__touch(eng, prev);
-	if (eng->dup)
-		gf__dupindex_touch(eng->dup, prev, at);
+	if (eng->dup && prev->dd_entry) {
+		/* later reports may repeat this one: prev keeps what it
+		 * adds (gf__dup_rebuild folds the same way) */
+		gf__dd_item mine;
+		if (!item) {
+			gf__dd_item_make(&mine, eng->cfg->dedup, &rep->ev);
+			item = &mine;
+		}
+		gf__dupindex_fold(eng->dup, prev, item);
+	}
 	if (r.scale) {
 		char why[96];
 		gf__crowd_reason(prev, (gf_scale)r.scale, why, sizeof(why));
@@ -792,12 +800,13 @@ static int gf__link_repeat(gf_engine *eng, gf_order *prev, gf__ev *ev,
 						? ev->received_at - last
 						: 0,
 				 why, sizeof(why));
-	return gf__link_to(eng, prev, ev, now, released, 1.0, why);
+	return gf__link_to(eng, prev, ev, NULL, now, released, 1.0, why);
 }
 
 /* The duplicate index again, from the orders (after a replay, a reload):
- * every open order with its first report's text and place and its last
- * report's time, less what has left the window by now. */
+ * every open order with its reports folded in order, as the live path
+ * folded them when they were linked, less what has left the window by
+ * now. */
 static int gf__dup_rebuild(gf_engine *eng)
 {
 	gf__dupindex_free(eng->dup);
@@ -813,9 +822,12 @@ static int gf__dup_rebuild(gf_engine *eng)
 		gf_order *o = eng->orders.v[i];
 		if (gf_state_is_terminal(o->state) || !o->nreports)
 			continue;
-		gf__dd_item it;
-		gf__dd_item_make(&it, &o->reports[0]->ev);
-		it.at = o->reports[o->nreports - 1]->ev.received_at;
+		gf__dd_item it, more;
+		gf__dd_item_make(&it, d, &o->reports[0]->ev);
+		for (size_t k = 1; k < o->nreports; k++) {
+			gf__dd_item_make(&more, d, &o->reports[k]->ev);
+			gf__dd_item_fold(&it, &more);
+		}
 		if (gf__dupindex_add(eng->dup, o, &it))
 			return GF_ENOMEM;
 	}
@@ -881,11 +893,12 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 	if (eng->dup) {
 		const gf__dedup *d = eng->cfg->dedup;
 		gf__dupindex_expire(eng->dup, now);
-		gf__dd_item_make(&item, ev);
+		gf__dd_item_make(&item, d, ev);
 		gf_order *best = gf__dupindex_best(eng->dup, d, &item, &score,
 						   why, sizeof(why));
 		if (best && score >= d->near.link_at)
-			return gf__link_to(eng, best, ev, now, released, score,
+			return gf__link_to(eng, best, ev, &item, now, released,
+					   score,
 					   why);
 		if (best && score >= d->near.suspect_at)
 			suspect = best;

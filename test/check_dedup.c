@@ -526,6 +526,68 @@ START_TEST(near_duplicates_survive_a_restart)
 }
 END_TEST
 
+/* An order keeps what its linked reports add: a repeated call in other
+ * words lets a later report in those words join. The index rebuilt at
+ * open folds the reports the same way, so a reopen between changes
+ * nothing. */
+static const char dedup_both[] =
+	"{\"version\":\"d-5\",\"repeat_caller\":{\"window\":\"2h\","
+	"\"match\":\"category\"},\"near\":{\"window\":\"2h\","
+	"\"radius_m\":250,\"link_at\":0.75,\"suspect_at\":0.5}}";
+
+static const gf_result *phoned(gf_engine *eng, const char *sid,
+			       const char *at, const char *text)
+{
+	char buf[2048];
+	const gf_result *r;
+	snprintf(buf, sizeof(buf),
+		 "{\"channel\":\"12345\",\"source_id\":\"%s\","
+		 "\"received_at\":\"%s\",\"region\":\"%s\",\"location\":"
+		 "{\"lat\":%.6f,\"lon\":%.6f},\"category\":\"%s\","
+		 "\"content\":\"%s\",\"reporter\":{\"phone\":\"%s\"}}",
+		 sid, at, V1, LAT, LON, GARBAGE, text, PHONE1);
+	int rc = gf_engine_ingest_json(eng, buf, strlen(buf), &r);
+	ck_assert_msg(rc == GF_OK, "%s: %s", sid, gf_engine_errmsg(eng));
+	return r;
+}
+
+START_TEST(linked_reports_count_alike_after_a_reopen)
+{
+	char *dir = fx_tmpdir();
+	for (int reopen = 0; reopen < 2; reopen++) {
+		char store[512];
+		snprintf(store, sizeof(store), "journal:%s/j%d", dir, reopen);
+		gf_engine *eng = open_dedup(dedup_both, store, NULL, 1);
+		const gf_result *r = phoned(eng, "F1",
+					    "2026-11-23T09:00:00+08:00",
+					    GARBAGE_TEXT);
+		char first[64];
+		snprintf(first, sizeof(first), "%s", gf_result_order(r));
+		/* the same caller again, about the corridor this time */
+		r = phoned(eng, "F2", "2026-11-23T09:05:00+08:00", OTHER_TEXT);
+		ck_assert_int_eq(gf_result_outcome(r), GF_OUTCOME_LINKED);
+		if (reopen) {
+			gf_engine_close(eng);
+			eng = open_dedup(dedup_both, store, NULL, 1);
+		}
+		/* a grid worker in the second report's words: alone, the
+		 * first report's words would only make it suspected (see
+		 * the_grey_band_is_flagged_for_the_desk) */
+		r = report(eng, "grid", "F3", "2026-11-23T09:12:00+08:00", V1,
+			   GARBAGE, NORTH(30), LON, OTHER_TEXT);
+		ck_assert_msg(gf_result_outcome(r) == GF_OUTCOME_LINKED,
+			      "reopen %d: %s %f %s", reopen,
+			      gf_outcome_name(gf_result_outcome(r)),
+			      gf_result_score(r), gf_result_reasons(r));
+		ck_assert_str_eq(gf_result_order(r), first);
+		ck_assert_ptr_nonnull(strstr(gf_result_reasons(r),
+					     "text 1.00"));
+		gf_engine_close(eng);
+	}
+	fx_rmdir(dir);
+}
+END_TEST
+
 /* The same words about the building next door: with place weighed, the
  * other building number keeps it apart; without, the words link it. */
 static const char dedup_place[] =
@@ -743,6 +805,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, too_far_too_late_or_unrelated_is_a_new_order);
 	tcase_add_test(tc, village_equivalence_and_closed_orders);
 	tcase_add_test(tc, near_duplicates_survive_a_restart);
+	tcase_add_test(tc, linked_reports_count_alike_after_a_reopen);
 	tcase_add_test(tc, distinct_callers_raise_the_scale);
 	tcase_add_test(tc, another_building_number_is_not_linked);
 	suite_add_tcase(s, tc);
