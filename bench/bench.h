@@ -47,6 +47,20 @@ static inline char *bench_slurp(const char *path, size_t *len)
 	return b;
 }
 
+/* The next line of f without its line ending (NUL-terminated in *line),
+ * its length, or -1 at the end. Blank lines come back as 0. */
+static inline long bench_line(FILE *f, char **line, size_t *cap)
+{
+	ssize_t n = getline(line, cap, f);
+	if (n <= 0)
+		return -1;
+	size_t len = (size_t)n;
+	while (len && ((*line)[len - 1] == '\n' || (*line)[len - 1] == '\r'))
+		len--;
+	(*line)[len] = '\0';
+	return (long)len;
+}
+
 typedef struct lines {
 	char **p;
 	size_t *n;

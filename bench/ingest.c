@@ -221,11 +221,9 @@ int main(int argc, char **argv)
 	gf_engine *probe = open_engine(cfg, "memory", GF_SYNC_NEVER);
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t n;
-	while ((n = getline(&line, &cap, f)) > 0) {
+	long n;
+	while ((n = bench_line(f, &line, &cap)) >= 0) {
 		size_t len = (size_t)n;
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			len--;
 		if (!len)
 			continue;
 		push(&day, line, len);

@@ -66,11 +66,9 @@ static void load_events(lines *base, const char *file, const char *dir)
 	}
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t n;
-	while ((n = getline(&line, &cap, f)) > 0) {
+	long n;
+	while ((n = bench_line(f, &line, &cap)) >= 0) {
 		size_t len = (size_t)n;
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			len--;
 		if (!len || strstr(line, "\"op\":"))
 			continue;
 		const gf_result *r;
