@@ -161,8 +161,7 @@ static int gf__json_actor(json_object *obj, gf_action *a, gf__err *err)
 			char path[96];
 			snprintf(path, sizeof(path), "$.actor.%s",
 				 err->field + 2);
-			snprintf(err->field, sizeof(err->field), "%s", path);
-			gf__utf8_trim(err->field);
+			gf__textf(err->field, sizeof(err->field), "%s", path);
 		}
 		return rc;
 	}

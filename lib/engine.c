@@ -76,9 +76,8 @@ void gf__notify(gf_engine *eng, gf_notice_kind kind,
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	gf__vtextf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	gf__utf8_trim(msg);
 	gf_notice n = { kind, order, dept, msg, eng->now, NULL, NULL,
 			GF_TIME_NONE, NULL };
 	gf__emit(eng, &n);
@@ -770,8 +769,7 @@ static int gf__link_to(gf_engine *eng, gf_order *prev, gf__ev *ev,
 		gf__quar_close(eng, released, NULL);
 	res->outcome = GF_OUTCOME_LINKED;
 	res->score = score;
-	snprintf(res->reasons, sizeof(res->reasons), "%s", reasons);
-	gf__utf8_trim(res->reasons);
+	gf__textf(res->reasons, sizeof(res->reasons), "%s", reasons);
 	gf__result_order(res, prev);
 	gf__notify(eng, GF_NOTICE_LINKED, prev->id, prev->lead,
 		   "order %s: %s linked (%s)", prev->id, rep->ref,
@@ -984,14 +982,11 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 	res->outcome = suspect ? GF_OUTCOME_SUSPECTED : GF_OUTCOME_CREATED;
 	if (suspect) {
 		res->score = score;
-		snprintf(res->reasons, sizeof(res->reasons), "%s", swhy);
-		gf__utf8_trim(res->reasons);
+		gf__textf(res->reasons, sizeof(res->reasons), "%s", swhy);
 	}
 	gf__result_order(res, o);
-	if (!ro.lead) {
-		snprintf(res->why, sizeof(res->why), "%s", ro.why);
-		gf__utf8_trim(res->why);
-	}
+	if (!ro.lead)
+		gf__textf(res->why, sizeof(res->why), "%s", ro.why);
 	if (eng->explain && !eng->explain_buf.oom &&
 	    gf__buf_cstr(&eng->explain_buf))
 		res->explain = eng->explain_buf.p;

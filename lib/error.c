@@ -66,7 +66,7 @@ void gf__err_clear(gf__err *e)
 /* A string cut by snprintf may end inside a UTF-8 sequence: drop such
  * an incomplete last sequence, so that what hosts and the database get
  * is always valid UTF-8 when the input was. */
-void gf__utf8_trim(char *s)
+static void gf__utf8_trim(char *s)
 {
 	size_t n = strlen(s), i = n, back = 0;
 	while (i > 0 && back < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) {
@@ -81,14 +81,26 @@ void gf__utf8_trim(char *s)
 		s[i - 1] = '\0';
 }
 
+void gf__vtextf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	vsnprintf(buf, size, fmt, ap);
+	gf__utf8_trim(buf);
+}
+
+void gf__textf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	gf__vtextf(buf, size, fmt, ap);
+	va_end(ap);
+}
+
 int gf__err_setv(gf__err *e, int code, const char *field, const char *fmt,
 		 va_list ap)
 {
 	e->code = code;
-	snprintf(e->field, sizeof(e->field), "%s", field ? field : "");
-	gf__utf8_trim(e->field);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	gf__utf8_trim(e->msg);
+	gf__textf(e->field, sizeof(e->field), "%s", field ? field : "");
+	gf__vtextf(e->msg, sizeof(e->msg), fmt, ap);
 	e->text[0] = '\0';
 	return code;
 }
@@ -106,9 +118,9 @@ int gf__err_set(gf__err *e, int code, const char *field, const char *fmt,
 const char *gf__err_text(gf__err *e)
 {
 	if (e->field[0])
-		snprintf(e->text, sizeof(e->text), "%s: %s", e->field, e->msg);
+		gf__textf(e->text, sizeof(e->text), "%s: %s", e->field,
+			  e->msg);
 	else
-		snprintf(e->text, sizeof(e->text), "%s", e->msg);
-	gf__utf8_trim(e->text);
+		gf__textf(e->text, sizeof(e->text), "%s", e->msg);
 	return e->text;
 }

@@ -54,7 +54,11 @@ void gf__err_clear(gf__err *e);
  * `return gf__err_set(...)`. field may be NULL. */
 int gf__err_set(gf__err *e, int code, const char *field, const char *fmt,
 		...) GF__PRINTF(4, 5);
-void gf__utf8_trim(char *s);
+/* snprintf into a fixed buffer, cut back to whole UTF-8 characters when
+ * it did not fit: what hosts and the database get stays valid UTF-8. */
+void gf__textf(char *buf, size_t size, const char *fmt, ...)
+	GF__PRINTF(3, 4);
+void gf__vtextf(char *buf, size_t size, const char *fmt, va_list ap);
 int gf__err_setv(gf__err *e, int code, const char *field, const char *fmt,
 		 va_list ap);
 /* "field: message", or the message alone when there is no field. */

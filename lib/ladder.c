@@ -220,9 +220,8 @@ static int gf__step(gf_engine *eng, gf_order *o, size_t i, gf_time now)
 	if (st->kind == GF__STEP_ESCALATE && up)
 		to = up->id;
 	char msg[512];
-	snprintf(msg, sizeof(msg), "order %s: %s (%s held by %s)", o->id, why,
-		 gf__step_name(st->kind), before_lead);
-	gf__utf8_trim(msg);
+	gf__textf(msg, sizeof(msg), "order %s: %s (%s held by %s)", o->id, why,
+		  gf__step_name(st->kind), before_lead);
 	gf_notice n = { st->kind == GF__STEP_ESCALATE ? GF_NOTICE_ESCALATED
 						      : GF_NOTICE_SLA,
 			o->id, to, msg, at, c->def->name,
