@@ -89,6 +89,18 @@ void gf__touch(gf_engine *eng, gf_order *o)
 	o->touched = 1;
 }
 
+/* A quarantine entry was made or closed: its row goes with the commit. */
+void gf__quar_touch(gf_engine *eng, gf_quarantined *q)
+{
+	if (!eng->txn || q->touched || eng->replaying)
+		return;
+	if (gf__vec_push(&eng->qtouched, q)) {
+		eng->failed = 1;
+		return;
+	}
+	q->touched = 1;
+}
+
 /* Store one record; the ticket counts it. */
 int gf__append(gf_engine *eng, uint8_t type, const void *p, size_t n)
 {
@@ -122,14 +134,17 @@ int gf__end(gf_engine *eng, int rc, int force)
 	}
 	gf__commit c = { (gf_order *const *)eng->touched.v, eng->touched.len,
 			 eng->nq + eng->nq_sent, eng->nnq - eng->nq_sent,
-			 force, &eng->released, eng->released ? 1 : 0 };
+			 force, (gf_quarantined *const *)eng->qtouched.v,
+			 eng->qtouched.len };
 	gf__err cerr;
 	gf__err_clear(&cerr);
 	int crc = eng->store->ops->commit(eng->store, &c, &cerr);
 	for (size_t i = 0; i < eng->touched.len; i++)
 		((gf_order *)eng->touched.v[i])->touched = 0;
 	eng->touched.len = 0;
-	eng->released = 0;
+	for (size_t i = 0; i < eng->qtouched.len; i++)
+		((gf_quarantined *)eng->qtouched.v[i])->touched = 0;
+	eng->qtouched.len = 0;
 	eng->nq_sent = eng->nnq;
 	if (crc < 0) {
 		gf__nq_free(eng);

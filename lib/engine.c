@@ -444,6 +444,7 @@ static gf_quarantined *gf__quar_build(const gf__rec_quar *r)
 	q->raw = gf__malloc(r->raw_len + 1);
 	q->raw_len = r->raw_len;
 	q->open = 1;
+	q->closed_at = GF_TIME_NONE;
 	if (!q->field || !q->msg || (r->ref && !q->ref) || !q->raw) {
 		gf__quar_free(q);
 		return NULL;
@@ -481,9 +482,11 @@ static gf_quarantined *gf__quar_get(const gf_engine *eng, uint64_t id)
 	return q->id == id ? q : NULL;
 }
 
-/* Close an open entry. reason is taken over (NULL: it was released by
- * a repaired event); closing cannot fail once the entry is found. */
-static int gf__quar_close(gf_engine *eng, uint64_t id, char *reason)
+/* Close an open entry at `at`. reason is taken over (NULL: it was
+ * released by a repaired event); closing cannot fail once the entry is
+ * found. */
+static int gf__quar_close(gf_engine *eng, uint64_t id, char *reason,
+			  gf_time at)
 {
 	gf_quarantined *q = gf__quar_get(eng, id);
 	if (!q || !q->open) {
@@ -492,11 +495,9 @@ static int gf__quar_close(gf_engine *eng, uint64_t id, char *reason)
 	}
 	q->open = 0;
 	q->closed_reason = reason;
+	q->closed_at = reason ? at : GF_TIME_NONE;
 	eng->quar_open--;
-	/* a repaired event's record closes it: the quarantine table hears
-	 * at the commit (a discard has a record of its own) */
-	if (!reason && eng->txn && !eng->replaying)
-		eng->released = id;
+	gf__quar_touch(eng, q);
 	return GF_OK;
 }
 
@@ -542,6 +543,7 @@ static int gf__quarantine(gf_engine *eng, const char *raw, size_t len,
 		return rc;
 	}
 	gf__quar_link(eng, q);
+	gf__quar_touch(eng, q);
 	res->qid = r.id;
 	eng->err = stored;
 	gf__notify(eng, GF_NOTICE_QUARANTINED, NULL, NULL,
@@ -766,7 +768,7 @@ static int gf__link_to(gf_engine *eng, gf_order *prev, gf__ev *ev,
 			   "order %s: %s", prev->id, why);
 	}
 	if (released)
-		gf__quar_close(eng, released, NULL);
+		gf__quar_close(eng, released, NULL, now);
 	res->outcome = GF_OUTCOME_LINKED;
 	res->score = score;
 	gf__textf(res->reasons, sizeof(res->reasons), "%s", reasons);
@@ -861,7 +863,7 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 				gf__free(why);
 				return rc;
 			}
-			gf__quar_close(eng, released, why);
+			gf__quar_close(eng, released, why, d.at);
 		}
 		return GF_OK;
 	}
@@ -978,7 +980,7 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 			   "index; later reports will not be matched to it",
 			   o->id);
 	if (released)
-		gf__quar_close(eng, released, NULL);
+		gf__quar_close(eng, released, NULL, now);
 	res->outcome = suspect ? GF_OUTCOME_SUSPECTED : GF_OUTCOME_CREATED;
 	if (suspect) {
 		res->score = score;
@@ -1561,7 +1563,7 @@ int gf_engine_quarantine_discard(gf_engine *eng, uint64_t id,
 		gf__free(why);
 		return gf__end(eng, rc, 0);
 	}
-	gf__quar_close(eng, id, why);
+	gf__quar_close(eng, id, why, d.at);
 	return gf__end(eng, GF_OK, 0);
 }
 
@@ -1604,7 +1606,8 @@ static int gf__replay_event(gf_engine *eng, const uint8_t *p, size_t n,
 			gf__order_crowd(to, &eng->pool, r.at,
 					(gf_scale)r.scale, why);
 		}
-		if (r.released && (rc = gf__quar_close(eng, r.released, NULL)))
+		if (r.released &&
+		    (rc = gf__quar_close(eng, r.released, NULL, r.at)))
 			goto out;
 		gf__advance(eng, r.at);
 		goto out;
@@ -1630,7 +1633,7 @@ static int gf__replay_event(gf_engine *eng, const uint8_t *p, size_t n,
 	    (rc = gf__order_suspect(o, &eng->pool, r.at, r.candidate,
 				    r.why ? r.why : "")))
 		goto out;
-	if (r.released && (rc = gf__quar_close(eng, r.released, NULL)))
+	if (r.released && (rc = gf__quar_close(eng, r.released, NULL, r.at)))
 		goto out;
 	gf__advance(eng, r.at);
 out:
@@ -1752,7 +1755,7 @@ static int gf__replay(void *ud, uint8_t type, const uint8_t *p, size_t n,
 		if (!rc && !why)
 			rc = GF_ENOMEM;
 		if (!rc)
-			rc = gf__quar_close(eng, r.id, why);
+			rc = gf__quar_close(eng, r.id, why, r.at);
 		if (!rc)
 			gf__advance(eng, r.at);
 		break;
@@ -1894,6 +1897,7 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 	eng->durable_cb = opts->durable;
 	eng->durable_data = opts->durable_data;
 	gf__vec_init(&eng->touched);
+	gf__vec_init(&eng->qtouched);
 	gf__store_info info = { 0, 0, 0 };
 	eng->replaying = 1;
 	int rc = gf__store_open(&eng->store, opts->store ? opts->store
@@ -1959,6 +1963,7 @@ int gf_engine_close(gf_engine *eng)
 	gf__nq_free(eng);
 	gf__free(eng->nq);
 	gf__vec_free(&eng->touched);
+	gf__vec_free(&eng->qtouched);
 	for (size_t i = 0; i < eng->orders.len; i++)
 		gf__order_release(eng->orders.v[i]);
 	{

@@ -49,20 +49,6 @@ struct gf_result {
 	uint64_t ticket;        /* the last record the call stored, or 0 */
 };
 
-struct gf_quarantined {
-	uint64_t id;
-	gf_time at;
-	uint8_t digest[32];
-	int code;
-	char *field;
-	char *msg;
-	char *ref;
-	char *raw;
-	size_t raw_len;
-	int open;
-	char *closed_reason;
-};
-
 /* An action's idempotency key and the answer it got. */
 typedef struct gf__akey {
 	char *id;
@@ -139,8 +125,7 @@ struct gf_engine {
 	 * allocation); notices [nq_sent, nnq) are not yet in the batch */
 	int txn;
 	gf__vec touched;        /* gf_order*, since the last commit() */
-	uint64_t released;      /* a quarantine entry this call's repaired
-				 * event closed, or 0 */
+	gf__vec qtouched;       /* gf_quarantined*, since the last commit() */
 	gf_notice *nq;
 	size_t nnq, cnq, nq_sent;
 	uint64_t ticket;        /* records in the store */
@@ -156,6 +141,7 @@ struct gf_engine {
 int gf__append(gf_engine *eng, uint8_t type, const void *p, size_t n);
 void gf__emit(gf_engine *eng, const gf_notice *n);
 void gf__touch(gf_engine *eng, gf_order *o);
+void gf__quar_touch(gf_engine *eng, gf_quarantined *q);
 int gf__end(gf_engine *eng, int rc, int force);
 void gf__nq_free(gf_engine *eng);
 int gf__record(gf_engine *eng, uint8_t type);

@@ -32,7 +32,6 @@
  *   stored twice.
  */
 #include "store.h"
-#include "record.h"
 #include "pgschema.h"
 
 #include <libpq-fe.h>
@@ -48,7 +47,7 @@
 
 enum {
 	S_FENCE, S_RECORD, S_ORDER, S_REPORT, S_AUDIT, S_CLOCK, S_QUAR,
-	S_QDISCARD, S_OUTBOX, S_NOTIFY, S_COUNT
+	S_OUTBOX, S_NOTIFY, S_COUNT
 };
 
 #define T(n) "gf_ms($" #n "::bigint)"
@@ -108,13 +107,15 @@ static const struct {
 	  "stopped = EXCLUDED.stopped, paused_ms = EXCLUDED.paused_ms, "
 	  "extensions = EXCLUDED.extensions, runs = EXCLUDED.runs, "
 	  "steps_fired = EXCLUDED.steps_fired", 12 },
+	/* made, or closed (discarded, or released by a repaired event) */
 	{ "gf_quar",
 	  "INSERT INTO gf_quarantine (part, id, at, code, error, field, "
-	  "message, ref, raw, digest) VALUES ($1, $2::bigint, " T(3) ", "
-	  "$4::integer, $5, $6, $7, $8, $9::bytea, $10::bytea)", 10 },
-	{ "gf_qdiscard",
-	  "UPDATE gf_quarantine SET open = false, closed_reason = $3, "
-	  "closed_at = " T(4) " WHERE part = $1 AND id = $2::bigint", 4 },
+	  "message, ref, raw, digest, open, closed_reason, closed_at) VALUES "
+	  "($1, $2::bigint, " T(3) ", $4::integer, $5, $6, $7, $8, $9::bytea, "
+	  "$10::bytea, $11::boolean, $12, " T(13) ") "
+	  "ON CONFLICT (part, id) DO UPDATE SET open = EXCLUDED.open, "
+	  "closed_reason = EXCLUDED.closed_reason, "
+	  "closed_at = EXCLUDED.closed_at", 13 },
 	{ "gf_outbox",
 	  "INSERT INTO gf_outbox (part, id, at, kind, order_id, dept, message, "
 	  "clock, step, due) VALUES ($1, $2::bigint, " T(3) ", $4, $5, $6, $7, "
@@ -698,39 +699,6 @@ static int pg_append(gf__store *st, uint8_t type, const void *p, size_t n,
 	q_int(s, (long long)seq);
 	q_int(s, type);
 	q_bytes(s, p, n);
-	if (type == GF__REC_QUARANTINE) {
-		gf__rec_scratch sc = { { 0 }, 0, 0 };
-		gf__rec_quar qr;
-		if (gf__rec_quar_decode(&qr, p, n, &sc) == GF_OK) {
-			q_begin(s, S_QUAR);
-			q_str(s, s->part);
-			q_int(s, (long long)qr.id);
-			q_time(s, qr.at);
-			q_int(s, qr.code);
-			q_str(s, gf_errname(qr.code));
-			q_str(s, qr.field);
-			q_str(s, qr.msg ? qr.msg : "");
-			q_str(s, qr.ref);
-			q_bytes(s, qr.raw ? qr.raw : "", qr.raw_len);
-			q_bytes(s, qr.digest, 32);
-		} else {
-			s->oom = 1;
-		}
-		gf__rec_scratch_free(&sc);
-	} else if (type == GF__REC_QDISCARD) {
-		gf__rec_scratch sc = { { 0 }, 0, 0 };
-		gf__rec_discard d;
-		if (gf__rec_discard_decode(&d, p, n, &sc) == GF_OK) {
-			q_begin(s, S_QDISCARD);
-			q_str(s, s->part);
-			q_int(s, (long long)d.id);
-			q_str(s, d.reason ? d.reason : "");
-			q_time(s, d.at);
-		} else {
-			s->oom = 1;
-		}
-		gf__rec_scratch_free(&sc);
-	}
 	if (s->oom) {
 		/* nothing of it is queued for good: drop what was */
 		s->oom = 0;
@@ -850,6 +818,24 @@ static void queue_order(pgstore *s, gf_order *o)
 	}
 }
 
+static void queue_quar(pgstore *s, const gf_quarantined *q)
+{
+	q_begin(s, S_QUAR);
+	q_str(s, s->part);
+	q_int(s, (long long)q->id);
+	q_time(s, q->at);
+	q_int(s, q->code);
+	q_str(s, gf_errname(q->code));
+	q_str(s, q->field);
+	q_str(s, q->msg ? q->msg : "");
+	q_str(s, q->ref);
+	q_bytes(s, q->raw ? q->raw : "", q->raw_len);
+	q_bytes(s, q->digest, 32);
+	q_str(s, q->open ? "true" : "false");
+	q_str(s, q->closed_reason);
+	q_time(s, q->open ? GF_TIME_NONE : q->closed_at);
+}
+
 static void queue_notice(pgstore *s, const gf_notice *n)
 {
 	q_begin(s, S_OUTBOX);
@@ -874,13 +860,8 @@ static int pg_commit(gf__store *st, const gf__commit *c, gf__err *err)
 		queue_order(s, c->orders[i]);
 	for (size_t i = 0; i < c->nnotices; i++)
 		queue_notice(s, &c->notices[i]);
-	for (size_t i = 0; i < c->nreleased; i++) {
-		q_begin(s, S_QDISCARD);
-		q_str(s, s->part);
-		q_int(s, (long long)c->released[i]);
-		q_str(s, NULL);
-		q_time(s, GF_TIME_NONE);
-	}
+	for (size_t i = 0; i < c->nquar; i++)
+		queue_quar(s, c->quar[i]);
 	/* rows without a record (notices of a reload, say) wait for the
 	 * next record or a forced commit */
 	if (!s->first_seq && !s->oom && !c->force)

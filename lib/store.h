@@ -31,17 +31,35 @@ struct gf_notice {
 	char *blob;             /* a held notice's strings (engine.c) */
 };
 
+/* A quarantine entry (engine.h's accessors read it); here because
+ * stores with tables write its row. */
+struct gf_quarantined {
+	uint64_t id;
+	gf_time at;
+	uint8_t digest[32];
+	int code;
+	char *field;
+	char *msg;
+	char *ref;
+	char *raw;
+	size_t raw_len;
+	int open;
+	char *closed_reason;    /* NULL: released by a repaired event */
+	gf_time closed_at;      /* a discard's time, else GF_TIME_NONE */
+	int touched;            /* listed for the next commit() */
+};
+
 /* What a call changed beyond its records, for backends that keep tables
- * beside them (PostgreSQL): the orders changed since the last commit()
- * and the notices raised. */
+ * beside them (PostgreSQL): the orders and quarantine entries changed
+ * since the last commit() and the notices raised. */
 typedef struct gf__commit {
 	gf_order *const *orders;
 	size_t norders;
 	const gf_notice *notices;
 	size_t nnotices;
 	int force;              /* commit now: flush, close */
-	const uint64_t *released; /* quarantine entries closed by repaired */
-	size_t nreleased;         /* events (their records say so) */
+	gf_quarantined *const *quar; /* quarantine entries made or closed */
+	size_t nquar;
 } gf__commit;
 
 typedef struct gf__store_ops {
