@@ -686,6 +686,8 @@ static int pg_append(gf__store *st, uint8_t type, const void *p, size_t n,
 {
 	pgstore *s = (pgstore *)st;
 	uint64_t seq = s->seq + 1;
+	size_t before = s->nq;
+	int lost = s->oom;      /* the batch was lost already */
 
 	if (s->read_only)
 		return gf__err_set(err, GF_EPERM, NULL,
@@ -699,13 +701,10 @@ static int pg_append(gf__store *st, uint8_t type, const void *p, size_t n,
 	q_int(s, (long long)seq);
 	q_int(s, type);
 	q_bytes(s, p, n);
-	if (s->oom) {
-		/* nothing of it is queued for good: drop what was */
+	if (s->oom && !lost) {
+		/* nothing of it is queued for good, and the rest stays */
 		s->oom = 0;
-		while (s->nq && s->q[s->nq - 1].kind != S_RECORD)
-			s->nq--;
-		if (s->nq)
-			s->nq--;
+		s->nq = before;
 		if (s->first_seq == seq)
 			s->first_seq = 0;
 		return gf__err_set(err, GF_ENOMEM, NULL,
@@ -713,11 +712,6 @@ static int pg_append(gf__store *st, uint8_t type, const void *p, size_t n,
 	}
 	s->seq = seq;
 	return GF_OK;
-}
-
-static const char *state_name(gf_state st)
-{
-	return gf_state_name(st);
 }
 
 static void queue_order(pgstore *s, gf_order *o)
@@ -734,7 +728,7 @@ static void queue_order(pgstore *s, gf_order *o)
 	q_begin(s, S_ORDER);
 	q_str(s, s->part);
 	q_str(s, gf_order_id(o));
-	q_str(s, state_name(gf_order_state(o)));
+	q_str(s, gf_state_name(gf_order_state(o)));
 	q_str(s, gf_order_lead(o));
 	q_str(s, gf_level_name(gf_order_level(o)));
 	q_str(s, gf_order_region(o));
@@ -764,8 +758,8 @@ static void queue_order(pgstore *s, gf_order *o)
 		q_str(s, gf_audit_what(a));
 		q_str(s, gf_audit_actor_dept(a));
 		q_str(s, gf_audit_actor_role(a));
-		q_str(s, state_name(gf_audit_from(a)));
-		q_str(s, state_name(gf_audit_to(a)));
+		q_str(s, gf_state_name(gf_audit_from(a)));
+		q_str(s, gf_state_name(gf_audit_to(a)));
 		q_str(s, gf_audit_reason(a));
 		q_str(s, gf_audit_lead(a));
 	}
