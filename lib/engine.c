@@ -708,6 +708,38 @@ static void gf__crowd_reason(const gf_order *o, gf_scale to, char *buf,
 		 to == GF_SCALE_MAJOR_GROUP ? "重大群体性" : "一般群体性");
 }
 
+/* o's item for the duplicate index: its reports folded in order, as the
+ * live path folds them when they are linked. */
+static void gf__dup_item_of(const gf__dedup *d, const gf_order *o,
+			    gf__dd_item *it)
+{
+	gf__dd_item more;
+	gf__dd_item_make(it, d, &o->reports[0]->ev);
+	for (size_t k = 1; k < o->nreports; k++) {
+		gf__dd_item_make(&more, d, &o->reports[k]->ev);
+		gf__dd_item_fold(it, &more);
+	}
+}
+
+/* o in the duplicate index as a rebuild would put it: out when ended,
+ * else made again from its reports. After a merge or a split (reports
+ * moved), or a repeated call to an order that had aged out. */
+static void gf__dup_refresh(gf_engine *eng, gf_order *o)
+{
+	if (!eng->dup || !o)
+		return;
+	gf__dupindex_drop(eng->dup, o);
+	if (gf_state_is_terminal(o->state) || !o->nreports)
+		return;
+	gf__dd_item it;
+	gf__dup_item_of(eng->cfg->dedup, o, &it);
+	if (gf__dupindex_add(eng->dup, o, &it))
+		gf__notify(eng, GF_NOTICE_WARNING, o->id, NULL,
+			   "out of memory: order %s is not in the duplicate "
+			   "index; later reports will not be matched to it",
+			   o->id);
+}
+
 /*
  * Link ev to prev (a repeated call, a near duplicate) with score and
  * reasons: the report joins prev, stored first. item is ev's for the
@@ -759,6 +791,10 @@ static int gf__link_to(gf_engine *eng, gf_order *prev, gf__ev *ev,
 			item = &mine;
 		}
 		gf__dupindex_fold(eng->dup, prev, item);
+	} else if (eng->dup) {
+		/* a repeated call to an order that had aged out: its new
+		 * report brings it back into the window */
+		gf__dup_refresh(eng, prev);
 	}
 	if (r.scale) {
 		char why[96];
@@ -804,9 +840,7 @@ static int gf__link_repeat(gf_engine *eng, gf_order *prev, gf__ev *ev,
 }
 
 /* The duplicate index again, from the orders (after a replay, a reload):
- * every open order with its reports folded in order, as the live path
- * folded them when they were linked, less what has left the window by
- * now. */
+ * every open order, less what has left the window by now. */
 static int gf__dup_rebuild(gf_engine *eng)
 {
 	gf__dupindex_free(eng->dup);
@@ -822,12 +856,8 @@ static int gf__dup_rebuild(gf_engine *eng)
 		gf_order *o = eng->orders.v[i];
 		if (gf_state_is_terminal(o->state) || !o->nreports)
 			continue;
-		gf__dd_item it, more;
-		gf__dd_item_make(&it, d, &o->reports[0]->ev);
-		for (size_t k = 1; k < o->nreports; k++) {
-			gf__dd_item_make(&more, d, &o->reports[k]->ev);
-			gf__dd_item_fold(&it, &more);
-		}
+		gf__dd_item it;
+		gf__dup_item_of(d, o, &it);
 		if (gf__dupindex_add(eng->dup, o, &it))
 			return GF_ENOMEM;
 	}
@@ -1340,8 +1370,16 @@ static int gf__do_action(gf_engine *eng, const gf_action *a)
 	gf__touch(eng, created);
 	if (plan.op == GF_OP_MERGE && plan.into)
 		gf__touch(eng, gf__find(eng, plan.into));
-	if (eng->dup && gf_state_is_terminal(o->state))
+	if (plan.op == GF_OP_MERGE || plan.op == GF_OP_SPLIT) {
+		/* reports moved: the orders' entries as a rebuild makes
+		 * them */
+		gf__dup_refresh(eng, o);
+		gf__dup_refresh(eng, created);
+		if (plan.op == GF_OP_MERGE && plan.into)
+			gf__dup_refresh(eng, gf__find(eng, plan.into));
+	} else if (eng->dup && gf_state_is_terminal(o->state)) {
 		gf__dupindex_drop(eng->dup, o);
+	}
 	gf__warn_unknown_due(eng, o, plan.at);
 
 	res->outcome = GF_OUTCOME_APPLIED;

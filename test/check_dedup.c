@@ -588,6 +588,104 @@ START_TEST(linked_reports_count_alike_after_a_reopen)
 }
 END_TEST
 
+/* What the desk and time do to the index: after a merge, a split, or a
+ * repeated call to an order that had aged out of the window, the next
+ * report is decided as it is after a reopen (which rebuilds the index
+ * from the orders). */
+static const char dedup_long_repeat[] =
+	"{\"version\":\"d-6\",\"repeat_caller\":{\"window\":\"4h\","
+	"\"match\":\"category\"},\"near\":{\"window\":\"2h\","
+	"\"radius_m\":250,\"link_at\":0.75,\"suspect_at\":0.5}}";
+
+static void desk_act(gf_engine *eng, const char *json)
+{
+	const gf_result *r;
+	int rc = gf_engine_apply_json(eng, json, strlen(json), &r);
+	ck_assert_msg(rc == GF_OK, "%s: %s", json, gf_engine_errmsg(eng));
+}
+
+/* Scenario k up to the last report; which order that report must join
+ * (in want). */
+static void index_scenario(gf_engine *eng, int k, char *want, size_t size)
+{
+	char js[512];
+	const gf_result *r;
+	if (k == 0) {
+		/* merge: the first order takes the second's words */
+		r = report(eng, "12345", "M1", "2026-11-23T09:00:00+08:00", V1,
+			   GARBAGE, LAT, LON, GARBAGE_TEXT);
+		snprintf(want, size, "%s", gf_result_order(r));
+		r = report(eng, "grid", "M2", "2026-11-23T09:10:00+08:00", V1,
+			   GARBAGE, NORTH(30), LON, OTHER_TEXT);
+		ck_assert_int_eq(gf_result_outcome(r), GF_OUTCOME_SUSPECTED);
+		snprintf(js, sizeof(js),
+			 "{\"op\":\"merge\",\"ref\":\"%s\",\"into\":\"%s\","
+			 "\"actor\":\"sz-zhzx\",\"reason\":\"同一问题\","
+			 "\"at\":\"2026-11-23T09:15:00+08:00\"}",
+			 gf_result_order(r), want);
+		desk_act(eng, js);
+	} else if (k == 1) {
+		/* split: the corridor call leaves the garbage order with
+		 * its words */
+		r = phoned(eng, "L1", "2026-11-23T09:00:00+08:00",
+			   GARBAGE_TEXT);
+		r = phoned(eng, "L2", "2026-11-23T09:05:00+08:00", OTHER_TEXT);
+		ck_assert_int_eq(gf_result_outcome(r), GF_OUTCOME_LINKED);
+		desk_act(eng, "{\"op\":\"split\",\"ref\":\"12345:L2\","
+			      "\"actor\":\"sz-zhzx\","
+			      "\"at\":\"2026-11-23T09:08:00+08:00\"}");
+		const gf_order *o = gf_engine_order_find(eng, "12345:L2");
+		ck_assert_ptr_nonnull(o);
+		snprintf(want, size, "%s", gf_order_id(o));
+	} else {
+		/* aged out, then called about again: back in the window */
+		r = phoned(eng, "E1", "2026-11-23T09:00:00+08:00",
+			   GARBAGE_TEXT);
+		snprintf(want, size, "%s", gf_result_order(r));
+		/* elsewhere, past the first's window: it leaves the index */
+		report(eng, "grid", "E2", "2026-11-23T11:30:00+08:00", V2,
+		       GARBAGE, NORTH(5000), LON, OTHER_TEXT);
+		r = phoned(eng, "E3", "2026-11-23T12:00:00+08:00",
+			   GARBAGE_AGAIN);
+		ck_assert_int_eq(gf_result_outcome(r), GF_OUTCOME_LINKED);
+		ck_assert_str_eq(gf_result_order(r), want);
+	}
+}
+
+START_TEST(the_live_index_is_the_rebuilt_one)
+{
+	static const char *const cfg[] = { dedup_near, dedup_both,
+					   dedup_long_repeat };
+	static const char *const words[] = { OTHER_TEXT, OTHER_TEXT,
+					     GARBAGE_AGAIN };
+	char *dir = fx_tmpdir();
+	for (int reopen = 0; reopen < 2; reopen++) {
+		char store[512], want[64];
+		snprintf(store, sizeof(store), "journal:%s/i%d", dir, reopen);
+		gf_engine *eng = open_dedup(cfg[_i], store, NULL, 1);
+		index_scenario(eng, _i, want, sizeof(want));
+		if (reopen) {
+			gf_engine_close(eng);
+			eng = open_dedup(cfg[_i], store, NULL, 1);
+		}
+		/* the merge and split are from the morning */
+		const gf_result *r = report(eng, "110", "Z9",
+					    _i < 2 ? "2026-11-23T09:20:00+08:00"
+						   : "2026-11-23T12:10:00+08:00",
+					    V1, GARBAGE, NORTH(20), LON,
+					    words[_i]);
+		ck_assert_msg(gf_result_outcome(r) == GF_OUTCOME_LINKED &&
+				      strcmp(gf_result_order(r), want) == 0,
+			      "scenario %d, reopen %d: %s %s (want %s) %f %s",
+			      _i, reopen, gf_outcome_name(gf_result_outcome(r)),
+			      gf_result_order(r), want, gf_result_score(r),
+			      gf_result_reasons(r));
+		gf_engine_close(eng);
+	}
+	fx_rmdir(dir);
+}
+END_TEST
+
 /* The same words about the building next door: with place weighed, the
  * other building number keeps it apart; without, the words link it. */
 static const char dedup_place[] =
@@ -806,6 +904,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, village_equivalence_and_closed_orders);
 	tcase_add_test(tc, near_duplicates_survive_a_restart);
 	tcase_add_test(tc, linked_reports_count_alike_after_a_reopen);
+	tcase_add_loop_test(tc, the_live_index_is_the_rebuilt_one, 0, 3);
 	tcase_add_test(tc, distinct_callers_raise_the_scale);
 	tcase_add_test(tc, another_building_number_is_not_linked);
 	suite_add_tcase(s, tc);
