@@ -29,7 +29,9 @@
  *   committed (the batch's last seq is there) or not (the batch is sent
  *   again); a transaction is all or nothing, so there is no third case.
  *   (part, seq) and (part, channel, source_id) are keys: nothing can be
- *   stored twice.
+ *   stored twice. The connection is non-blocking: a server silent for a
+ *   quarter of retry_ms is a lost connection too, and the new connection
+ *   ends the old server process before it looks.
  */
 #include "store.h"
 #include "pgschema.h"
@@ -37,6 +39,7 @@
 #include <libpq-fe.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +159,12 @@ typedef struct pgstore {
 	int outbox;             /* the batch wrote outbox rows */
 	int oom;                /* queueing failed: the batch is lost */
 	int read_only;          /* no lease, no writes */
+	/* the connection's server process, to end it when the connection
+	 * is abandoned as stalled */
+	int stalled;            /* the server went silent: abandoned */
+	unsigned silence_ms;    /* how long a reply may take to start */
+	int backend_pid;
+	char backend_start[48];
 	/* the statement being filled */
 	qstmt *cur;
 	int np;
@@ -167,6 +176,87 @@ static int64_t mono_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- waiting for the server ----------------------------------------- */
+
+/* The connection works and has not been abandoned. */
+static int conn_ok(pgstore *s)
+{
+	return PQstatus(s->conn) == CONNECTION_OK && !s->stalled;
+}
+
+static const char *pq_msg(pgstore *s, const PGresult *r)
+{
+	static _Thread_local char buf[96];
+	if (!s->stalled)
+		return gf__pq_msg(s->conn, r);
+	snprintf(buf, sizeof buf, "no reply from the server for %u ms",
+		 s->silence_ms);
+	return buf;
+}
+
+/*
+ * The connection is non-blocking, so that a server or network that stops
+ * answering cannot hold a call forever: send what is queued and wait
+ * until a result can be read without blocking. 0, or -1 when the
+ * connection failed, or stayed silent (nothing sent or received) for
+ * silence_ms; the connection is then abandoned (conn_ok() is false) and
+ * the batch goes through reconnection like a dropped one.
+ */
+static int pq_ready(pgstore *s)
+{
+	int64_t until = mono_ms() + s->silence_ms;
+	for (;;) {
+		int f = PQflush(s->conn);
+		if (f < 0)
+			return -1;
+		if (f == 0 && !PQisBusy(s->conn))
+			return 0;
+		int64_t left = until - mono_ms();
+		if (left <= 0) {
+			s->stalled = 1;
+			return -1;
+		}
+		struct pollfd p = { PQsocket(s->conn),
+				    (short)(POLLIN | (f ? POLLOUT : 0)), 0 };
+		int n = poll(&p, 1, (int)left);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (n <= 0)
+			continue;
+		until = mono_ms() + s->silence_ms; /* it moved */
+		if ((p.revents & (POLLIN | POLLERR | POLLHUP)) &&
+		    !PQconsumeInput(s->conn))
+			return -1;
+	}
+}
+
+/* PQgetResult that cannot block past silence_ms: NULL at the end of a
+ * statement's results, or when the connection failed or stalled. */
+static PGresult *get_result(pgstore *s)
+{
+	if (s->stalled)
+		return NULL;
+	if (pq_ready(s) && (s->stalled || PQstatus(s->conn) == CONNECTION_OK))
+		return NULL;
+	return PQgetResult(s->conn);
+}
+
+/* The results of what was sent last, until the end: the last one (the
+ * caller's), or NULL when the connection failed or stalled. */
+static PGresult *last_result(pgstore *s)
+{
+	PGresult *last = NULL, *r;
+	while ((r = get_result(s)) != NULL) {
+		PQclear(last);
+		last = r;
+	}
+	if (!conn_ok(s)) {
+		PQclear(last);
+		return NULL;
+	}
+	return last;
 }
 
 /* ---- errors ---------------------------------------------------------- */
@@ -279,13 +369,16 @@ static void batch_clear(pgstore *s)
 static int prepare_all(pgstore *s, gf__err *err)
 {
 	for (int i = 0; i < S_COUNT; i++) {
-		PGresult *r = PQprepare(s->conn, stmts[i].name, stmts[i].sql,
-					stmts[i].nparams, NULL);
+		PGresult *r = PQsendPrepare(s->conn, stmts[i].name,
+					    stmts[i].sql, stmts[i].nparams,
+					    NULL)
+				      ? last_result(s)
+				      : NULL;
 		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 		if (!ok) {
 			int rc = gf__err_set(err, GF_EIO, NULL,
 					     "PostgreSQL: preparing %s: %s",
-					     stmts[i].name, gf__pq_msg(s->conn, r));
+					     stmts[i].name, pq_msg(s, r));
 			PQclear(r);
 			return rc;
 		}
@@ -298,7 +391,10 @@ static int prepare_all(pgstore *s, gf__err *err)
 static PGresult *exec1(pgstore *s, const char *sql, int n,
 		       const char *const *v)
 {
-	return PQexecParams(s->conn, sql, n, NULL, v, NULL, NULL, 0);
+	if (!conn_ok(s) ||
+	    !PQsendQueryParams(s->conn, sql, n, NULL, v, NULL, NULL, 0))
+		return NULL;
+	return last_result(s);
 }
 
 
@@ -315,7 +411,7 @@ static int lease_acquire(pgstore *s, gf__err *err)
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
 		rc = gf__err_set(err, GF_EIO, NULL,
 				 "PostgreSQL: taking the partition lease: %s",
-				 gf__pq_msg(s->conn, r));
+				 pq_msg(s, r));
 		PQclear(r);
 		return rc;
 	}
@@ -368,9 +464,9 @@ static int replay(pgstore *s, const gf__store_opts *opts,
 	    !PQsetSingleRowMode(s->conn))
 		return gf__err_set(err, GF_EIO, NULL,
 				   "PostgreSQL: reading the records: %s",
-				   gf__pq_msg(s->conn, NULL));
+				   pq_msg(s, NULL));
 	PGresult *r;
-	while ((r = PQgetResult(s->conn)) != NULL) {
+	while ((r = get_result(s)) != NULL) {
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_SINGLE_TUPLE && !rc) {
 			uint64_t seq = be64(PQgetvalue(r, 0, 0));
@@ -406,10 +502,14 @@ static int replay(pgstore *s, const gf__store_opts *opts,
 			   st != PGRES_TUPLES_OK && !rc) {
 			rc = gf__err_set(err, GF_EIO, NULL,
 					 "PostgreSQL: reading the records: %s",
-					 gf__pq_msg(s->conn, r));
+					 pq_msg(s, r));
 		}
 		PQclear(r);
 	}
+	if (!rc && !conn_ok(s))
+		rc = gf__err_set(err, GF_EIO, NULL,
+				 "PostgreSQL: reading the records: %s",
+				 pq_msg(s, NULL));
 	s->committed = s->seq;
 	if (rc)
 		return rc;
@@ -420,7 +520,7 @@ static int replay(pgstore *s, const gf__store_opts *opts,
 	if (PQresultStatus(o) != PGRES_TUPLES_OK || PQntuples(o) != 1) {
 		rc = gf__err_set(err, GF_EIO, NULL,
 				 "PostgreSQL: reading the outbox: %s",
-				 gf__pq_msg(s->conn, o));
+				 pq_msg(s, o));
 	} else {
 		s->outbox_id = strtoull(PQgetvalue(o, 0, 0), NULL, 10);
 	}
@@ -434,11 +534,11 @@ static int replay(pgstore *s, const gf__store_opts *opts,
  * failure's message and SQLSTATE kept. */
 static int read_one(pgstore *s, char *why, size_t whylen, char *state)
 {
-	PGresult *r = PQgetResult(s->conn);
+	PGresult *r = get_result(s);
 	int rc = 0;
 	if (!r) {
 		if (!why[0])
-			snprintf(why, whylen, "%s", gf__pq_msg(s->conn, NULL));
+			snprintf(why, whylen, "%s", pq_msg(s, NULL));
 		return -1;
 	}
 	ExecStatusType st = PQresultStatus(r);
@@ -450,7 +550,7 @@ static int read_one(pgstore *s, char *why, size_t whylen, char *state)
 			snprintf(why, whylen, "%s",
 				 st == PGRES_PIPELINE_ABORTED
 					 ? "pipeline aborted"
-					 : gf__pq_msg(s->conn, r));
+					 : pq_msg(s, r));
 		}
 		rc = -1;
 	}
@@ -458,7 +558,7 @@ static int read_one(pgstore *s, char *why, size_t whylen, char *state)
 	PQclear(r);
 	/* each statement's results end with a NULL; a sync has none */
 	if (!sync) {
-		while ((r = PQgetResult(s->conn)) != NULL)
+		while ((r = get_result(s)) != NULL)
 			PQclear(r);
 	}
 	return rc;
@@ -489,9 +589,9 @@ static int send_batch(pgstore *s, char *why, size_t whylen, char *state)
 	state[0] = '\0';
 	snprintf(token, sizeof token, "%lld", s->token);
 	snprintf(lease, sizeof lease, "%u", s->lease_ms);
-	if (PQstatus(s->conn) != CONNECTION_OK ||
+	if (!conn_ok(s) ||
 	    !PQenterPipelineMode(s->conn)) {
-		snprintf(why, whylen, "%s", gf__pq_msg(s->conn, NULL));
+		snprintf(why, whylen, "%s", pq_msg(s, NULL));
 		return -1;
 	}
 	/* BEGIN, fence, statements, (notify), COMMIT, then the sync */
@@ -514,17 +614,19 @@ static int send_batch(pgstore *s, char *why, size_t whylen, char *state)
 			ok = PQsendQueryParams(s->conn, "COMMIT", 0, NULL,
 					       NULL, NULL, NULL, 0);
 		if (!ok) {
-			snprintf(why, whylen, "%s", gf__pq_msg(s->conn, NULL));
+			snprintf(why, whylen, "%s", pq_msg(s, NULL));
 			bad = 1;
 			break;
 		}
 		sent++;
 		/* keep at most CHUNK statements unread */
 		if (sent - read >= CHUNK && i + 1 < total) {
+			/* what is not sent yet goes as the results are
+			 * awaited (pq_ready) */
 			if (!PQsendFlushRequest(s->conn) ||
-			    PQflush(s->conn) != 0) {
+			    PQflush(s->conn) < 0) {
 				snprintf(why, whylen, "%s",
-					 gf__pq_msg(s->conn, NULL));
+					 pq_msg(s, NULL));
 				bad = 1;
 				break;
 			}
@@ -532,27 +634,27 @@ static int send_batch(pgstore *s, char *why, size_t whylen, char *state)
 				if (read_one(s, why, whylen, state))
 					bad = 1;
 				read++;
-				if (PQstatus(s->conn) != CONNECTION_OK)
+				if (!conn_ok(s))
 					break;
 			}
-			if (PQstatus(s->conn) != CONNECTION_OK)
+			if (!conn_ok(s))
 				break;
 		}
 	}
-	if (PQstatus(s->conn) == CONNECTION_OK &&
+	if (conn_ok(s) &&
 	    (!PQpipelineSync(s->conn))) {
 		if (!why[0])
-			snprintf(why, whylen, "%s", gf__pq_msg(s->conn, NULL));
+			snprintf(why, whylen, "%s", pq_msg(s, NULL));
 		bad = 1;
 	}
-	while (read < sent && PQstatus(s->conn) == CONNECTION_OK) {
+	while (read < sent && conn_ok(s)) {
 		if (read_one(s, why, whylen, state))
 			bad = 1;
 		read++;
 	}
 	/* the sync */
-	if (PQstatus(s->conn) == CONNECTION_OK) {
-		PGresult *r = PQgetResult(s->conn);
+	if (conn_ok(s)) {
+		PGresult *r = get_result(s);
 		if (!r || PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
 			/* where the sync should be, a server going down
 			 * says "terminating connection" (57P01) before
@@ -562,16 +664,16 @@ static int send_batch(pgstore *s, char *why, size_t whylen, char *state)
 				  : NULL;
 			if (!why[0])
 				snprintf(why, whylen, "%s",
-					 gf__pq_msg(s->conn, r));
+					 pq_msg(s, r));
 			if (!state[0] || (ss && transient(ss)))
 				snprintf(state, 6, "%s", ss ? ss : "");
 			bad = 1;
 		}
 		PQclear(r);
 	}
-	if (PQstatus(s->conn) != CONNECTION_OK) {
+	if (!conn_ok(s)) {
 		if (!why[0])
-			snprintf(why, whylen, "%s", gf__pq_msg(s->conn, NULL));
+			snprintf(why, whylen, "%s", pq_msg(s, NULL));
 		state[0] = '\0';  /* the connection: transient */
 		return -1;
 	}
@@ -579,7 +681,7 @@ static int send_batch(pgstore *s, char *why, size_t whylen, char *state)
 	/* a failed statement skipped the COMMIT: leave the failed
 	 * transaction, so that the session can still release the lease */
 	if (bad && PQtransactionStatus(s->conn) != PQTRANS_IDLE)
-		PQclear(PQexec(s->conn, "ROLLBACK"));
+		PQclear(exec1(s, "ROLLBACK", 0, NULL));
 	return bad ? -1 : 0;
 }
 
@@ -605,6 +707,79 @@ static void nap_ms(unsigned ms)
 		;
 }
 
+/* Note which server process serves the connection (its pid and start),
+ * so that a later connection can end it. */
+static void identify(pgstore *s)
+{
+	PGresult *r = exec1(s,
+			    "SELECT pg_backend_pid(), (extract(epoch FROM "
+			    "backend_start) * 1000000)::bigint FROM "
+			    "pg_stat_activity WHERE pid = pg_backend_pid()",
+			    0, NULL);
+	s->backend_pid = 0;
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+		s->backend_pid = atoi(PQgetvalue(r, 0, 0));
+		snprintf(s->backend_start, sizeof s->backend_start, "%s",
+			 PQgetvalue(r, 0, 1));
+	}
+	PQclear(r);
+}
+
+/* A server process's answers go nowhere (the warning of a termination
+ * that timed out, say): the errors that matter come as results. */
+static void no_notices(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* The connection made ready for use: non-blocking, quiet, prepared
+ * (unless read-only: the schema may be older than the statements). */
+static int conn_setup(pgstore *s, gf__err *err)
+{
+	s->stalled = 0;
+	if (PQsetnonblocking(s->conn, 1))
+		return gf__err_set(err, GF_EIO, NULL,
+				   "PostgreSQL: %s", pq_msg(s, NULL));
+	PQsetNoticeProcessor(s->conn, no_notices, NULL);
+	identify(s);
+	return s->read_only ? GF_OK : prepare_all(s, err);
+}
+
+/*
+ * A new connection in place of a dropped or abandoned one. The old
+ * server process may live on (a network that lost the connection, a
+ * server that stopped answering) with the batch's transaction open, its
+ * rows locked: it is ended, waiting up to silence_ms, before anything
+ * is read or sent again. 0, or -1 (pq_msg says why).
+ */
+static int reconnect(pgstore *s, unsigned budget_ms, gf__err *err)
+{
+	int old = s->backend_pid;
+	char start[sizeof s->backend_start], pid[16], wait[16];
+	memcpy(start, s->backend_start, sizeof start);
+	s->backend_pid = 0;
+	s->stalled = 0;
+	/* a new connection rather than PQreset: its connect timeout is what
+	 * is left of retry_ms */
+	PQfinish(s->conn);
+	s->conn = gf__pq_connect(s->conninfo, (budget_ms + 999) / 1000);
+	if (!conn_ok(s) || conn_setup(s, err))
+		return -1;
+	if (old && old != s->backend_pid) {
+		const char *p3[3] = { pid, start, wait };
+		snprintf(pid, sizeof pid, "%d", old);
+		snprintf(wait, sizeof wait, "%u", s->silence_ms);
+		PQclear(exec1(s,
+			      "SELECT pg_terminate_backend(pid, $3::bigint) "
+			      "FROM pg_stat_activity WHERE pid = $1::integer "
+			      "AND (extract(epoch FROM backend_start) * "
+			      "1000000)::bigint = $2::bigint",
+			      3, p3));
+	}
+	return conn_ok(s) ? 0 : -1;
+}
+
 /* Send the batch until it is committed, the error is not the
  * connection's, or the connection stays down past retry_ms. */
 static int flush_batch(pgstore *s, gf__err *err)
@@ -612,6 +787,7 @@ static int flush_batch(pgstore *s, gf__err *err)
 	char why[400], state[6];
 	int64_t start = mono_ms();
 	unsigned backoff = 50;
+	int resent = 0;
 
 	if (s->oom) {
 		batch_clear(s);
@@ -627,7 +803,14 @@ static int flush_batch(pgstore *s, gf__err *err)
 			return gf__err_set(err, GF_EBUSY, "partition",
 					   "PostgreSQL: %s", why);
 		}
-		if (PQstatus(s->conn) == CONNECTION_OK && !transient(state)) {
+		if (resent && strcmp(state, "23505") == 0) {
+			/* the abandoned connection's transaction committed
+			 * after all, while this one waited on its keys */
+			long long at = stored_seq(s);
+			if (s->first_seq && at >= (long long)s->seq)
+				break;
+		}
+		if (conn_ok(s) && !transient(state)) {
 			batch_clear(s);
 			return gf__err_set(err, GF_EIO, NULL,
 					   "PostgreSQL: storing a batch "
@@ -649,13 +832,14 @@ static int flush_batch(pgstore *s, gf__err *err)
 			}
 			nap_ms(backoff);
 			backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
-			PQreset(s->conn);
-			if (PQstatus(s->conn) == CONNECTION_OK &&
-			    prepare_all(s, err) == GF_OK)
+			int64_t left = (int64_t)s->retry_ms -
+				       (mono_ms() - start);
+			if (reconnect(s, left > 0 ? (unsigned)left : 0,
+				      err) == 0)
 				break;
-			snprintf(why, sizeof why, "%s",
-				 gf__pq_msg(s->conn, NULL));
+			snprintf(why, sizeof why, "%s", pq_msg(s, NULL));
 		}
+		resent = 1;
 		/* did the lost reply's transaction commit? */
 		long long at = stored_seq(s);
 		if (at < 0)
@@ -890,9 +1074,10 @@ static void pg_close(gf__store *st)
 	pgstore *s = (pgstore *)st;
 	/* after an outage, one more try: the host reopening at once should
 	 * not have to wait for the lease to lapse */
-	if (s->conn && s->token && PQstatus(s->conn) != CONNECTION_OK)
-		PQreset(s->conn);
-	if (s->conn && s->token && PQstatus(s->conn) == CONNECTION_OK) {
+	gf__err ignored;
+	if (s->conn && s->token && !conn_ok(s))
+		(void)reconnect(s, 2000, &ignored);
+	if (s->conn && s->token && conn_ok(s)) {
 		/* a clean close hands the partition on at once */
 		char token[24];
 		const char *p2[2] = { s->part, token };
@@ -965,6 +1150,9 @@ int gf__pg_open(gf__store **out, const char *conninfo,
 	s->batch_delay_ms = opts->batch_delay_ms ? opts->batch_delay_ms : 10;
 	s->lease_ms = opts->lease_ms ? opts->lease_ms : 30000;
 	s->retry_ms = opts->retry_ms ? opts->retry_ms : 30000;
+	/* a quarter of retry_ms, so that a stalled connection leaves time
+	 * to reconnect and send again */
+	s->silence_ms = s->retry_ms / 4 > 100 ? s->retry_ms / 4 : 100;
 	{
 		char host[64] = "";
 		(void)gethostname(host, sizeof host - 1);
@@ -979,30 +1167,35 @@ int gf__pg_open(gf__store **out, const char *conninfo,
 		pg_free(s);
 		return gf__err_set(err, GF_ENOMEM, NULL, "out of memory");
 	}
-	s->conn = gf__pq_connect(conninfo);
+	s->conn = gf__pq_connect(conninfo, 10);
 	if (!s->conn) {
 		pg_free(s);
 		return gf__err_set(err, GF_ENOMEM, NULL, "out of memory");
 	}
-	if (PQstatus(s->conn) != CONNECTION_OK) {
+	if (!conn_ok(s)) {
 		rc = gf__err_set(err, GF_EIO, NULL,
 				 "PostgreSQL: cannot connect: %s",
-				 gf__pq_msg(s->conn, NULL));
+				 pq_msg(s, NULL));
 		pg_free(s);
 		return rc;
 	}
 	s->read_only = opts->read_only != 0;
+	/* the schema first (blocking: nothing waits on an open yet) */
+	if ((rc = s->read_only ? gf__pg_check_version(s->conn, err)
+			       : gf__pg_migrate(s->conn, NULL, err)) ||
+	    (rc = conn_setup(s, err))) {
+		pg_free(s);
+		return rc;
+	}
 	if (s->read_only) {
-		if ((rc = gf__pg_check_version(s->conn, err)) ||
-		    (rc = replay(s, opts, info, err))) {
+		if ((rc = replay(s, opts, info, err))) {
 			pg_free(s);
 			return rc;
 		}
 		*out = &s->base;
 		return GF_OK;
 	}
-	if ((rc = gf__pg_migrate(s->conn, NULL, err)) ||
-	    (rc = prepare_all(s, err)) || (rc = lease_acquire(s, err)) ||
+	if ((rc = lease_acquire(s, err)) ||
 	    (rc = replay(s, opts, info, err))) {
 		if (rc != GF_EBUSY && s->token) {
 			pg_close(&s->base);

@@ -29,12 +29,14 @@ const char *gf__pq_msg(PGconn *c, const PGresult *r)
 	return buf;
 }
 
-PGconn *gf__pq_connect(const char *conninfo)
+PGconn *gf__pq_connect(const char *conninfo, unsigned timeout_s)
 {
+	char t[16];
+	snprintf(t, sizeof t, "%u", timeout_s < 2 ? 2 : timeout_s);
 	const char *const keys[] = { "connect_timeout",
 				     "fallback_application_name", "dbname",
 				     NULL };
-	const char *const vals[] = { "10", "libgridflow", conninfo, NULL };
+	const char *const vals[] = { t, "libgridflow", conninfo, NULL };
 	return PQconnectdbParams(keys, vals, 1);
 }
 
@@ -181,7 +183,7 @@ int gf_store_migrate(const char *spec, int *version, char *errmsg,
 				 "gf_store_migrate needs a \"pg:CONNINFO\" "
 				 "store");
 	} else {
-		PGconn *c = gf__pq_connect(spec + 3);
+		PGconn *c = gf__pq_connect(spec + 3, 10);
 		if (!c) {
 			rc = gf__err_set(&err, GF_ENOMEM, NULL,
 					 "out of memory connecting");

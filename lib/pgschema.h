@@ -12,9 +12,10 @@
 /* A libpq error message (of r, else of c) without its newline, in a
  * thread-local buffer valid until the next call. */
 const char *gf__pq_msg(PGconn *c, const PGresult *r);
-/* Connect (blocking) with libgridflow's defaults: a 10 s connect
- * timeout and an application name, both overridable by conninfo. */
-PGconn *gf__pq_connect(const char *conninfo);
+/* Connect (blocking) with libgridflow's defaults: a connect timeout of
+ * timeout_s seconds (2 at least) and an application name, both
+ * overridable by conninfo. */
+PGconn *gf__pq_connect(const char *conninfo, unsigned timeout_s);
 /* Bring the schema to this library's version; *version (may be NULL)
  * gets the version now there. GF_OK, GF_EIO, GF_EVERSION. */
 int gf__pg_migrate(PGconn *c, int *version, gf__err *err);

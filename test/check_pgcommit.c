@@ -7,6 +7,9 @@
  *   reconnect_after_restart, restart_mid_commit, unreachable
  *                              a server restart between and during
  *                              commits, and one that stays down
+ *   a_silent_server_is_left, a_silent_server_past_retry_is_an_error
+ *                              a server process, then the whole server,
+ *                              that stops answering
  *   group_commit               batch_max changes in one transaction
  *   batch_delay_is_a_deadline  a waiting batch is a wall-clock deadline
  *
@@ -15,7 +18,9 @@
  * directory GF_TEST_PGDIR names. Without them every test fails and says
  * so.
  */
+#include <errno.h>
 #include <poll.h>
+#include <signal.h>
 
 #include "storeutil.h"
 
@@ -339,6 +344,30 @@ static void orders_are(const gf_engine *eng, PGconn *c, const char *part,
 	}
 }
 
+/* The end of a reconnection test: the stream's orders in the engine and
+ * the tables, its records numbered 1..durable without a gap or a double,
+ * and the same again after a reopen. Closes eng and c. */
+static void recon_end(recon *t, gf_engine *eng, PGconn *c)
+{
+	orders_are(eng, c, t->part, t->mem);
+	char got[128], want[128];
+	part_s(c, got, sizeof(got),
+	       "SELECT count(*) || ' ' || max(seq) FROM gf_record WHERE "
+	       "part = $1",
+	       t->part);
+	snprintf(want, sizeof(want), "%llu %llu",
+		 (unsigned long long)gf_engine_durable_ticket(eng),
+		 (unsigned long long)gf_engine_durable_ticket(eng));
+	ck_assert_str_eq(got, want);
+	assert_tables(c, t->part, eng, 0);
+	ck_assert_int_eq(gf_engine_close(eng), GF_OK);
+	eng = open_ok(&t->o);
+	orders_are(eng, NULL, t->part, t->mem);
+	gf_engine_close(eng);
+	PQfinish(c);
+	gf_config_free(t->cfg);
+}
+
 START_TEST(reconnect_after_restart)
 {
 	static recon t;
@@ -433,25 +462,37 @@ START_TEST(restart_mid_commit)
 	c = db();
 	q_dof(c, "DROP TRIGGER %s ON gf_record", fn);
 	q_dof(c, "DROP FUNCTION %s()", fn);
-	orders_are(eng, c, t.part, t.mem);
-	char got[128], want[128];
-	part_s(c, got, sizeof(got),
-	       "SELECT count(*) || ' ' || max(seq) FROM gf_record WHERE "
-	       "part = $1",
-	       t.part);
-	snprintf(want, sizeof(want), "%llu %llu",
-		 (unsigned long long)gf_engine_durable_ticket(eng),
-		 (unsigned long long)gf_engine_durable_ticket(eng));
-	ck_assert_str_eq(got, want);
-	assert_tables(c, t.part, eng, 0);
-	ck_assert_int_eq(gf_engine_close(eng), GF_OK);
-	eng = open_ok(&t.o);
-	orders_are(eng, NULL, t.part, t.mem);
-	gf_engine_close(eng);
-	PQfinish(c);
-	gf_config_free(t.cfg);
+	recon_end(&t, eng, c);
 }
 END_TEST
+
+/* After a failure: feeding the whole stream again to the reopened e2
+ * completes it, in the engine and the tables. Closes e2 and c. */
+static void refeed_end(recon *t, gf_engine *e2, PGconn *c)
+{
+	feed(e2, 0, NSTREAM, NULL);
+	orders_are(e2, c, t->part, t->mem);
+	assert_tables(c, t->part, e2, 0);
+	ck_assert_int_eq(gf_engine_close(e2), GF_OK);
+	PQfinish(c);
+	gf_config_free(t->cfg);
+}
+
+/* Submit stream line i keyed, timed; the result (NULL on failure), the
+ * time and the engine's message. */
+static int submit_timed(gf_engine *eng, size_t i, const gf_result **r,
+			int64_t *took, char *msg, size_t size)
+{
+	char k[32];
+	snprintf(k, sizeof(k), "line-%zu", i);
+	*r = (const gf_result *)1;
+	int64_t t0 = mono_ms();
+	int rc = gf_engine_submit_json_keyed(eng, stream[i], strlen(stream[i]),
+					     k, r);
+	*took = mono_ms() - t0;
+	snprintf(msg, size, "%s", gf_engine_errmsg(eng));
+	return rc;
+}
 
 START_TEST(unreachable)
 {
@@ -468,15 +509,10 @@ START_TEST(unreachable)
 	feed(eng, 0, half, NULL);
 	uint64_t durable = gf_engine_durable_ticket(eng);
 	pgtmp("halt");
-	int64_t t0 = mono_ms();
-	char k[32];
-	snprintf(k, sizeof(k), "line-%zu", half);
-	const gf_result *r = (const gf_result *)1;
-	int rc = gf_engine_submit_json_keyed(eng, stream[half],
-					     strlen(stream[half]), k, &r);
-	int64_t took = mono_ms() - t0;
+	const gf_result *r;
+	int64_t took;
 	char msg[512];
-	snprintf(msg, sizeof(msg), "%s", gf_engine_errmsg(eng));
+	int rc = submit_timed(eng, half, &r, &took, msg, sizeof(msg));
 	/* the engine is failed: every call errs, nothing more is durable */
 	int rc2 = ingest_sid(eng, "U1", 58);
 	int rc3 = gf_engine_flush(eng);
@@ -500,13 +536,158 @@ START_TEST(unreachable)
 	PGconn *c = db();
 	orders_are(e2, c, t.part, mem_half);
 	ck_assert_int_eq(rows(c, "gf_record", t.part, NULL), (long long)durable);
-	/* feeding the whole stream again completes it */
-	feed(e2, 0, NSTREAM, NULL);
-	orders_are(e2, c, t.part, t.mem);
-	assert_tables(c, t.part, e2, 0);
-	ck_assert_int_eq(gf_engine_close(e2), GF_OK);
+	refeed_end(&t, e2, c);
+}
+END_TEST
+
+/* ---- a server that stops answering ----------------------------------- */
+
+/* The server process of the engine opened with application name app, and
+ * the postmaster's (pid from its pid file). */
+static pid_t backend_of(const char *app)
+{
+	PGconn *c = db();
+	const char *p1[1] = { app };
+	long long pid = q_ll(c,
+			     "SELECT pid FROM pg_stat_activity WHERE "
+			     "application_name = $1",
+			     1, p1);
 	PQfinish(c);
-	gf_config_free(t.cfg);
+	ck_assert_int_gt(pid, 0);
+	return (pid_t)pid;
+}
+
+static pid_t postmaster(void)
+{
+	char path[1200];
+	snprintf(path, sizeof(path), "%s/data/postmaster.pid", pg_dir());
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	long pid = 0;
+	ck_assert_int_eq(fscanf(f, "%ld", &pid), 1);
+	fclose(f);
+	return (pid_t)pid;
+}
+
+static void signal_ok(pid_t pid, int sig)
+{
+	ck_assert_msg(kill(pid, sig) == 0, "kill %d: %s", (int)pid,
+		      strerror(errno));
+}
+
+/* The recon test's store, its server processes named app. */
+static void recon_app(recon *t, const char *app)
+{
+	static char store[1200];
+	snprintf(store, sizeof(store), "%s application_name=%s", pg_store(),
+		 app);
+	t->o.store = store;
+}
+
+/* The engine's server process stops (SIGSTOP: a frozen host, a network
+ * that drops everything) in the middle of a stream. The commit waiting
+ * on it gives up after a quarter of retry_ms, reconnects, ends the old
+ * process and sends the batch again: the call succeeds, within
+ * retry_ms, and the stream finishes as on a memory store. */
+START_TEST(a_silent_server_is_left)
+{
+	static recon t;
+	char app[64];
+	recon_begin(&t, "silent", 4000);
+	snprintf(app, sizeof(app), "gfsilent%d", (int)getpid());
+	recon_app(&t, app);
+	gf_engine *eng = open_ok(&t.o);
+	size_t half = NSTREAM / 2;
+	feed(eng, 0, half, t.prc);
+	uint64_t before = gf_engine_durable_ticket(eng);
+	pid_t old = backend_of(app);
+
+	signal_ok(old, SIGSTOP);
+	int64_t t0 = mono_ms();
+	feed(eng, half, half + 1, t.prc);
+	int64_t took = mono_ms() - t0;
+	signal_ok(old, SIGCONT);
+	ck_assert_msg(t.prc[half] == t.mrc[half], "the stalled call: %s (%s)",
+		      gf_errname(t.prc[half]), gf_engine_errmsg(eng));
+	ck_assert_msg(took >= 900 && took < 4000,
+		      "the stalled call took %lld ms (retry_ms 4000: silent "
+		      "for 1000, then a new connection)",
+		      (long long)took);
+	ck_assert_uint_gt(gf_engine_durable_ticket(eng), before);
+	pid_t now = backend_of(app);
+	ck_assert_int_ne(now, old);
+	/* the old process was told to end: it does once it runs again */
+	PGconn *c = db();
+	long long left = 1;
+	char pid[16];
+	const char *p1[1] = { pid };
+	snprintf(pid, sizeof(pid), "%d", (int)old);
+	for (int i = 0; i < 100 && left; i++) {
+		left = q_ll(c, "SELECT count(*) FROM pg_stat_activity WHERE "
+			       "pid = $1::integer",
+			    1, p1);
+		if (left)
+			poll(NULL, 0, 20);
+	}
+	ck_assert_msg(left == 0, "the abandoned server process %d lives on",
+		      (int)old);
+
+	feed(eng, half + 1, NSTREAM, t.prc);
+	same_codes(&t);
+	recon_end(&t, eng, c);
+}
+END_TEST
+
+/* The whole server stops answering (its postmaster too, so no new
+ * connection gets an answer either): the call fails with GF_EIO, bounded
+ * by retry_ms and one connect timeout, and nothing acknowledged is
+ * lost: the host re-feeds from its last durable ticket. */
+START_TEST(a_silent_server_past_retry_is_an_error)
+{
+	static recon t;
+	static char mem_half[8192];
+	int mrc_half[NSTREAM];
+	char app[64];
+	recon_begin(&t, "mute", 1000);
+	snprintf(app, sizeof(app), "gfmute%d", (int)getpid());
+	recon_app(&t, app);
+	size_t half = NSTREAM / 2;
+	memory_run(half, mrc_half, mem_half, sizeof(mem_half));
+	t.o.lease_ms = 1000;
+	gf_engine *eng = open_ok(&t.o);
+	feed(eng, 0, half, NULL);
+	uint64_t durable = gf_engine_durable_ticket(eng);
+	pid_t be = backend_of(app), pm = postmaster();
+
+	signal_ok(pm, SIGSTOP);
+	signal_ok(be, SIGSTOP);
+	const gf_result *r;
+	int64_t took;
+	char msg[512];
+	int rc = submit_timed(eng, half, &r, &took, msg, sizeof(msg));
+	signal_ok(be, SIGCONT);
+	signal_ok(pm, SIGCONT);
+	gf_engine_close(eng);
+	ck_assert_msg(rc == GF_EIO, "with the server silent: %s (%s)",
+		      gf_errname(rc), msg);
+	ck_assert_ptr_null(r);
+	ck_assert_msg(took >= 900 && took < 1000 + 2000 + 1500,
+		      "GF_EIO after %lld ms (retry_ms 1000, connect timeout "
+		      "2 s)", (long long)took);
+	ck_assert_ptr_nonnull(strstr(msg, "unreachable"));
+
+	gf_engine *e2 = NULL;
+	char err[512];
+	rc = open_when_free(&e2, &t.o, err, sizeof(err), 5000, 50);
+	ck_assert_msg(rc == GF_OK, "reopen: %s: %s", gf_errname(rc), err);
+	/* the lost reply's transaction may have committed when the server
+	 * ran again (nothing was there to end it): the stream's first half,
+	 * or that and the failed line, never part of a line */
+	PGconn *c = db();
+	if (rows(c, "gf_record", t.part, NULL) != (long long)durable)
+		memory_run(half + 1, mrc_half, mem_half, sizeof(mem_half));
+	orders_are(e2, c, t.part, mem_half);
+	refeed_end(&t, e2, c);
 }
 END_TEST
 
@@ -661,6 +842,8 @@ SU_MAKE_SUITE("pgcommit", 60, 1,
 	      reconnect_after_restart,
 	      restart_mid_commit,
 	      unreachable,
+	      a_silent_server_is_left,
+	      a_silent_server_past_retry_is_an_error,
 	      group_commit,
 	      batch_delay_is_a_deadline)
 

@@ -144,7 +144,8 @@ typedef struct gf_options {
 	 * it; another engine may take the partition over once it lapses. */
 	unsigned lease_ms;
 	/** How long (ms) a lost connection is retried, with backoff, before
-	 * calls fail with GF_EIO; 0 means 30000. */
+	 * calls fail with GF_EIO; 0 means 30000. A server silent for a
+	 * quarter of it counts as a lost connection. */
 	unsigned retry_ms;
 	gf_durable_cb durable;
 	void *durable_data;
