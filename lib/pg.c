@@ -156,6 +156,7 @@ typedef struct pgstore {
 	gf__buf data;
 	uint64_t first_seq;     /* first record of the batch (0: none) */
 	int64_t opened_ms;      /* monotonic time the batch began */
+	int64_t renewed_ms;     /* the lease was renewed by then at least */
 	int outbox;             /* the batch wrote outbox rows */
 	int oom;                /* queueing failed: the batch is lost */
 	int read_only;          /* no lease, no writes */
@@ -786,6 +787,9 @@ static int flush_batch(pgstore *s, gf__err *err)
 {
 	char why[400], state[6];
 	int64_t start = mono_ms();
+	/* the fence renews the lease when half of it is gone: then it will
+	 * have by the time this transaction runs */
+	int renews = start - s->renewed_ms >= (int64_t)s->lease_ms / 2;
 	unsigned backoff = 50;
 	int resent = 0;
 
@@ -860,6 +864,8 @@ static int flush_batch(pgstore *s, gf__err *err)
 	s->committed = s->seq;
 	batch_clear(s);
 	s->opened_ms = mono_ms();
+	if (renews)
+		s->renewed_ms = s->opened_ms;
 	return GF_OK;
 }
 
@@ -1041,8 +1047,11 @@ static int pg_commit(gf__store *st, const gf__commit *c, gf__err *err)
 	for (size_t i = 0; i < c->nquar; i++)
 		queue_quar(s, c->quar[i]);
 	/* rows without a record (notices of a reload, say) wait for the
-	 * next record or a forced commit */
-	if (!s->first_seq && !s->oom && !c->force)
+	 * next record or a forced commit; an idle engine past half its
+	 * lease renews it (pg_due_in makes that a deadline) */
+	if (!s->first_seq && !s->oom && !c->force &&
+	    (s->read_only ||
+	     mono_ms() - s->renewed_ms < (int64_t)s->lease_ms / 2))
 		return s->nq ? 0 : 1;
 	if (!c->force && !s->oom && s->batch_max > 1 &&
 	    s->seq - s->first_seq + 1 < s->batch_max &&
@@ -1095,10 +1104,14 @@ static void pg_close(gf__store *st)
 static int64_t pg_due_in(gf__store *st)
 {
 	pgstore *s = (pgstore *)st;
-	/* rows without a record wait for one, or for a flush */
-	if (!s->first_seq)
+	int64_t left;
+	if (s->read_only)
 		return -1;
-	int64_t left = s->opened_ms + (int64_t)s->batch_delay_ms - mono_ms();
+	if (s->first_seq)
+		left = s->opened_ms + (int64_t)s->batch_delay_ms - mono_ms();
+	else    /* the lease, renewed at half (rows without a record go
+		 * with it, or with the next record or flush) */
+		left = s->renewed_ms + (int64_t)s->lease_ms / 2 - mono_ms();
 	return left > 0 ? left : 0;
 }
 
@@ -1195,8 +1208,13 @@ int gf__pg_open(gf__store **out, const char *conninfo,
 		*out = &s->base;
 		return GF_OK;
 	}
+	s->renewed_ms = mono_ms();  /* gf_take sets the lease after it */
+	/* a replay that took half the lease renews it before the engine
+	 * goes to work */
 	if ((rc = lease_acquire(s, err)) ||
-	    (rc = replay(s, opts, info, err))) {
+	    (rc = replay(s, opts, info, err)) ||
+	    (mono_ms() - s->renewed_ms >= (int64_t)s->lease_ms / 2 &&
+	     (rc = flush_batch(s, err)))) {
 		if (rc != GF_EBUSY && s->token) {
 			pg_close(&s->base);
 			return rc;

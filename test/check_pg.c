@@ -222,6 +222,29 @@ START_TEST(lease)
 	ck_assert_int_eq(ingest_sid(c, "L2", 1), GF_OK);
 	gf_engine_close(c);
 
+	/* under the wall clock the renewal is a deadline: an idle holder
+	 * that runs its timers when gf_engine_next_deadline() says keeps
+	 * its partition without a flush */
+	o4.clock = GF_CLOCK_WALL;
+	c = open_ok(&o4);
+	int64_t until = mono_ms() + 1000;
+	int runs = 0;
+	while (mono_ms() < until) {
+		gf_time now = gf_engine_now(c);
+		gf_time next = gf_engine_next_deadline(c);
+		ck_assert_msg(next - now <= 150, "the next deadline is %lld ms "
+			      "away, past half the 300 ms lease",
+			      (long long)(next - now));
+		if (next > now)
+			nap_ms((unsigned)(next - now));
+		ck_assert_int_eq(gf_engine_run_timers(c, NULL), GF_OK);
+		runs++;
+	}
+	ck_assert_int_le(runs, 40); /* it waits, it does not spin */
+	b = NULL;
+	ck_assert_int_eq(gf_engine_open(&b, &o2, err, sizeof(err)), GF_EBUSY);
+	gf_engine_close(c);
+
 	/* a holder that dies keeps the partition until its lease lapses */
 	pid_t pid;
 	char said = fork_child(die_holding, p3, &pid);

@@ -139,9 +139,12 @@ typedef struct gf_options {
 	 * commits through gf_engine_run_timers(); gf_engine_flush() commits
 	 * at once. */
 	unsigned batch_delay_ms;
-	/** The partition lease (pg), renewed by every commit and flush; 0
-	 * means 30000 ms. An idle host calls gf_engine_flush() well within
-	 * it; another engine may take the partition over once it lapses. */
+	/** The partition lease (pg), renewed once half of it has gone by a
+	 * commit, a flush or any call; 0 means 30000 ms. Under the wall
+	 * clock gf_engine_next_deadline() includes the renewal, so a host
+	 * running gf_engine_run_timers() keeps it; otherwise an idle host
+	 * calls gf_engine_flush() well within it. Another engine may take
+	 * the partition over once it lapses. */
 	unsigned lease_ms;
 	/** How long (ms) a lost connection is retried, with backoff, before
 	 * calls fail with GF_EIO; 0 means 30000. A server silent for a
