@@ -58,7 +58,8 @@ TESTS    := $(TEST_SRC:test/%.c=$(BUILD)/test/%)
 # Tests that use only the public API run against the shared library too.
 PUBLIC_TESTS := check_api check_clock check_dedup check_engine check_order \
                 check_quarantine check_routing check_store check_hostile \
-                check_durable check_pg check_pgtables check_pgcommit
+                check_durable check_pg check_pgtables check_pgcommit \
+                check_pgoom
 SHARED_TESTS := $(PUBLIC_TESTS:%=$(BUILD)/test/shared/%)
 
 .PHONY: eval all lib tool deps check test-unit test-shared test-headers \

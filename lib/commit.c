@@ -121,6 +121,35 @@ static void gf__set_durable(gf_engine *eng, uint64_t t)
 		eng->durable_cb(eng->durable_data, t);
 }
 
+/* The orders and entries listed for the batch are its now. */
+static void gf__untouch(gf_engine *eng)
+{
+	for (size_t i = 0; i < eng->touched.len; i++)
+		((gf_order *)eng->touched.v[i])->touched = 0;
+	eng->touched.len = 0;
+	for (size_t i = 0; i < eng->qtouched.len; i++)
+		((gf_quarantined *)eng->qtouched.v[i])->touched = 0;
+	eng->qtouched.len = 0;
+}
+
+/* The call failed the engine after its records joined the batch: a
+ * change whose rows could not be listed (gf__touch), or a stored change
+ * that could not be applied (gf__poison). Committing would store records
+ * without the rows they imply, rows a reopen takes as written, so the
+ * batch never commits: the store drops it at close, and a reopen
+ * replays what committed before. The call says so; no result, no
+ * notice, no durable ticket. */
+static int gf__drop_batch(gf_engine *eng, int rc)
+{
+	gf__untouch(eng);
+	gf__nq_free(eng);
+	if (rc == GF_ENOMEM || rc == GF_EIO)
+		return rc;
+	return gf__err_set(&eng->err, GF_ENOMEM, NULL,
+			   "out of memory listing a change's rows; its batch "
+			   "is not stored: close and reopen the engine");
+}
+
 /* The end of a call that may have stored something: with a
  * transactional store its batch takes the call's changes and may
  * commit; then the held notices go out. A commit failure fails the
@@ -132,6 +161,8 @@ int gf__end(gf_engine *eng, int rc, int force)
 			gf__set_durable(eng, eng->ticket);
 		return rc;
 	}
+	if (eng->failed)
+		return gf__drop_batch(eng, rc);
 	gf__commit c = { (gf_order *const *)eng->touched.v, eng->touched.len,
 			 eng->nq + eng->nq_sent, eng->nnq - eng->nq_sent,
 			 force, (gf_quarantined *const *)eng->qtouched.v,
@@ -139,12 +170,7 @@ int gf__end(gf_engine *eng, int rc, int force)
 	gf__err cerr;
 	gf__err_clear(&cerr);
 	int crc = eng->store->ops->commit(eng->store, &c, &cerr);
-	for (size_t i = 0; i < eng->touched.len; i++)
-		((gf_order *)eng->touched.v[i])->touched = 0;
-	eng->touched.len = 0;
-	for (size_t i = 0; i < eng->qtouched.len; i++)
-		((gf_quarantined *)eng->qtouched.v[i])->touched = 0;
-	eng->qtouched.len = 0;
+	gf__untouch(eng);
 	eng->nq_sent = eng->nnq;
 	if (crc < 0) {
 		gf__nq_free(eng);

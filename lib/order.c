@@ -667,6 +667,7 @@ int gf__order_link(gf_order *o, gf__pool *pool, gf__ev *ev, gf_time at,
 		o->callers++;
 	o->reports[o->nreports++] = r;
 	gf__audit_push(o, at, "link", &e, "system", o->state, o->state);
+	o->updated_unlinked = o->updated_at;
 	o->updated_at = at > o->updated_at ? at : o->updated_at;
 	*out = r;
 	return GF_OK;
@@ -689,6 +690,7 @@ void gf__order_unlink_last(gf_order *o)
 {
 	gf_report *r = o->reports[--o->nreports];
 	o->naudit--;
+	o->updated_at = o->updated_unlinked;
 	o->callers = gf__order_count_callers(o);
 	gf__ev_free(&r->ev);
 	gf__free(r->json);

@@ -53,6 +53,8 @@ struct gf_order {
 	char region[13];
 	gf_urgency urgency;
 	gf_time created_at, updated_at;
+	gf_time updated_unlinked; /* updated_at before the last link, for
+				   * gf__order_unlink_last() */
 	gf_satisfaction satisfaction;
 	unsigned returns, reopens, extensions;
 	int paused;
