@@ -50,6 +50,10 @@ struct gf__dupindex {
 	gf__geoindex *geo;      /* made at the first point */
 	gf__map villages;       /* key (in the gf__village) -> gf__village* */
 	gf__vec village_list;   /* every gf__village, to free them */
+	/* one copy of each category code the entries name: scoring reads
+	 * a few hot strings rather than one per order */
+	gf__map categories;     /* code -> the copy (the key) */
+	gf__vec category_list;  /* the copies, to free them */
 	gf__ring_slot *ring;
 	size_t head, len, rcap;
 	uint32_t *cand;
@@ -64,6 +68,8 @@ int gf__dupindex_new(gf__dupindex **out, const gf__near *n)
 	x->near = n;
 	gf__map_init(&x->villages);
 	gf__vec_init(&x->village_list);
+	gf__map_init(&x->categories);
+	gf__vec_init(&x->category_list);
 	*out = x;
 	return GF_OK;
 }
@@ -80,6 +86,10 @@ void gf__dupindex_free(gf__dupindex *x)
 	}
 	gf__vec_free(&x->village_list);
 	gf__map_free(&x->villages);
+	for (size_t i = 0; i < x->category_list.len; i++)
+		gf__free(x->category_list.v[i]);
+	gf__vec_free(&x->category_list);
+	gf__map_free(&x->categories);
 	gf__geo_free(x->geo);
 	gf__free(x->e);
 	gf__free(x->free);
@@ -123,6 +133,23 @@ static gf__village *gf__village_get(gf__dupindex *x, const char *key,
 	return v;
 }
 
+/* The index's copy of a category code, or NULL (out of memory). */
+static const char *gf__category_copy(gf__dupindex *x, const char *code)
+{
+	size_t n = strlen(code);
+	char *c = gf__map_get(&x->categories, code, n);
+	if (c)
+		return c;
+	if (gf__vec_reserve(&x->category_list, 1) || !(c = gf__strdup(code)))
+		return NULL;
+	if (gf__map_put(&x->categories, c, n, c)) {
+		gf__free(c);
+		return NULL;
+	}
+	gf__vec_push(&x->category_list, c);
+	return c;
+}
+
 static int gf__dupindex_reserve(gf__dupindex *x)
 {
 	size_t cap = x->cap, rcap = x->rcap;
@@ -146,7 +173,8 @@ static int gf__dupindex_reserve(gf__dupindex *x)
 
 int gf__dupindex_add(gf__dupindex *x, gf_order *o, const gf__dd_item *it)
 {
-	if (gf__dupindex_reserve(x))
+	const char *category = gf__category_copy(x, o->category);
+	if (!category || gf__dupindex_reserve(x))
 		return GF_ENOMEM;
 	gf__village *v = gf__village_get(x, it->region, 1);
 	gf__vlist *l = v ? (it->has_loc ? &v->loc : &v->unloc) : NULL;
@@ -171,7 +199,7 @@ int gf__dupindex_add(gf__dupindex *x, gf_order *o, const gf__dd_item *it)
 	}
 	e->o = o;
 	e->it = *it;
-	e->it.category = o->category;
+	e->it.category = category;
 	l->ids[l->n++] = id;
 	x->ring[(x->head + x->len) % x->rcap] = (gf__ring_slot){ id, e->gen };
 	x->len++;
@@ -237,14 +265,16 @@ void gf__dupindex_expire(gf__dupindex *x, gf_time now)
 	}
 }
 
-/* The ids to score for it, in x->cand; their number. */
-static size_t gf__candidates(gf__dupindex *x, const gf__dd_item *it)
+/* The ids to score for it, in x->cand (those with a point only within
+ * radius_m north, south, east and west); their number. */
+static size_t gf__candidates(gf__dupindex *x, const gf__dd_item *it,
+			     double radius_m)
 {
 	size_t n = 0;
 	if (it->has_loc && x->geo) {
 		for (;;) {
-			n = gf__geo_near(x->geo, it->lat, it->lon, x->cand,
-					 x->ccap);
+			n = gf__geo_within(x->geo, it->lat, it->lon, radius_m,
+					   x->cand, x->ccap);
 			if (n <= x->ccap ||
 			    gf__grow((void **)&x->cand, &x->ccap, n,
 				     sizeof(*x->cand)))
@@ -272,12 +302,12 @@ gf_order *gf__dupindex_best(gf__dupindex *x, const gf__dedup *d,
 			    const gf__dd_item *it, double *score, char *why,
 			    size_t size)
 {
-	size_t n = gf__candidates(x, it);
+	gf__dd_query q;
+	gf__dd_query_init(&q, d, it);
+	size_t n = gf__candidates(x, it, q.radius_m);
 	gf_order *best = NULL;
 	double bs = -1;
-	gf__dd_query q;
 	gf__dd_parts parts, bp;
-	gf__dd_query_init(&q, d, it);
 	for (size_t k = 0; k < n; k++) {
 		gf__dentry *e = &x->e[x->cand[k]];
 		if (!e->o)
@@ -304,6 +334,7 @@ size_t gf__dupindex_count(const gf__dupindex *x) { return x->live; }
 size_t gf__dupindex_memory(const gf__dupindex *x)
 {
 	size_t m = sizeof(*x) + x->cap * sizeof(*x->e) +
+		   x->category_list.cap * sizeof(char *) +
 		   x->cfree * sizeof(*x->free) +
 		   x->rcap * sizeof(*x->ring) + x->ccap * sizeof(*x->cand);
 	for (size_t i = 0; i < x->village_list.len; i++) {

@@ -380,29 +380,65 @@ int gf__geo_remove(gf__geoindex *g, uint32_t id, double lat, double lon)
 	return 1;
 }
 
+/* What the 3 x 3 cells around p hold, less what lies further than ry
+ * rows' or rx columns' 1/65536 from p. */
+static size_t walk(const gf__geoindex *g, const gf__geopt *p, int64_t ry,
+		   int64_t rx, uint32_t *out, size_t max)
+{
+	int64_t qy = p->pos >> 16, qx = p->pos & 0xFFFFu;
+	size_t n = 0;
+	for (int32_t dr = -1; dr <= 1; dr++) {
+		for (int32_t dc = -1; dc <= 1; dc++) {
+			const gf__geoslot *s =
+				cell_find(g, p->row + dr, p->col + dc);
+			if (!s)
+				continue;
+			uint32_t i = s->tail;
+			do {
+				i = node(g, i)->next;
+				const gf__geonode *nd = node(g, i);
+				int64_t y = (int64_t)dr * 65536 +
+					    (int64_t)(nd->pos >> 16) - qy;
+				int64_t x = (int64_t)dc * 65536 +
+					    (int64_t)(nd->pos & 0xFFFFu) - qx;
+				if (y > ry || y < -ry || x > rx || x < -rx)
+					continue;
+				if (n < max)
+					out[n] = nd->id;
+				n++;
+			} while (i != s->tail);
+		}
+	}
+	return n;
+}
+
+/* Farther than any point of the 3 x 3 cells, in 1/65536 of a cell. */
+#define GF__GEO_ALL (2 * 65536)
+
 size_t gf__geo_near(const gf__geoindex *g, double lat, double lon,
 		    uint32_t *out, size_t max)
 {
 	gf__geopt p;
 	if (!g->ncells || !locate(g, lat, lon, &p))
 		return 0;
-	size_t n = 0;
-	for (int32_t dr = -1; dr <= 1; dr++) {
-		for (int32_t dc = -1; dc <= 1; dc++) {
-			const gf__geoslot *s =
-				cell_find(g, p.row + dr, p.col + dc);
-			if (!s)
-				continue;
-			uint32_t i = s->tail;
-			do {
-				i = node(g, i)->next;
-				if (n < max)
-					out[n] = node(g, i)->id;
-				n++;
-			} while (i != s->tail);
-		}
-	}
-	return n;
+	return walk(g, &p, GF__GEO_ALL, GF__GEO_ALL, out, max);
+}
+
+size_t gf__geo_within(const gf__geoindex *g, double lat, double lon,
+		      double radius_m, uint32_t *out, size_t max)
+{
+	gf__geopt p;
+	if (!g->ncells || !locate(g, lat, lon, &p) || !(radius_m >= 0))
+		return 0;
+	/* metres per 1/65536 of a row and of a column, on the flat earth at
+	 * lat; offsets are truncated, so two steps more either way */
+	double my = GF__GEO_FLAT_M_PER_DEG / g->rows_per_deg / 65536.0;
+	double mx = GF__GEO_FLAT_M_PER_DEG * cos(lat * GF__GEO_PI / 180.0) /
+		    g->cols_per_deg / 65536.0;
+	double fy = radius_m / my + 2.0;
+	double fx = mx > 0 ? radius_m / mx + 2.0 : GF__GEO_ALL;
+	return walk(g, &p, fy < GF__GEO_ALL ? (int64_t)fy : GF__GEO_ALL,
+		    fx < GF__GEO_ALL ? (int64_t)fx : GF__GEO_ALL, out, max);
 }
 
 double gf__geo_distance_m(double lat1, double lon1, double lat2,

@@ -110,6 +110,21 @@ int gf__geo_remove(gf__geoindex *g, uint32_t id, double lat, double lon);
 size_t gf__geo_near(const gf__geoindex *g, double lat, double lon,
 		    uint32_t *out, size_t max);
 
+/* Metres in a degree of latitude on the flat earth of the callers'
+ * scoring (a degree of longitude: that times cos(lat)). */
+#define GF__GEO_FLAT_M_PER_DEG 111195.0
+
+/*
+ * What gf__geo_near returns, less the ids that lie further than radius_m
+ * north, south, east or west of (lat, lon) on the flat earth at lat: the
+ * box a caller's distance test starts with, checked on the positions the
+ * cells keep, so that ids outside it cost no look-up. Rounding lets in
+ * ids up to 2/65536 of a cell beyond the box, never keeps one out. Same
+ * order and arguments as gf__geo_near.
+ */
+size_t gf__geo_within(const gf__geoindex *g, double lat, double lon,
+		      double radius_m, uint32_t *out, size_t max);
+
 /* Great-circle distance in metres (haversine, R = 6371008.8 m). */
 double gf__geo_distance_m(double lat1, double lon1, double lat2,
 			  double lon2);

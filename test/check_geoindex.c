@@ -159,6 +159,15 @@ typedef struct pt {
 	double lat, lon;
 } pt;
 
+/* Ten crowded spots inside the box, for box_point. */
+static void make_spots(uint64_t *rng, pt spots[10])
+{
+	for (int k = 0; k < 10; k++) {
+		spots[k].lat = rng_in(rng, BOX_LAT0 + 0.05, BOX_LAT1 - 0.05);
+		spots[k].lon = rng_in(rng, BOX_LON0 + 0.05, BOX_LON1 - 0.05);
+	}
+}
+
 /* A point of the box: 4 in 5 uniform, the rest crowded around ten
  * hotspots (a few km across), so that some cells hold many points. */
 static pt box_point(uint64_t *s, const pt *spots)
@@ -206,10 +215,7 @@ START_TEST(near_misses_nothing_within_the_radius)
 	const size_t nq = quick() ? 500 : 2000;
 	uint64_t rng = 0x5EED5EED12345ull;
 	pt spots[10];
-	for (int k = 0; k < 10; k++) {
-		spots[k].lat = rng_in(&rng, BOX_LAT0 + 0.05, BOX_LAT1 - 0.05);
-		spots[k].lon = rng_in(&rng, BOX_LON0 + 0.05, BOX_LON1 - 0.05);
-	}
+	make_spots(&rng, spots);
 	pt *p = malloc(npts * sizeof(*p));
 	int32_t *row = malloc(npts * sizeof(*row));
 	int32_t *col = malloc(npts * sizeof(*col));
@@ -290,6 +296,87 @@ START_TEST(near_misses_nothing_within_the_radius)
 	free(col);
 	free(out);
 	free(seen);
+}
+END_TEST
+
+/*
+ * gf__geo_within keeps, of what gf__geo_near returns (in its order),
+ * every point inside the flat-earth box of the radius (the box the dedup
+ * scorer tests first: 111,195 m a degree of latitude, that times
+ * cos(lat) of longitude, at the query's latitude), for radii up to the
+ * cell and below it, and lets in only points within a hair of the box.
+ * Queries sit on indexed points, near them and anywhere.
+ */
+START_TEST(within_keeps_the_box_and_drops_the_rest)
+{
+	const double cell_m = 250.0;
+	const size_t npts = quick() ? 4000 : 12000;
+	const size_t nq = quick() ? 400 : 1500;
+	uint64_t rng = 0xB0B0CAFE5EEDull;
+	pt spots[10];
+	make_spots(&rng, spots);
+	pt *p = malloc(npts * sizeof(*p));
+	uint32_t *near = malloc(npts * sizeof(*near));
+	uint32_t *in = malloc(npts * sizeof(*in));
+	ck_assert(p && near && in);
+	gf__geoindex *g = geo_new(cell_m, SUZHOU_LAT);
+	for (size_t i = 0; i < npts; i++) {
+		p[i] = box_point(&rng, spots);
+		REQUIRE_EQ(gf__geo_insert(g, (uint32_t)i, p[i].lat, p[i].lon),
+			   GF_OK);
+	}
+	static const double radii[] = { 250.0, 150.0, 40.0, 0.0 };
+	size_t kept = 0, all = 0;
+	for (size_t k = 0; k < nq; k++) {
+		pt q = k % 3 == 0 ? p[rng_next(&rng) % npts]
+		       : k % 3 == 1 ? offset(p[rng_next(&rng) % npts],
+					     rng_in(&rng, 0, 300.0),
+					     rng_in(&rng, 0, 2 * PI))
+				    : box_point(&rng, spots);
+		double r = radii[k % 4];
+		size_t nn = gf__geo_near(g, q.lat, q.lon, near, npts);
+		size_t nw = gf__geo_within(g, q.lat, q.lon, r, in, npts);
+		REQUIRE(nw <= nn);
+		all += nn;
+		kept += nw;
+		double mx = 111195.0 * cos(q.lat * PI / 180.0);
+		/* a subsequence of near: every point in the box, and only
+		 * points within a hair of it (2/65536 of a cell) */
+		size_t j = 0;
+		for (size_t i = 0; i < nn; i++) {
+			const pt *c = &p[near[i]];
+			double dy = fabs(c->lat - q.lat) * 111195.0;
+			double dx = fabs(c->lon - q.lon) * mx;
+			int inside = dy <= r && dx <= r;
+			int kept_it = j < nw && in[j] == near[i];
+			if (kept_it)
+				j++;
+			if (inside && !kept_it)
+				ck_abort_msg("query %zu (%.7f, %.7f), r %.0f: "
+					     "point %u (%.7f, %.7f) is in the "
+					     "box and dropped",
+					     k, q.lat, q.lon, r, near[i],
+					     c->lat, c->lon);
+			if (kept_it && (dy > r + 0.05 || dx > r + 0.05))
+				ck_abort_msg("query %zu, r %.0f: point %u is "
+					     "%.2f m and %.2f m off, kept",
+					     k, r, near[i], dy, dx);
+		}
+		REQUIRE_EQ(j, nw);
+	}
+	/* the box of the cell's radius is 4/9 of the 3 x 3 cells */
+	ck_assert_uint_lt(kept, all * 6 / 10);
+	ck_assert_uint_gt(kept, 0);
+	/* invalid points and radii: nothing */
+	ck_assert_uint_eq(gf__geo_within(g, 91.0, 0, 100.0, in, npts), 0);
+	ck_assert_uint_eq(gf__geo_within(g, p[0].lat, p[0].lon, -1.0, in,
+					 npts), 0);
+	ck_assert_uint_eq(gf__geo_within(g, p[0].lat, p[0].lon, NAN, in,
+					 npts), 0);
+	gf__geo_free(g);
+	free(p);
+	free(near);
+	free(in);
 }
 END_TEST
 
@@ -993,6 +1080,7 @@ static Suite *make_suite(void)
 	TCase *tc = tcase_create("near");
 	tcase_add_test(tc, distance_of_known_pairs);
 	tcase_add_loop_test(tc, near_misses_nothing_within_the_radius, 0, 2);
+	tcase_add_test(tc, within_keeps_the_box_and_drops_the_rest);
 	tcase_add_test(tc, pairs_r_apart_at_the_edge_of_the_band);
 	tcase_add_loop_test(tc, order_and_removal_follow_the_rules, 0, 2);
 	tcase_set_timeout(tc, 300);
