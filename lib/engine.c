@@ -2050,6 +2050,9 @@ int gf_engine_reload(gf_engine *eng, gf_config *cfg)
 	if (!eng || !cfg)
 		return GF_EINVAL;
 	gf__err_clear(&eng->err);
+	if (eng->failed)
+		return gf__err_set(&eng->err, GF_EIO, NULL,
+				   "the engine failed earlier; reopen it");
 	if (!cfg->compiled || cfg->result != GF_OK)
 		return gf__err_set(&eng->err, GF_ECONFIG, "config",
 				   "a compiled configuration without problems "

@@ -516,6 +516,7 @@ START_TEST(unreachable)
 	/* the engine is failed: every call errs, nothing more is durable */
 	int rc2 = ingest_sid(eng, "U1", 58);
 	int rc3 = gf_engine_flush(eng);
+	int rc4 = gf_engine_reload(eng, t.cfg);
 	uint64_t durable2 = gf_engine_durable_ticket(eng);
 	gf_engine_close(eng);
 	pgtmp("resume");
@@ -526,6 +527,7 @@ START_TEST(unreachable)
 		      "GF_EIO after %lld ms with retry_ms 1000", (long long)took);
 	ck_assert_int_ne(rc2, GF_OK);
 	ck_assert_int_ne(rc3, GF_OK);
+	ck_assert_int_eq(rc4, GF_EIO);
 	ck_assert_uint_eq(durable2, durable);
 
 	/* reopened: exactly what was committed */

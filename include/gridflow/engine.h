@@ -366,7 +366,10 @@ GF_EXTERN const char *gf_result_explain(const gf_result *r);
  *   GF_EIO, GF_ENOMEM when nothing could be recorded (not acknowledged:
  *   deliver it again); with PostgreSQL also GF_EBUSY (another engine
  *   took the partition over) and GF_ECORRUPT, after which, as after a
- *   failed commit's GF_EIO, the engine must be reopened. *out is set
+ *   failed commit's GF_EIO, the engine must be reopened. A GF_ENOMEM
+ *   can fail the engine too (its uncommitted batch is dropped and later
+ *   calls return GF_EIO): then reopen it and deliver again what came
+ *   after gf_engine_durable_ticket(). *out is set
  *   only when the call succeeded or the input was rejected or refused:
  *   check it for NULL; out may be NULL.
  */
