@@ -164,6 +164,7 @@ typedef struct pgstore {
 	 * is abandoned as stalled */
 	int stalled;            /* the server went silent: abandoned */
 	unsigned silence_ms;    /* how long a reply may take to start */
+	int long_ok;            /* this one may take longer (a migration) */
 	int backend_pid;
 	char backend_start[48];
 	/* the statement being filled */
@@ -192,7 +193,9 @@ static const char *pq_msg(pgstore *s, const PGresult *r)
 	static _Thread_local char buf[96];
 	if (!s->stalled)
 		return gf__pq_msg(s->conn, r);
-	snprintf(buf, sizeof buf, "no reply from the server for %u ms",
+	snprintf(buf, sizeof buf,
+		 "no reply from the server for %u ms (stalled, or waiting "
+		 "on a lock)",
 		 s->silence_ms);
 	return buf;
 }
@@ -207,7 +210,9 @@ static const char *pq_msg(pgstore *s, const PGresult *r)
  */
 static int pq_ready(pgstore *s)
 {
-	int64_t until = mono_ms() + s->silence_ms;
+	/* a wait that may run long (s->long_ok) is looked at each minute */
+	unsigned silence = s->long_ok ? 60000 : s->silence_ms;
+	int64_t until = mono_ms() + silence;
 	for (;;) {
 		int f = PQflush(s->conn);
 		if (f < 0)
@@ -215,6 +220,10 @@ static int pq_ready(pgstore *s)
 		if (f == 0 && !PQisBusy(s->conn))
 			return 0;
 		int64_t left = until - mono_ms();
+		if (left <= 0 && s->long_ok) {
+			until = mono_ms() + silence;
+			continue;
+		}
 		if (left <= 0) {
 			s->stalled = 1;
 			return -1;
@@ -226,7 +235,7 @@ static int pq_ready(pgstore *s)
 			return -1;
 		if (n <= 0)
 			continue;
-		until = mono_ms() + s->silence_ms; /* it moved */
+		until = mono_ms() + silence; /* it moved */
 		if ((p.revents & (POLLIN | POLLERR | POLLHUP)) &&
 		    !PQconsumeInput(s->conn))
 			return -1;
@@ -398,6 +407,30 @@ static PGresult *exec1(pgstore *s, const char *sql, int n,
 	return last_result(s);
 }
 
+
+/* The schema code's statements (gf__pq_exec), on the store's connection
+ * and its silence limit. */
+static PGresult *schema_run(void *ud, const char *sql, int n,
+			    const char *const *v, int long_ok)
+{
+	pgstore *s = ud;
+	if (!conn_ok(s))
+		return NULL;
+	int sent = n ? PQsendQueryParams(s->conn, sql, n, NULL, v, NULL, NULL,
+					 0)
+		     : PQsendQuery(s->conn, sql);
+	if (!sent)
+		return NULL;
+	s->long_ok = long_ok;
+	PGresult *r = last_result(s);
+	s->long_ok = 0;
+	return r;
+}
+
+static const char *schema_msg(void *ud, const PGresult *r)
+{
+	return pq_msg(ud, r);
+}
 
 /* ---- the lease ------------------------------------------------------- */
 
@@ -734,9 +767,8 @@ static void no_notices(void *arg, const char *message)
 	(void)message;
 }
 
-/* The connection made ready for use: non-blocking, quiet, prepared
- * (unless read-only: the schema may be older than the statements). */
-static int conn_setup(pgstore *s, gf__err *err)
+/* The connection made ready for use: non-blocking, quiet. */
+static int conn_init(pgstore *s, gf__err *err)
 {
 	s->stalled = 0;
 	if (PQsetnonblocking(s->conn, 1))
@@ -744,7 +776,15 @@ static int conn_setup(pgstore *s, gf__err *err)
 				   "PostgreSQL: %s", pq_msg(s, NULL));
 	PQsetNoticeProcessor(s->conn, no_notices, NULL);
 	identify(s);
-	return s->read_only ? GF_OK : prepare_all(s, err);
+	return GF_OK;
+}
+
+/* And prepared (unless read-only: the schema may be older than the
+ * statements). */
+static int conn_setup(pgstore *s, gf__err *err)
+{
+	int rc = conn_init(s, err);
+	return rc || s->read_only ? rc : prepare_all(s, err);
 }
 
 /*
@@ -1193,10 +1233,12 @@ int gf__pg_open(gf__store **out, const char *conninfo,
 		return rc;
 	}
 	s->read_only = opts->read_only != 0;
-	/* the schema first (blocking: nothing waits on an open yet) */
-	if ((rc = s->read_only ? gf__pg_check_version(s->conn, err)
-			       : gf__pg_migrate(s->conn, NULL, err)) ||
-	    (rc = conn_setup(s, err))) {
+	/* the schema before the statements that use it */
+	gf__pq_exec x = { schema_run, schema_msg, s };
+	if ((rc = conn_init(s, err)) ||
+	    (rc = s->read_only ? gf__pg_check_version(&x, err)
+			       : gf__pg_migrate(&x, NULL, err)) ||
+	    (!s->read_only && (rc = prepare_all(s, err)))) {
 		pg_free(s);
 		return rc;
 	}

@@ -9,11 +9,14 @@
  * it does not know.
  */
 #include "pgschema.h"
+
 #include "migrations.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* A libpq message, without its trailing newline. */
 const char *gf__pq_msg(PGconn *c, const PGresult *r)
@@ -42,37 +45,61 @@ PGconn *gf__pq_connect(const char *conninfo, unsigned timeout_s)
 
 #define MIGRATE_LOCK "7240217013"
 
-int gf__pg_migrate(PGconn *c, int *version, gf__err *err)
+static PGresult *run(const gf__pq_exec *x, const char *sql)
+{
+	return x->run(x->ud, sql, 0, NULL, 0);
+}
+
+/* The migration lock, tried every 100 ms while another engine migrates
+ * (each try answers at once, so a silent server is still noticed). */
+static int lock_schema(const gf__pq_exec *x, gf__err *err)
+{
+	for (;;) {
+		PGresult *r = run(x, "SELECT pg_try_advisory_lock("
+				     MIGRATE_LOCK ")");
+		if (PQresultStatus(r) != PGRES_TUPLES_OK ||
+		    PQntuples(r) != 1) {
+			int rc = gf__err_set(err, GF_EIO, NULL,
+					     "PostgreSQL: locking the schema: "
+					     "%s",
+					     x->msg(x->ud, r));
+			PQclear(r);
+			return rc;
+		}
+		int got = PQgetvalue(r, 0, 0)[0] == 't';
+		PQclear(r);
+		if (got)
+			return GF_OK;
+		struct timespec ts = { 0, 100000000L };
+		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+			;
+	}
+}
+
+int gf__pg_migrate(const gf__pq_exec *x, int *version, gf__err *err)
 {
 	PGresult *r;
-	int rc = GF_OK, have = 0;
+	int rc, have = 0;
 
-	r = PQexec(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		rc = gf__err_set(err, GF_EIO, NULL,
-				 "PostgreSQL: locking the schema: %s",
-				 gf__pq_msg(c, r));
-		PQclear(r);
+	if ((rc = lock_schema(x, err)))
 		return rc;
-	}
-	PQclear(r);
-	r = PQexec(c, "SET client_min_messages = warning; "
-		      "CREATE TABLE IF NOT EXISTS gf_schema ("
-		      "version integer PRIMARY KEY, "
-		      "library text NOT NULL, "
-		      "applied_at timestamptz NOT NULL DEFAULT now())");
+	r = run(x, "SET client_min_messages = warning; "
+		   "CREATE TABLE IF NOT EXISTS gf_schema ("
+		   "version integer PRIMARY KEY, "
+		   "library text NOT NULL, "
+		   "applied_at timestamptz NOT NULL DEFAULT now())");
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		rc = gf__err_set(err, GF_EIO, NULL,
 				 "PostgreSQL: creating gf_schema: %s",
-				 gf__pq_msg(c, r));
+				 x->msg(x->ud, r));
 		goto out;
 	}
 	PQclear(r);
-	r = PQexec(c, "SELECT coalesce(max(version), 0) FROM gf_schema");
+	r = run(x, "SELECT coalesce(max(version), 0) FROM gf_schema");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
 		rc = gf__err_set(err, GF_EIO, NULL,
 				 "PostgreSQL: reading gf_schema: %s",
-				 gf__pq_msg(c, r));
+				 x->msg(x->ud, r));
 		goto out;
 	}
 	have = atoi(PQgetvalue(r, 0, 0));
@@ -91,37 +118,37 @@ int gf__pg_migrate(PGconn *c, int *version, gf__err *err)
 		char vs[16];
 		const char *p[2] = { vs, GF_VERSION_STRING };
 		snprintf(vs, sizeof vs, "%d", v);
-		r = PQexec(c, "BEGIN");
-		PQclear(r);
-		r = PQexec(c, gf__migrations[v - 1].sql);
+		PQclear(run(x, "BEGIN"));
+		/* a migration may rewrite big tables: no silence limit */
+		r = x->run(x->ud, gf__migrations[v - 1].sql, 0, NULL, 1);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK &&
 		    PQresultStatus(r) != PGRES_TUPLES_OK) {
 			rc = gf__err_set(err, GF_EIO, NULL,
 					 "PostgreSQL: migration %s: %s",
 					 gf__migrations[v - 1].name,
-					 gf__pq_msg(c, r));
+					 x->msg(x->ud, r));
 			PQclear(r);
-			r = PQexec(c, "ROLLBACK");
+			r = run(x, "ROLLBACK");
 			goto out;
 		}
 		PQclear(r);
-		r = PQexecParams(c, "INSERT INTO gf_schema (version, library) "
-				    "VALUES ($1::integer, $2)",
-				 2, NULL, p, NULL, NULL, 0);
+		r = x->run(x->ud, "INSERT INTO gf_schema (version, library) "
+				  "VALUES ($1::integer, $2)",
+			   2, p, 0);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			rc = gf__err_set(err, GF_EIO, NULL,
 					 "PostgreSQL: recording migration "
-					 "%d: %s", v, gf__pq_msg(c, r));
+					 "%d: %s", v, x->msg(x->ud, r));
 			PQclear(r);
-			r = PQexec(c, "ROLLBACK");
+			r = run(x, "ROLLBACK");
 			goto out;
 		}
 		PQclear(r);
-		r = PQexec(c, "COMMIT");
+		r = x->run(x->ud, "COMMIT", 0, NULL, 1);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			rc = gf__err_set(err, GF_EIO, NULL,
 					 "PostgreSQL: committing migration "
-					 "%d: %s", v, gf__pq_msg(c, r));
+					 "%d: %s", v, x->msg(x->ud, r));
 			goto out;
 		}
 		PQclear(r);
@@ -130,23 +157,22 @@ int gf__pg_migrate(PGconn *c, int *version, gf__err *err)
 	}
 out:
 	PQclear(r);
-	r = PQexec(c, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")");
-	PQclear(r);
+	PQclear(run(x, "SELECT pg_advisory_unlock(" MIGRATE_LOCK ")"));
 	if (version)
 		*version = have;
 	return rc;
 }
 
 /* For a read-only open: a schema this library can read, untouched. */
-int gf__pg_check_version(PGconn *c, gf__err *err)
+int gf__pg_check_version(const gf__pq_exec *x, gf__err *err)
 {
-	PGresult *r = PQexec(c, "SELECT coalesce(max(version), 0) "
-				"FROM gf_schema");
+	PGresult *r = run(x, "SELECT coalesce(max(version), 0) "
+			     "FROM gf_schema");
 	int rc = GF_OK;
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
 		rc = gf__err_set(err, GF_EIO, NULL,
 				 "PostgreSQL: no gridflow schema to read "
-				 "(%s)", gf__pq_msg(c, r));
+				 "(%s)", x->msg(x->ud, r));
 	} else {
 		int have = atoi(PQgetvalue(r, 0, 0));
 		if (have > (int)gf__nmigrations)
@@ -160,6 +186,20 @@ int gf__pg_check_version(PGconn *c, gf__err *err)
 	}
 	PQclear(r);
 	return rc;
+}
+
+/* gf_store_migrate's statements: blocking, on its own connection. */
+static PGresult *blocking_run(void *ud, const char *sql, int n,
+			      const char *const *v, int long_ok)
+{
+	(void)long_ok;
+	return n ? PQexecParams(ud, sql, n, NULL, v, NULL, NULL, 0)
+		 : PQexec(ud, sql);
+}
+
+static const char *blocking_msg(void *ud, const PGresult *r)
+{
+	return gf__pq_msg(ud, r);
 }
 
 int gf_store_schema_version(void)
@@ -192,7 +232,8 @@ int gf_store_migrate(const char *spec, int *version, char *errmsg,
 					 "PostgreSQL: cannot connect: %s",
 					 gf__pq_msg(c, NULL));
 		} else {
-			rc = gf__pg_migrate(c, version, &err);
+			gf__pq_exec x = { blocking_run, blocking_msg, c };
+			rc = gf__pg_migrate(&x, version, &err);
 		}
 		PQfinish(c);
 	}

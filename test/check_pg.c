@@ -110,6 +110,31 @@ START_TEST(migrations)
 	q_s(c, after, sizeof(after), state_sql, 0, NULL);
 	ck_assert_str_eq(before, after);
 
+	/* a schema kept locked (a long transaction of a DBA's): the open,
+	 * to write or to read, gives up after a quarter of retry_ms rather
+	 * than wait with it; once the lock is gone it opens */
+	q_do(c, "BEGIN", 0, NULL);
+	q_do(c, "LOCK TABLE gf_schema IN ACCESS EXCLUSIVE MODE", 0, NULL);
+	for (int ro = 0; ro < 2; ro++) {
+		gf_options ol = o;
+		ol.retry_ms = 1000;
+		ol.read_only = ro;
+		eng = NULL;
+		err[0] = '\0';
+		int64_t t0 = mono_ms();
+		int rc = gf_engine_open(&eng, &ol, err, sizeof(err));
+		int64_t took = mono_ms() - t0;
+		ck_assert_msg(rc == GF_EIO, "open (read-only %d) on a locked "
+			      "schema: %s: %s", ro, gf_errname(rc), err);
+		ck_assert_ptr_null(eng);
+		ck_assert_msg(strstr(err, "no reply") != NULL, "%s", err);
+		ck_assert_msg(took >= 200 && took < 3000,
+			      "gave up after %lld ms", (long long)took);
+	}
+	q_do(c, "COMMIT", 0, NULL);
+	eng = open_ok(&o);
+	ck_assert_int_eq(gf_engine_close(eng), GF_OK);
+
 	/* a database made by a newer library is refused by both */
 	char newer[16], have[16];
 	snprintf(newer, sizeof(newer), "%d", want + 7);
