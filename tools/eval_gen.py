@@ -198,7 +198,7 @@ def dedup_doc(window, radius, police_win, env_radius, weights):
 
 def tune(tune_dir, roles):
     grid = list(itertools.product(["2h", "3h", "5h"], [250, 400],
-                                  ["1h", "2h"], [150, 300],
+                                  ["1h", "2h", "3h", "5h"], [150, 300],
                                   sorted(WEIGHTS)))
     work = os.path.join(OUT, "tune", "grid")
     os.makedirs(work, exist_ok=True)
