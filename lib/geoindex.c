@@ -17,8 +17,9 @@
  * Why lists rather than an array per cell: at 1,000,000 points a cell
  * of 100 m holds one or two, and an allocation per cell would cost more
  * than the entries (a malloc header alone is 8-16 bytes). The price is a
- * cache miss per candidate in gf__geo_near, small beside what the caller
- * does with each candidate (a distance, a text comparison).
+ * cache miss per node walked: at 1,000,000 open orders in 250 m cells,
+ * about a quarter of the dedup bench's time. gf__geo_within spares the
+ * caller's miss on the entries outside the radius's box.
  *
  * The position in the cell (16 bits each way) is kept only so that
  * gf__geo_remove can tell apart two points of one id in one cell.
