@@ -18,17 +18,19 @@
 /* A partition name: 1 to 32 of [A-Za-z0-9_-]. */
 #define PART_SIZE 33
 
-/* A partition of this test alone: its tag, the pid, the clock and a
- * counter. */
+/* A partition of this test alone: its tag, the pid, the clock (a reused
+ * pid on the same server) and a counter, so that names never repeat
+ * within a process (a sweep makes hundreds: a hash of the clock alone
+ * gave two runs one partition now and then). */
 static inline const char *part_name(char part[PART_SIZE], const char *tag)
 {
 	static unsigned n;
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	unsigned long salt = ((unsigned long)ts.tv_sec * 1000003UL ^
-			      (unsigned long)ts.tv_nsec ^ n++) & 0xffffffUL;
-	int len = snprintf(part, PART_SIZE, "%.10s-%ld-%06lx", tag,
-			   (long)getpid(), salt);
+			      (unsigned long)ts.tv_nsec) & 0xffffffUL;
+	int len = snprintf(part, PART_SIZE, "%.10s-%ld-%06lx-%x", tag,
+			   (long)getpid(), salt, n++ & 0xfffffu);
 	ck_assert(len > 0 && len < PART_SIZE);
 	return part;
 }
