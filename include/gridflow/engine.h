@@ -268,7 +268,8 @@ GF_EXTERN int gf_engine_set_time(gf_engine *eng, gf_time t);
 /**
  * The earliest time an SLA clock needs the engine (a warning, a due time,
  * a ladder step), or, under the wall clock, a group-commit batch is due
- * (batch_delay_ms), or INT64_MAX when nothing is waiting. A host on an
+ * (batch_delay_ms) or a PostgreSQL lease is half gone (the renewal), or
+ * INT64_MAX when nothing is waiting. A host on an
  * event loop arms one timer for it and calls gf_engine_run_timers() when
  * it expires (and again after each call that changes the engine). Every
  * ingest and apply also runs what is due first.
