@@ -151,6 +151,23 @@ gf_time gf__now(gf_engine *eng);
 void gf__notify(gf_engine *eng, gf_notice_kind kind, const char *order,
 		const char *dept, const char *fmt, ...) GF__PRINTF(5, 6);
 
+/* engine.c, for link.c */
+int gf__index_reserve(gf_engine *eng, const char *id, size_t nrefs);
+void gf__result_order(gf_result *r, const gf_order *o);
+int gf__quar_close(gf_engine *eng, uint64_t id, char *reason, gf_time at);
+
+/* link.c: reports joined to open orders, and the duplicate index */
+struct gf__dd_item;
+void gf__crowd_reason(const gf_order *o, gf_scale to, char *buf,
+		      size_t size);
+int gf__link_to(gf_engine *eng, gf_order *prev, gf__ev *ev,
+		const struct gf__dd_item *item, gf_time now,
+		uint64_t released, double score, const char *reasons);
+int gf__link_repeat(gf_engine *eng, gf_order *prev, gf__ev *ev,
+		    gf_time now, uint64_t released);
+void gf__dup_refresh(gf_engine *eng, gf_order *o);
+int gf__dup_rebuild(gf_engine *eng);
+
 /* ladder.c: the SLA policy set in force, timers and ladder steps */
 int gf__record_sla(gf_engine *eng);   /* its snapshot, to the store */
 int gf__sla_adopt(gf_engine *eng, const char *text, size_t len);
