@@ -50,10 +50,6 @@ struct gf__dupindex {
 	gf__geoindex *geo;      /* made at the first point */
 	gf__map villages;       /* key (in the gf__village) -> gf__village* */
 	gf__vec village_list;   /* every gf__village, to free them */
-	/* one copy of each category code the entries name: scoring reads
-	 * a few hot strings rather than one per order */
-	gf__map categories;     /* code -> the copy (the key) */
-	gf__vec category_list;  /* the copies, to free them */
 	gf__ring_slot *ring;
 	size_t head, len, rcap;
 	uint32_t *cand;
@@ -68,8 +64,6 @@ int gf__dupindex_new(gf__dupindex **out, const gf__near *n)
 	x->near = n;
 	gf__map_init(&x->villages);
 	gf__vec_init(&x->village_list);
-	gf__map_init(&x->categories);
-	gf__vec_init(&x->category_list);
 	*out = x;
 	return GF_OK;
 }
@@ -86,10 +80,6 @@ void gf__dupindex_free(gf__dupindex *x)
 	}
 	gf__vec_free(&x->village_list);
 	gf__map_free(&x->villages);
-	for (size_t i = 0; i < x->category_list.len; i++)
-		gf__free(x->category_list.v[i]);
-	gf__vec_free(&x->category_list);
-	gf__map_free(&x->categories);
 	gf__geo_free(x->geo);
 	gf__free(x->e);
 	gf__free(x->free);
@@ -133,23 +123,6 @@ static gf__village *gf__village_get(gf__dupindex *x, const char *key,
 	return v;
 }
 
-/* The index's copy of a category code, or NULL (out of memory). */
-static const char *gf__category_copy(gf__dupindex *x, const char *code)
-{
-	size_t n = strlen(code);
-	char *c = gf__map_get(&x->categories, code, n);
-	if (c)
-		return c;
-	if (gf__vec_reserve(&x->category_list, 1) || !(c = gf__strdup(code)))
-		return NULL;
-	if (gf__map_put(&x->categories, c, n, c)) {
-		gf__free(c);
-		return NULL;
-	}
-	gf__vec_push(&x->category_list, c);
-	return c;
-}
-
 static int gf__dupindex_reserve(gf__dupindex *x)
 {
 	size_t cap = x->cap, rcap = x->rcap;
@@ -171,10 +144,10 @@ static int gf__dupindex_reserve(gf__dupindex *x)
 	return GF_OK;
 }
 
-int gf__dupindex_add(gf__dupindex *x, gf_order *o, const gf__dd_item *it)
+int gf__dupindex_add(gf__dupindex *x, gf_order *o, const gf__dd_item *it,
+		     const char *category)
 {
-	const char *category = gf__category_copy(x, o->category);
-	if (!category || gf__dupindex_reserve(x))
+	if (gf__dupindex_reserve(x))
 		return GF_ENOMEM;
 	gf__village *v = gf__village_get(x, it->region, 1);
 	gf__vlist *l = v ? (it->has_loc ? &v->loc : &v->unloc) : NULL;
@@ -334,7 +307,6 @@ size_t gf__dupindex_count(const gf__dupindex *x) { return x->live; }
 size_t gf__dupindex_memory(const gf__dupindex *x)
 {
 	size_t m = sizeof(*x) + x->cap * sizeof(*x->e) +
-		   x->category_list.cap * sizeof(char *) +
 		   x->cfree * sizeof(*x->free) +
 		   x->rcap * sizeof(*x->ring) + x->ccap * sizeof(*x->cand);
 	for (size_t i = 0; i < x->village_list.len; i++) {

@@ -21,10 +21,12 @@ typedef struct gf__dupindex gf__dupindex;
 int gf__dupindex_new(gf__dupindex **out, const gf__near *n);
 void gf__dupindex_free(gf__dupindex *x);
 
-/* Enter order o (not entered yet) with its item (the category is taken
- * from the order). GF_OK, or GF_ENOMEM with the index unchanged. */
+/* Enter order o (not entered yet) with its item, under category (o's
+ * category code, a copy that outlives the entry: scoring reads it for
+ * every candidate, so one shared copy per code keeps it in the cache).
+ * GF_OK, or GF_ENOMEM with the index unchanged. */
 int gf__dupindex_add(gf__dupindex *x, struct gf_order *o,
-		     const gf__dd_item *it);
+		     const gf__dd_item *it, const char *category);
 
 /* o got another report, whose item is more: o's entry keeps what it
  * adds (gf__dd_item_fold) and its window runs from its time. Nothing

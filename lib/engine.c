@@ -828,7 +828,7 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 	gf__caller_set(eng, have, fresh, cklen, o);
 	gf__arm(eng, o);
 	gf__touch(eng, o);
-	if (eng->dup && gf__dupindex_add(eng->dup, o, &item))
+	if (eng->dup && gf__dup_add(eng, o, &item))
 		gf__notify(eng, GF_NOTICE_WARNING, o->id, NULL,
 			   "out of memory: order %s is not in the duplicate "
 			   "index; later reports will not be matched to it",

@@ -165,6 +165,8 @@ int gf__link_to(gf_engine *eng, gf_order *prev, gf__ev *ev,
 		uint64_t released, double score, const char *reasons);
 int gf__link_repeat(gf_engine *eng, gf_order *prev, gf__ev *ev,
 		    gf_time now, uint64_t released);
+/* Enter o into the duplicate index with item (eng->dup set). */
+int gf__dup_add(gf_engine *eng, gf_order *o, const struct gf__dd_item *it);
 void gf__dup_refresh(gf_engine *eng, gf_order *o);
 int gf__dup_rebuild(gf_engine *eng);
 

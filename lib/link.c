@@ -47,6 +47,15 @@ static void gf__dup_item_of(const gf__dedup *d, const gf_order *o,
 	}
 }
 
+int gf__dup_add(gf_engine *eng, gf_order *o, const gf__dd_item *it)
+{
+	/* the directory's copy of the code: configurations live as long as
+	 * the engine; one gone from the directory keeps the order's */
+	const gf__category *c = gf__dir_category(eng->dir, o->category,
+						 strlen(o->category));
+	return gf__dupindex_add(eng->dup, o, it, c ? c->code : o->category);
+}
+
 /* o in the duplicate index as a rebuild would put it: out when ended,
  * else made again from its reports. After a merge or a split (reports
  * moved), or a repeated call to an order that had aged out. */
@@ -59,7 +68,7 @@ void gf__dup_refresh(gf_engine *eng, gf_order *o)
 		return;
 	gf__dd_item it;
 	gf__dup_item_of(eng->cfg->dedup, o, &it);
-	if (gf__dupindex_add(eng->dup, o, &it))
+	if (gf__dup_add(eng, o, &it))
 		gf__notify(eng, GF_NOTICE_WARNING, o->id, NULL,
 			   "out of memory: order %s is not in the duplicate "
 			   "index; later reports will not be matched to it",
@@ -184,7 +193,7 @@ int gf__dup_rebuild(gf_engine *eng)
 			continue;
 		gf__dd_item it;
 		gf__dup_item_of(d, o, &it);
-		if (gf__dupindex_add(eng->dup, o, &it))
+		if (gf__dup_add(eng, o, &it))
 			return GF_ENOMEM;
 	}
 	gf__dupindex_expire(eng->dup, eng->now);

@@ -180,6 +180,13 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* In how many ms the lease is half gone, when a transaction's fence
+ * renews it (<= 0: now). */
+static int64_t renew_in(const pgstore *s)
+{
+	return s->renewed_ms + (int64_t)s->lease_ms / 2 - mono_ms();
+}
+
 /* ---- waiting for the server ----------------------------------------- */
 
 /* The connection works and has not been abandoned. */
@@ -397,32 +404,27 @@ static int prepare_all(pgstore *s, gf__err *err)
 	return GF_OK;
 }
 
-/* One statement, outside any batch; the result is the caller's. */
+/* Statements outside any batch (several when n is 0, else one with n
+ * text parameters); the last result is the caller's. */
 static PGresult *exec1(pgstore *s, const char *sql, int n,
 		       const char *const *v)
 {
-	if (!conn_ok(s) ||
-	    !PQsendQueryParams(s->conn, sql, n, NULL, v, NULL, NULL, 0))
-		return NULL;
-	return last_result(s);
-}
-
-
-/* The schema code's statements (gf__pq_exec), on the store's connection
- * and its silence limit. */
-static PGresult *schema_run(void *ud, const char *sql, int n,
-			    const char *const *v, int long_ok)
-{
-	pgstore *s = ud;
 	if (!conn_ok(s))
 		return NULL;
 	int sent = n ? PQsendQueryParams(s->conn, sql, n, NULL, v, NULL, NULL,
 					 0)
 		     : PQsendQuery(s->conn, sql);
-	if (!sent)
-		return NULL;
+	return sent ? last_result(s) : NULL;
+}
+
+/* The schema code's statements (gf__pq_exec), on the store's connection
+ * and its silence limit, which long_ok lifts. */
+static PGresult *schema_run(void *ud, const char *sql, int n,
+			    const char *const *v, int long_ok)
+{
+	pgstore *s = ud;
 	s->long_ok = long_ok;
-	PGresult *r = last_result(s);
+	PGresult *r = exec1(s, sql, n, v);
 	s->long_ok = 0;
 	return r;
 }
@@ -829,7 +831,7 @@ static int flush_batch(pgstore *s, gf__err *err)
 	int64_t start = mono_ms();
 	/* the fence renews the lease when half of it is gone: then it will
 	 * have by the time this transaction runs */
-	int renews = start - s->renewed_ms >= (int64_t)s->lease_ms / 2;
+	int renews = renew_in(s) <= 0;
 	unsigned backoff = 50;
 	int resent = 0;
 
@@ -1090,8 +1092,7 @@ static int pg_commit(gf__store *st, const gf__commit *c, gf__err *err)
 	 * next record or a forced commit; an idle engine past half its
 	 * lease renews it (pg_due_in makes that a deadline) */
 	if (!s->first_seq && !s->oom && !c->force &&
-	    (s->read_only ||
-	     mono_ms() - s->renewed_ms < (int64_t)s->lease_ms / 2))
+	    (s->read_only || renew_in(s) > 0))
 		return s->nq ? 0 : 1;
 	if (!c->force && !s->oom && s->batch_max > 1 &&
 	    s->seq - s->first_seq + 1 < s->batch_max &&
@@ -1151,7 +1152,7 @@ static int64_t pg_due_in(gf__store *st)
 		left = s->opened_ms + (int64_t)s->batch_delay_ms - mono_ms();
 	else    /* the lease, renewed at half (rows without a record go
 		 * with it, or with the next record or flush) */
-		left = s->renewed_ms + (int64_t)s->lease_ms / 2 - mono_ms();
+		left = renew_in(s);
 	return left > 0 ? left : 0;
 }
 
@@ -1255,8 +1256,7 @@ int gf__pg_open(gf__store **out, const char *conninfo,
 	 * goes to work */
 	if ((rc = lease_acquire(s, err)) ||
 	    (rc = replay(s, opts, info, err)) ||
-	    (mono_ms() - s->renewed_ms >= (int64_t)s->lease_ms / 2 &&
-	     (rc = flush_batch(s, err)))) {
+	    (renew_in(s) <= 0 && (rc = flush_batch(s, err)))) {
 		if (rc != GF_EBUSY && s->token) {
 			pg_close(&s->base);
 			return rc;
