@@ -53,24 +53,38 @@ enum {
 	S_OUTBOX, S_NOTIFY, S_COUNT
 };
 
-#define T(n) "gf_ms($" #n "::bigint)"
-
+/*
+ * The statements, each prepared at connect. A table's rows are described
+ * once, and two statements are made of it: NAME stores one row (its
+ * parameters are the row's values) and NAME_n stores many (each parameter
+ * an array of one column's values, sent in binary, unnested). A batch
+ * sends each table's rows as one NAME_n, so that the server starts one
+ * statement per table and batch instead of one per row.
+ *
+ * types: one letter per column, how its parameter is typed: t text,
+ * i integer, b bigint, s smallint, d double precision, o boolean,
+ * x bytea (sent in binary), T a time (ms since the epoch, a bigint,
+ * through gf_ms()). nkey: how many leading columns are the key of an
+ * upsert, whose later row in a batch replaces an earlier one (0: rows
+ * only ever added). fence and notify are not tables: sql is theirs.
+ */
 static const struct {
 	const char *name;
-	const char *sql;
-	int nparams;
+	const char *table;
+	const char *cols;
+	const char *types;
+	int nkey;
+	const char *conflict;   /* or, without a table, the statement */
 } stmts[S_COUNT] = {
-	{ "gf_fence", "SELECT gf_fence($1, $2::bigint, $3::integer)", 3 },
-	{ "gf_record",
-	  "INSERT INTO gf_record (part, seq, type, body) "
-	  "VALUES ($1, $2::bigint, $3::smallint, $4::bytea)", 4 },
-	{ "gf_order",
-	  "INSERT INTO gf_order (part, order_id, state, lead, level, region, "
-	  "category, urgency, priority, scale, rule, sla, rules_version, "
-	  "report_count, caller_count, merged_into, suspected_of, created_at, "
-	  "updated_at, due_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-	  "$9::integer, $10, $11, $12, $13, $14::integer, $15::integer, $16, "
-	  "$17, " T(18) ", " T(19) ", " T(20) ") "
+	{ "gf_fence", NULL, NULL, "tbi", 0,
+	  "SELECT gf_fence($1, $2::bigint, $3::integer)" },
+	{ "gf_record", "gf_record", "part, seq, type, body", "tbsx", 0, "" },
+	{ "gf_order", "gf_order",
+	  "part, order_id, state, lead, level, region, category, urgency, "
+	  "priority, scale, rule, sla, rules_version, report_count, "
+	  "caller_count, merged_into, suspected_of, created_at, updated_at, "
+	  "due_at",
+	  "ttttttttittttiittTTT", 2,
 	  "ON CONFLICT (part, order_id) DO UPDATE SET state = EXCLUDED.state, "
 	  "lead = EXCLUDED.lead, level = EXCLUDED.level, "
 	  "region = EXCLUDED.region, category = EXCLUDED.category, "
@@ -82,54 +96,117 @@ static const struct {
 	  "caller_count = EXCLUDED.caller_count, "
 	  "merged_into = EXCLUDED.merged_into, "
 	  "suspected_of = EXCLUDED.suspected_of, "
-	  "updated_at = EXCLUDED.updated_at, due_at = EXCLUDED.due_at", 20 },
+	  "updated_at = EXCLUDED.updated_at, due_at = EXCLUDED.due_at" },
 	/* a report moved by a merge or split changes order; the same one
 	 * stored twice changes nothing */
-	{ "gf_report",
-	  "INSERT INTO gf_report (part, channel, source_id, order_id, n, "
-	  "received_at, region, category, title, content, address, grid, lat, "
-	  "lon, reporter, event) VALUES ($1, $2, $3, $4, $5::integer, " T(6)
-	  ", $7, $8, $9, $10, $11, $12, $13::double precision, "
-	  "$14::double precision, $15, $16) "
+	{ "gf_report", "gf_report",
+	  "part, channel, source_id, order_id, n, received_at, region, "
+	  "category, title, content, address, grid, lat, lon, reporter, event",
+	  "ttttiTttttttddtt", 3,
 	  "ON CONFLICT (part, channel, source_id) DO UPDATE SET "
 	  "order_id = EXCLUDED.order_id, n = EXCLUDED.n "
 	  "WHERE gf_report.order_id <> EXCLUDED.order_id "
-	  "OR gf_report.n <> EXCLUDED.n", 16 },
-	{ "gf_audit",
-	  "INSERT INTO gf_audit (part, order_id, n, at, what, actor_dept, "
-	  "actor_role, from_state, to_state, reason, lead) VALUES ($1, $2, "
-	  "$3::integer, " T(4) ", $5, $6, $7, $8, $9, $10, $11)", 11 },
-	{ "gf_clock",
-	  "INSERT INTO gf_clock (part, order_id, name, state, started, due, "
-	  "warning, stopped, paused_ms, extensions, runs, steps_fired) VALUES "
-	  "($1, $2, $3, $4, " T(5) ", " T(6) ", " T(7) ", " T(8) ", "
-	  "$9::bigint, $10::integer, $11::integer, $12::integer) "
+	  "OR gf_report.n <> EXCLUDED.n" },
+	{ "gf_audit", "gf_audit",
+	  "part, order_id, n, at, what, actor_dept, actor_role, from_state, "
+	  "to_state, reason, lead",
+	  "ttiTttttttt", 0, "" },
+	{ "gf_clock", "gf_clock",
+	  "part, order_id, name, state, started, due, warning, stopped, "
+	  "paused_ms, extensions, runs, steps_fired",
+	  "ttttTTTTbiii", 3,
 	  "ON CONFLICT (part, order_id, name) DO UPDATE SET "
 	  "state = EXCLUDED.state, started = EXCLUDED.started, "
 	  "due = EXCLUDED.due, warning = EXCLUDED.warning, "
 	  "stopped = EXCLUDED.stopped, paused_ms = EXCLUDED.paused_ms, "
 	  "extensions = EXCLUDED.extensions, runs = EXCLUDED.runs, "
-	  "steps_fired = EXCLUDED.steps_fired", 12 },
+	  "steps_fired = EXCLUDED.steps_fired" },
 	/* made, or closed (discarded, or released by a repaired event) */
-	{ "gf_quar",
-	  "INSERT INTO gf_quarantine (part, id, at, code, error, field, "
-	  "message, ref, raw, digest, open, closed_reason, closed_at) VALUES "
-	  "($1, $2::bigint, " T(3) ", $4::integer, $5, $6, $7, $8, $9::bytea, "
-	  "$10::bytea, $11::boolean, $12, " T(13) ") "
+	{ "gf_quar", "gf_quarantine",
+	  "part, id, at, code, error, field, message, ref, raw, digest, open, "
+	  "closed_reason, closed_at",
+	  "tbTittttxxotT", 2,
 	  "ON CONFLICT (part, id) DO UPDATE SET open = EXCLUDED.open, "
 	  "closed_reason = EXCLUDED.closed_reason, "
-	  "closed_at = EXCLUDED.closed_at", 13 },
-	{ "gf_outbox",
-	  "INSERT INTO gf_outbox (part, id, at, kind, order_id, dept, message, "
-	  "clock, step, due) VALUES ($1, $2::bigint, " T(3) ", $4, $5, $6, $7, "
-	  "$8, $9, " T(10) ")", 10 },
-	{ "gf_notify", "SELECT pg_notify('gf_outbox', $1)", 1 },
+	  "closed_at = EXCLUDED.closed_at" },
+	{ "gf_outbox", "gf_outbox",
+	  "part, id, at, kind, order_id, dept, message, clock, step, due",
+	  "tbTttttttT", 0, "" },
+	{ "gf_notify", NULL, NULL, "t", 0, "SELECT pg_notify('gf_outbox', $1)" },
 };
-
-#undef T
 
 #define MAXP 20
 #define CHUNK 256       /* statements in flight before reading results */
+#define OID_BYTEA 17
+#define OID_TEXT 25
+
+static int nparams(int kind)
+{
+	return (int)strlen(stmts[kind].types);
+}
+
+/* Parameters that are bytea go in binary. */
+static int is_binary(int kind, int i)
+{
+	return stmts[kind].types[i] == 'x';
+}
+
+/* The SQL of a table's statement for one row (rows 0) or many (1), into
+ * sql; 0, or -1 if it does not fit. */
+static int stmt_sql(char *sql, size_t size, int kind, int rows)
+{
+	static const struct {
+		char type;
+		const char *pre, *post;
+	} as[] = {
+		{ 'i', "", "::integer" }, { 'b', "", "::bigint" },
+		{ 's', "", "::smallint" }, { 'd', "", "::double precision" },
+		{ 'o', "", "::boolean" }, { 'x', "", "::bytea" },
+		{ 'T', "gf_ms(", "::bigint)" },
+	};
+	const char *types = stmts[kind].types;
+	size_t n = 0;
+	int np = nparams(kind);
+#define PUT(...)                                                       \
+	do {                                                           \
+		int w_ = snprintf(sql + n, size - n, __VA_ARGS__);     \
+		if (w_ < 0 || (size_t)w_ >= size - n)                  \
+			return -1;                                     \
+		n += (size_t)w_;                                       \
+	} while (0)
+	if (!stmts[kind].table) {
+		PUT("%s", stmts[kind].conflict);
+		return 0;
+	}
+	PUT("INSERT INTO %s (%s) %s", stmts[kind].table, stmts[kind].cols,
+	    rows ? "SELECT " : "VALUES (");
+	for (int i = 0; i < np; i++) {
+		const char *pre = "", *post = "";
+		for (size_t k = 0; k < sizeof as / sizeof as[0]; k++)
+			if (as[k].type == types[i]) {
+				pre = as[k].pre;
+				post = as[k].post;
+			}
+		PUT("%s%s%s%d%s", i ? ", " : "", pre, rows ? "u.c" : "$",
+		    i + 1, post);
+	}
+	if (rows) {
+		PUT(" FROM unnest(");
+		for (int i = 0; i < np; i++)
+			PUT("%s$%d::%s[]", i ? ", " : "", i + 1,
+			    types[i] == 'x' ? "bytea" : "text");
+		PUT(") AS u(");
+		for (int i = 0; i < np; i++)
+			PUT("%sc%d", i ? ", " : "", i + 1);
+		PUT(")");
+	} else {
+		PUT(")");
+	}
+	if (stmts[kind].conflict[0])
+		PUT(" %s", stmts[kind].conflict);
+#undef PUT
+	return 0;
+}
 
 /* A queued statement: its parameters live in the batch's data buffer
  * (offsets, as the buffer may move); len -1 is NULL. */
@@ -167,6 +244,20 @@ typedef struct pgstore {
 	int long_ok;            /* this one may take longer (a migration) */
 	int backend_pid;
 	char backend_start[48];
+	/* the batch as sent (plan()): its rows by table, an upsert's
+	 * later row in place of its earlier ones; a table with several
+	 * rows goes as one statement of arrays (arr, at aoff/alen) */
+	uint32_t *ix;           /* 2 * cix: the rows, then sorting room */
+	size_t cix;
+	struct unit {
+		uint8_t kind;
+		uint8_t many;   /* the table's arrays, else row q */
+		uint32_t q;
+	} *units;
+	size_t nunits;
+	gf__buf arr;
+	size_t aoff[S_COUNT][MAXP];
+	int alen[S_COUNT][MAXP];
 	/* the statement being filled */
 	qstmt *cur;
 	int np;
@@ -365,12 +456,6 @@ static void q_double(pgstore *s, double v, int have)
 	q_bytes(s, b, (size_t)n);
 }
 
-/* Parameters that are bytea go in binary, by statement and position. */
-static int is_binary(int kind, int i)
-{
-	return (kind == S_RECORD && i == 3) ||
-	       (kind == S_QUAR && (i == 8 || i == 9));
-}
 
 static void batch_clear(pgstore *s)
 {
@@ -386,20 +471,30 @@ static void batch_clear(pgstore *s)
 static int prepare_all(pgstore *s, gf__err *err)
 {
 	for (int i = 0; i < S_COUNT; i++) {
-		PGresult *r = PQsendPrepare(s->conn, stmts[i].name,
-					    stmts[i].sql, stmts[i].nparams,
-					    NULL)
-				      ? last_result(s)
-				      : NULL;
-		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-		if (!ok) {
-			int rc = gf__err_set(err, GF_EIO, NULL,
-					     "PostgreSQL: preparing %s: %s",
-					     stmts[i].name, pq_msg(s, r));
+		for (int rows = 0; rows <= (stmts[i].table != NULL); rows++) {
+			char name[32], sql[2560];
+			snprintf(name, sizeof name, "%s%s", stmts[i].name,
+				 rows ? "_n" : "");
+			if (stmt_sql(sql, sizeof sql, i, rows))
+				return gf__err_set(err, GF_EIO, NULL,
+						   "PostgreSQL: statement %s "
+						   "is too long",
+						   name);
+			PGresult *r = PQsendPrepare(s->conn, name, sql,
+						    nparams(i), NULL)
+					      ? last_result(s)
+					      : NULL;
+			int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+			if (!ok) {
+				int rc = gf__err_set(
+					err, GF_EIO, NULL,
+					"PostgreSQL: preparing %s: %s", name,
+					pq_msg(s, r));
+				PQclear(r);
+				return rc;
+			}
 			PQclear(r);
-			return rc;
 		}
-		PQclear(r);
 	}
 	return GF_OK;
 }
@@ -604,13 +699,186 @@ static int send_stmt(pgstore *s, const qstmt *q)
 {
 	const char *v[MAXP];
 	int fmt[MAXP];
-	int n = stmts[q->kind].nparams;
+	int n = nparams(q->kind);
 	for (int i = 0; i < n; i++) {
 		v[i] = q->len[i] < 0 ? NULL : s->data.p + q->off[i];
 		fmt[i] = is_binary(q->kind, i);
 	}
 	return PQsendQueryPrepared(s->conn, stmts[q->kind].name, n, v, q->len,
 				   fmt, 0);
+}
+
+/* ---- the batch as sent ---------------------------------------------- */
+
+static void put32(char *p, uint32_t v)
+{
+	p[0] = (char)(v >> 24);
+	p[1] = (char)(v >> 16);
+	p[2] = (char)(v >> 8);
+	p[3] = (char)v;
+}
+
+/* The order of rows a and b of one table by their upsert keys, 0 for
+ * the same key. */
+static int key_cmp(const pgstore *s, uint32_t a, uint32_t b)
+{
+	const qstmt *x = &s->q[a], *y = &s->q[b];
+	for (int i = 0; i < stmts[x->kind].nkey; i++) {
+		int lx = x->len[i], ly = y->len[i];
+		if (lx != ly)
+			return lx < ly ? -1 : 1;
+		int c = lx > 0 ? memcmp(s->data.p + x->off[i],
+					s->data.p + y->off[i], (size_t)lx)
+			       : 0;
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+/* Rows v[0..n) sorted by key, then by their place in the batch (a merge
+ * sort, stable; tmp has room for n). */
+static void sort_rows(const pgstore *s, uint32_t *v, uint32_t *tmp,
+		      size_t n)
+{
+	if (n < 2)
+		return;
+	size_t h = n / 2, i = 0, j = h, k = 0;
+	sort_rows(s, v, tmp, h);
+	sort_rows(s, v + h, tmp, n - h);
+	while (i < h && j < n)
+		tmp[k++] = key_cmp(s, v[i], v[j]) <= 0 ? v[i++] : v[j++];
+	while (i < h)
+		tmp[k++] = v[i++];
+	while (j < n)
+		tmp[k++] = v[j++];
+	memcpy(v, tmp, n * sizeof *v);
+}
+
+/*
+ * The m rows v of table kind as one array per column, in PostgreSQL's
+ * binary array format (dimensions, then each element's length, -1 for
+ * NULL, and bytes), into arr at aoff/alen. A text element ends at its
+ * first NUL, as a text parameter does. 0, or -1 without the memory.
+ */
+static int build_arrays(pgstore *s, int kind, const uint32_t *v, size_t m)
+{
+	int np = nparams(kind);
+	size_t need = 0;
+	for (int c = 0; c < np; c++) {
+		need += 20;
+		for (size_t r = 0; r < m; r++) {
+			int len = s->q[v[r]].len[c];
+			need += 4 + (len > 0 ? (size_t)len : 0);
+		}
+	}
+	if (need > INT32_MAX || gf__buf_reserve(&s->arr, need))
+		return -1;
+	for (int c = 0; c < np; c++) {
+		size_t at = s->arr.len;
+		int hasnull = 0, bin = is_binary(kind, c);
+		s->arr.len += 20;
+		for (size_t r = 0; r < m; r++) {
+			const qstmt *q = &s->q[v[r]];
+			const char *p = s->data.p + q->off[c];
+			int len = q->len[c];
+			if (len > 0 && !bin)
+				len = (int)strnlen(p, (size_t)len);
+			put32(s->arr.p + s->arr.len,
+			      len < 0 ? UINT32_MAX : (uint32_t)len);
+			s->arr.len += 4;
+			if (len < 0) {
+				hasnull = 1;
+			} else if (len > 0) {
+				memcpy(s->arr.p + s->arr.len, p, (size_t)len);
+				s->arr.len += (size_t)len;
+			}
+		}
+		char *h = s->arr.p + at;
+		put32(h, 1);                    /* dimensions */
+		put32(h + 4, (uint32_t)hasnull);
+		put32(h + 8, bin ? OID_BYTEA : OID_TEXT);
+		put32(h + 12, (uint32_t)m);     /* elements */
+		put32(h + 16, 1);               /* lower bound */
+		s->aoff[kind][c] = at;
+		s->alen[kind][c] = (int)(s->arr.len - at);
+	}
+	return 0;
+}
+
+/*
+ * Lay the batch out as it is sent (units): the rows by table, and of an
+ * upsert's rows with one key only the last, which sets every column an
+ * earlier one would (a statement may not touch a row twice); a table
+ * with several rows as one statement of arrays. The tables have no
+ * foreign keys or triggers, so their order does not matter. 0, or -1
+ * without the memory: the batch then goes as queued, a statement per
+ * row, which stores the same.
+ */
+static int plan(pgstore *s)
+{
+	size_t n = s->nq;
+	if (n > UINT32_MAX / 2)
+		return -1;
+	if (s->cix < n) {
+		uint32_t *nv = gf__realloc(s->ix, 2 * n * sizeof *nv);
+		if (!nv)
+			return -1;
+		s->ix = nv;
+		struct unit *nu = gf__realloc(s->units, n * sizeof *nu);
+		if (!nu)
+			return -1;
+		s->units = nu;
+		s->cix = n;
+	}
+	size_t start[S_COUNT + 1] = { 0 }, fill[S_COUNT];
+	for (size_t i = 0; i < n; i++)
+		start[s->q[i].kind + 1]++;
+	for (int k = 0; k < S_COUNT; k++)
+		start[k + 1] += start[k];
+	memcpy(fill, start, sizeof fill);
+	for (size_t i = 0; i < n; i++)
+		s->ix[fill[s->q[i].kind]++] = (uint32_t)i;
+	gf__buf_reset(&s->arr);
+	s->nunits = 0;
+	for (int k = 0; k < S_COUNT; k++) {
+		uint32_t *v = s->ix + start[k];
+		size_t m = start[k + 1] - start[k];
+		if (stmts[k].nkey && m > 1) {
+			sort_rows(s, v, s->ix + n, m);
+			size_t w = 0;
+			for (size_t r = 0; r < m; r++)
+				if (r + 1 == m || key_cmp(s, v[r], v[r + 1]))
+					v[w++] = v[r];
+			m = w;
+		}
+		if (m > 1 && build_arrays(s, k, v, m) == 0) {
+			s->units[s->nunits++] =
+				(struct unit){ (uint8_t)k, 1, 0 };
+			continue;
+		}
+		for (size_t r = 0; r < m; r++)
+			s->units[s->nunits++] =
+				(struct unit){ (uint8_t)k, 0, v[r] };
+	}
+	return 0;
+}
+
+static int send_unit(pgstore *s, const struct unit *u)
+{
+	if (!u->many)
+		return send_stmt(s, &s->q[u->q]);
+	const char *v[MAXP];
+	int fmt[MAXP];
+	char name[32];
+	int n = nparams(u->kind);
+	for (int i = 0; i < n; i++) {
+		v[i] = s->arr.p + s->aoff[u->kind][i];
+		fmt[i] = 1;
+	}
+	snprintf(name, sizeof name, "%s_n", stmts[u->kind].name);
+	return PQsendQueryPrepared(s->conn, name, n, v, s->alen[u->kind], fmt,
+				   0);
 }
 
 /* One attempt: 0 committed; -1 failed (why, state say how). */
@@ -631,7 +899,9 @@ static int send_batch(pgstore *s, char *why, size_t whylen, char *state)
 		return -1;
 	}
 	/* BEGIN, fence, statements, (notify), COMMIT, then the sync */
-	size_t total = s->nq + 3 + (s->outbox ? 1 : 0);
+	int planned = plan(s) == 0;
+	size_t nst = planned ? s->nunits : s->nq;
+	size_t total = nst + 3 + (s->outbox ? 1 : 0);
 	for (size_t i = 0; i < total && !bad; i++) {
 		int ok;
 		if (i == 0)
@@ -640,8 +910,9 @@ static int send_batch(pgstore *s, char *why, size_t whylen, char *state)
 		else if (i == 1)
 			ok = PQsendQueryPrepared(s->conn, "gf_fence", 3, fence,
 						 NULL, NULL, 0);
-		else if (i - 2 < s->nq)
-			ok = send_stmt(s, &s->q[i - 2]);
+		else if (i - 2 < nst)
+			ok = planned ? send_unit(s, &s->units[i - 2])
+				     : send_stmt(s, &s->q[i - 2]);
 		else if (s->outbox && i == total - 2) {
 			const char *p1[1] = { s->part };
 			ok = PQsendQueryPrepared(s->conn, "gf_notify", 1, p1,
@@ -1115,7 +1386,10 @@ static void pg_free(pgstore *s)
 		PQfinish(s->conn);
 	gf__free(s->conninfo);
 	gf__free(s->q);
+	gf__free(s->ix);
+	gf__free(s->units);
 	gf__buf_free(&s->data);
+	gf__buf_free(&s->arr);
 	gf__free(s);
 }
 
@@ -1199,6 +1473,7 @@ int gf__pg_open(gf__store **out, const char *conninfo,
 		return gf__err_set(err, GF_ENOMEM, NULL, "out of memory");
 	s->base.ops = &pg_ops;
 	gf__buf_init(&s->data);
+	gf__buf_init(&s->arr);
 	snprintf(s->part, sizeof s->part, "%s", part);
 	s->batch_max = opts->batch_max ? opts->batch_max : 1;
 	s->batch_delay_ms = opts->batch_delay_ms ? opts->batch_delay_ms : 10;

@@ -9,10 +9,35 @@
  *   reports_follow_merge_and_split
  *   hostile_text               SQL-looking text in every free-text field
  *
- * Each test works in its own partition of the server GF_TEST_PG names;
- * without it every test fails and says so.
+ * Each test runs twice: committing each change on its own, and with
+ * group commit, every change of the test in one transaction, which
+ * stores a table's rows with one statement and an order changed many
+ * times (a report moved, a quarantined event closed) by its last row.
+ * The tables must be the same either way. Each run works in its own
+ * partition of the server GF_TEST_PG names; without it every test fails
+ * and says so.
  */
 #include "storeutil.h"
+
+/* The options of run _i: 0 commits each change, 1 commits them all at
+ * once when the test reads the tables (flushed()). */
+static gf_options pg_run(char part[PART_SIZE], const char *tag,
+			 gf_config *cfg, heard *h, int run)
+{
+	gf_options o = pg_part(part, tag, cfg, h);
+	if (run) {
+		o.batch_max = 100000;
+		o.batch_delay_ms = 3600 * 1000;
+	}
+	return o;
+}
+
+/* A connection to read the tables, once what waits is committed. */
+static PGconn *flushed(gf_engine *eng)
+{
+	ck_assert_int_eq(gf_engine_flush(eng), GF_OK);
+	return db();
+}
 
 /* ---- 1. the tables after a short stream ------------------------------ */
 
@@ -214,7 +239,7 @@ START_TEST(tables_after_a_stream)
 {
 	char part[PART_SIZE];
 	gf_config *cfg = example_config();
-	gf_options o = pg_part(part, "tables", cfg, NULL);
+	gf_options o = pg_run(part, "tables", cfg, NULL, _i);
 	gf_engine *eng = open_ok(&o);
 	gf_config_free(cfg);
 	uint64_t qid_open = 0, qid_junk = 0;
@@ -262,7 +287,7 @@ START_TEST(tables_after_a_stream)
 	ck_assert_uint_eq(gf_engine_order_count(eng), 5);
 	ck_assert_uint_eq(gf_engine_quarantine_count(eng), 1);
 
-	PGconn *c = db();
+	PGconn *c = flushed(eng);
 	assert_tables(c, part, eng, 1);
 	ck_assert_int_gt(rows(c, "gf_clock", part, NULL), 0);
 
@@ -365,7 +390,7 @@ START_TEST(reports_follow_merge_and_split)
 {
 	char part[PART_SIZE];
 	gf_config *cfg = fx_config();
-	gf_options o = pg_part(part, "split", cfg, NULL);
+	gf_options o = pg_run(part, "split", cfg, NULL, _i);
 	gf_engine *eng = open_ok(&o);
 	gf_config_free(cfg);
 	ck_assert_int_eq(ingest_sid(eng, "M2", 0), GF_OK);
@@ -384,7 +409,7 @@ START_TEST(reports_follow_merge_and_split)
 	const gf_order *o2 = order_of(eng, "12345:M2");
 	ck_assert_uint_eq(gf_order_report_count(o2), 2);
 	ck_assert_str_eq(gf_report_ref(gf_order_report(o2, 1)), "12345:M8");
-	PGconn *c = db();
+	PGconn *c = flushed(eng);
 	const char *p2[2] = { part, "M8" };
 	char got[128], want[128];
 	q_s(c, got, sizeof(got),
@@ -541,7 +566,7 @@ START_TEST(hostile_text)
 	char part[PART_SIZE];
 	static heard h;
 	gf_config *cfg = fx_config();
-	gf_options o = pg_part(part, "hostile", cfg, &h);
+	gf_options o = pg_run(part, "hostile", cfg, &h, _i);
 	gf_engine *eng = open_ok(&o);
 	gf_event *ev;
 	ck_assert_int_eq(gf_event_new(&ev), GF_OK);
@@ -569,7 +594,7 @@ START_TEST(hostile_text)
 	ck_assert_int_eq(gf_engine_quarantine_discard(eng, qid, hostile[1]),
 			 GF_OK);
 
-	PGconn *c = db();
+	PGconn *c = flushed(eng);
 	size_t reasons = 0;
 	for (size_t i = 0; i < NHOSTILE; i++)
 		reasons += hostile_rows(c, part, eng, i, sids[i]);
@@ -622,7 +647,7 @@ START_TEST(hostile_text)
 }
 END_TEST
 
-SU_MAKE_SUITE("pgtables", 60, 1,
+SU_MAKE_SUITE("pgtables", 60, 2,
 	      tables_after_a_stream,
 	      reports_follow_merge_and_split,
 	      hostile_text)
