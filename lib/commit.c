@@ -59,14 +59,10 @@ void gf__emit(gf_engine *eng, const gf_notice *n)
 		q->message = "";
 	return;
 lost:
-	/* the change itself is stored; only its notification is lost, and
-	 * the host hears so */
-	if (eng->notice) {
-		gf_notice w = { GF_NOTICE_WARNING, n->order, NULL,
-				"out of memory: a notice was lost", n->at,
-				NULL, NULL, GF_TIME_NONE, NULL };
-		eng->notice(eng->notice_data, &w);
-	}
+	/* the batch would commit the change without its outbox row, and the
+	 * host would never hear of it: the batch must not commit (gf__end
+	 * drops it and the call fails; a reopen replays what committed) */
+	eng->failed = 1;
 }
 
 void gf__nq_free(gf_engine *eng)
@@ -133,8 +129,8 @@ static void gf__untouch(gf_engine *eng)
 }
 
 /* The call failed the engine after its records joined the batch: a
- * change whose rows could not be listed (gf__touch), or a stored change
- * that could not be applied (gf__poison). Committing would store records
+ * change whose rows or notices could not be held (gf__touch, gf__emit),
+ * or a stored change that could not be applied (gf__poison). Committing would store records
  * without the rows they imply, rows a reopen takes as written, so the
  * batch never commits: the store drops it at close, and a reopen
  * replays what committed before. The call says so; no result, no
@@ -146,8 +142,9 @@ static int gf__drop_batch(gf_engine *eng, int rc)
 	if (rc == GF_ENOMEM || rc == GF_EIO)
 		return rc;
 	return gf__err_set(&eng->err, GF_ENOMEM, NULL,
-			   "out of memory listing a change's rows; its batch "
-			   "is not stored: close and reopen the engine");
+			   "out of memory holding a change's rows or "
+			   "notices; its batch is not stored: close and "
+			   "reopen the engine");
 }
 
 /* The end of a call that may have stored something: with a

@@ -7,7 +7,9 @@
  * (GF_ENOMEM; GF_EIO once the engine refuses more work), nothing crashes
  * or leaks (ASan and valgrind run this suite), and nothing acknowledged
  * is lost: a reopen with memory to spare finds what was durable, exactly,
- * and the partition's rows agree with it.
+ * and the partition's rows agree with it; the outbox holds exactly the
+ * notices the host heard (a notice that could not be held fails its
+ * call: its change is not stored without it).
  *
  * Needs the server GF_TEST_PG names (test/run.sh starts one).
  */
@@ -61,6 +63,7 @@ static const struct {
 };
 #define NDAY (sizeof(day) / sizeof(day[0]))
 #define MAX_ORDERS 8
+#define MAX_HEARD 64
 
 /* One run's record of what it was told. */
 typedef struct call {
@@ -86,7 +89,19 @@ typedef struct day_run {
 	size_t norders;
 	char order_id[MAX_ORDERS][64];
 	size_t reports[MAX_ORDERS];
+	/* the notices the host heard, "kind|order" */
+	char heard[MAX_HEARD][96];
+	size_t nheard;
 } day_run;
+
+static void on_heard(void *data, const gf_notice *n)
+{
+	day_run *r = data;
+	ck_assert_uint_lt(r->nheard, MAX_HEARD);
+	snprintf(r->heard[r->nheard++], sizeof(r->heard[0]), "%s|%s",
+		 gf_notice_kind_name(gf_notice_kind_of(n)),
+		 gf_notice_order(n) ? gf_notice_order(n) : "");
+}
 
 /* A dump without the next deadline: that is the event clock's and the
  * timers' (a step that could not be stored is due again at once), and
@@ -217,6 +232,21 @@ static void acknowledged_kept(day_run *r, gf_engine *re)
 				 "gf_outbox WHERE part = $1",
 				 r->part),
 			 0);
+	/* the outbox is what the host heard, in order */
+	char out[MAX_HEARD * 96], said[MAX_HEARD * 96];
+	size_t n = 0;
+	said[0] = '\0';
+	for (size_t i = 0; i < r->nheard; i++)
+		n += (size_t)snprintf(said + n, sizeof(said) - n, "%s%s",
+				      i ? "," : "", r->heard[i]);
+	part_s(r->db, out, sizeof(out),
+	       "SELECT coalesce(string_agg(kind || '|' || "
+	       "coalesce(order_id, ''), ',' ORDER BY id), '') FROM gf_outbox "
+	       "WHERE part = $1",
+	       r->part);
+	ck_assert_msg(strcmp(out, said) == 0,
+		      "run %ld: the outbox holds\n%s\nthe host heard\n%s",
+		      r->runs, out, said);
 }
 
 /* Open r->eng, or say out of memory; 1 when open. */
@@ -304,11 +334,14 @@ static int run_day(void *arg)
 	o.batch_delay_ms = 60000;   /* a batch goes when full, not by time */
 	o.durable = on_durable_dump;
 	o.durable_data = r;
+	o.notice = on_heard;
+	o.notice_data = r;
 	r->runs++;
 	r->durable = 0;
 	free(r->dump);
 	r->dump = NULL;
 	r->norders = 0;
+	r->nheard = 0;
 	memset(r->calls, 0, sizeof(r->calls));
 
 	int ok = open_or_enomem(r, &o);
