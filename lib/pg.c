@@ -1190,7 +1190,6 @@ static int pg_append(gf__store *st, uint8_t type, const void *p, size_t n,
 	pgstore *s = (pgstore *)st;
 	uint64_t seq = s->seq + 1;
 	size_t before = s->nq;
-	int lost = s->oom;      /* the batch was lost already */
 
 	if (s->read_only)
 		return gf__err_set(err, GF_EPERM, NULL,
@@ -1204,7 +1203,9 @@ static int pg_append(gf__store *st, uint8_t type, const void *p, size_t n,
 	q_int(s, (long long)seq);
 	q_int(s, type);
 	q_bytes(s, p, n);
-	if (s->oom && !lost) {
+	/* (a commit that could not queue its rows flushed, which dropped
+	 * the batch and cleared oom: it is this record's) */
+	if (s->oom) {
 		/* nothing of it is queued for good, and the rest stays */
 		s->oom = 0;
 		s->nq = before;
