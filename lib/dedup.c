@@ -596,7 +596,9 @@ static int gf__place_kind(const gf__dd_item *a, const gf__dd_item *b,
 			}
 			uint32_t x = a->nums[i] & GF__PLACE_VALUE_MAX;
 			uint32_t y = b->nums[j] & GF__PLACE_VALUE_MAX;
-			if (unit == GF__PLACE_NO &&
+			if ((unit == GF__PLACE_NO ||
+			     unit == GF__PLACE_GROUP_NO ||
+			     unit == GF__PLACE_LANE_NO) &&
 			    (x > y ? x - y : y - x) <= GF__NEAR_HOUSE)
 				near = 1;
 		}
@@ -606,18 +608,23 @@ static int gf__place_kind(const gf__dd_item *a, const gf__dd_item *b,
 
 /*
  * Do the place numbers of a and b agree (GF__DD_PLACE_*)? *num gets a
- * shared number. Only the numbers that name a spot by themselves count:
- * the street number (号), the lane (弄), the village group (组) and the
- * building (幢); an entrance or a room (1单元, 302室) repeats in every
- * building, so "27幢1单元" and "26幢1单元" share nothing. Any kind that
- * differs says "next door", whatever else agrees.
+ * shared number. The numbers that name a spot count: the street number
+ * (号), the lane (弄), the village group (组), the building (幢), and the
+ * house within a group or a lane ("8组41号", "120弄3号"), which is
+ * compared only with another house of a group or lane, never with a
+ * street number: "滨河路120号" and "8组41号" may be one spot. An entrance
+ * or a room (1单元, 302室) repeats in every building, so "27幢1单元" and
+ * "26幢1单元" share nothing. Any kind that differs says "next door",
+ * whatever else agrees.
  */
 static int gf__place(const gf__dd_item *a, const gf__dd_item *b,
 		     uint32_t *num)
 {
 	static const uint32_t kinds[] = { GF__PLACE_NO, GF__PLACE_LANE,
 					  GF__PLACE_GROUP,
-					  GF__PLACE_BUILDING };
+					  GF__PLACE_BUILDING,
+					  GF__PLACE_GROUP_NO,
+					  GF__PLACE_LANE_NO };
 	*num = 0;
 	if (a->addr && a->addr == b->addr)
 		return GF__DD_PLACE_ADDRESS;

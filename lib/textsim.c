@@ -467,6 +467,7 @@ size_t gf__text_place_numbers(const char *text, size_t len, uint32_t *out,
 	const unsigned char *s = (const unsigned char *)text;
 	size_t n = 0, i = 0;
 	uint32_t before = 0, pending = 0; /* what came before the digits */
+	uint32_t closed = 0;    /* the unit before the digits ended a number */
 	uint64_t value = 0;
 	int digits = 0;
 	while (i < len) {
@@ -489,10 +490,19 @@ size_t gf__text_place_numbers(const char *text, size_t len, uint32_t *out,
 		}
 		uint32_t u = place_unit(cp);
 		/* "11月23号" is a date */
-		if (digits && u && before != 0x6708)
-			pending = u << 24 | (uint32_t)(value < GF__PLACE_VALUE_MAX
-							       ? value
-							       : GF__PLACE_VALUE_MAX);
+		int ends = digits && u && before != 0x6708;
+		if (ends) {
+			uint32_t unit = u;
+			if (u == GF__PLACE_NO && closed == GF__PLACE_GROUP)
+				unit = GF__PLACE_GROUP_NO;
+			else if (u == GF__PLACE_NO && closed == GF__PLACE_LANE)
+				unit = GF__PLACE_LANE_NO;
+			pending = unit << 24 |
+				  (uint32_t)(value < GF__PLACE_VALUE_MAX
+						     ? value
+						     : GF__PLACE_VALUE_MAX);
+		}
+		closed = ends ? u : 0;
 		digits = 0;
 		value = 0;
 		before = cp;

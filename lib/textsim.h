@@ -59,14 +59,20 @@ unsigned gf__textsig_simhash_distance(const gf__textsig *a,
 /* Numbers that say where: digits followed by a unit (号, 幢 or 栋, 单元,
  * 弄, 组, 室), each as unit << 24 | value (values above
  * GF__PLACE_VALUE_MAX are capped there). "11月23号" is a date and "1号线"
- * a metro line: neither counts. */
+ * a metro line: neither counts. A 号 right after a village group's or a
+ * lane's number ("8组41号", "120弄3号") numbers a house within that group
+ * or lane, not a door on a street: it is GF__PLACE_GROUP_NO or
+ * GF__PLACE_LANE_NO, so that "滨河路120号" and "8组41号", two ways to say
+ * where one spot is, do not read as two different street numbers. */
 enum {
 	GF__PLACE_NO = 1,
 	GF__PLACE_BUILDING = 2,
 	GF__PLACE_ENTRANCE = 3,
 	GF__PLACE_LANE = 4,
 	GF__PLACE_GROUP = 5,
-	GF__PLACE_ROOM = 6
+	GF__PLACE_ROOM = 6,
+	GF__PLACE_GROUP_NO = 7,
+	GF__PLACE_LANE_NO = 8
 };
 #define GF__PLACE_VALUE_MAX 0xFFFFFFu
 

@@ -743,6 +743,42 @@ START_TEST(another_building_number_is_not_linked)
 }
 END_TEST
 
+/* A street number and the house number of a village group are two ways
+ * to say where one spot is, not two spots: "滨河路120号" against
+ * "沈家村8组41号" says nothing, while another group of the same village
+ * is next door. */
+#define AT_GROUP "沈家村8组41号门口垃圾堆积多日无人清理，气味很大"
+#define AT_STREET "滨河路120号门口垃圾堆积多日无人清理，气味很大"
+#define AT_OTHER_GROUP "沈家村9组41号门口垃圾堆积多日无人清理，气味很大"
+
+START_TEST(a_group_house_is_not_a_street_number)
+{
+	gf_engine *eng = open_dedup(dedup_place, NULL, NULL, 1);
+	const gf_result *r = report(eng, "12345", "G1",
+				    "2026-11-23T09:00:00+08:00", V1, GARBAGE,
+				    LAT, LON, AT_GROUP);
+	char first[64];
+	snprintf(first, sizeof(first), "%s", gf_result_order(r));
+	r = report(eng, "grid", "G2", "2026-11-23T09:10:00+08:00", V1,
+		   GARBAGE, NORTH(40), LON, AT_STREET);
+	ck_assert_msg(gf_result_outcome(r) == GF_OUTCOME_LINKED,
+		      "%s %f %s", gf_outcome_name(gf_result_outcome(r)),
+		      gf_result_score(r), gf_result_reasons(r));
+	ck_assert_str_eq(gf_result_order(r), first);
+	ck_assert_ptr_null(strstr(gf_result_reasons(r), "numbers"));
+	double street = gf_result_score(r);
+	/* group 9 is another spot, whatever the house: it weighs against,
+	 * nearer and with the same words */
+	r = report(eng, "110", "G3", "2026-11-23T09:20:00+08:00", V1,
+		   GARBAGE, NORTH(20), LON, AT_OTHER_GROUP);
+	ck_assert_msg(strstr(gf_result_reasons(r), "other numbers") &&
+			      gf_result_score(r) < street,
+		      "%f against %f: %s", gf_result_score(r), street,
+		      gf_result_reasons(r));
+	gf_engine_close(eng);
+}
+END_TEST
+
 /* ---- crowd signal ---------------------------------------------------- */
 
 static const gf_result *crowd_call(gf_engine *eng, const char *sid,
@@ -907,6 +943,7 @@ static Suite *make_suite(void)
 	tcase_add_loop_test(tc, the_live_index_is_the_rebuilt_one, 0, 3);
 	tcase_add_test(tc, distinct_callers_raise_the_scale);
 	tcase_add_test(tc, another_building_number_is_not_linked);
+	tcase_add_test(tc, a_group_house_is_not_a_street_number);
 	suite_add_tcase(s, tc);
 	return s;
 }
