@@ -345,6 +345,14 @@ static const gf_result *report(gf_engine *eng, const char *ch,
 	return r;
 }
 
+/* r's outcome is want; if not, what it was, its score and why */
+static void assert_outcome(const gf_result *r, gf_outcome want)
+{
+	ck_assert_msg(gf_result_outcome(r) == want, "%s %f %s",
+		      gf_outcome_name(gf_result_outcome(r)),
+		      gf_result_score(r), gf_result_reasons(r));
+}
+
 /* 31.2736, 120.6012 and points d metres north of it */
 #define LAT 31.2736
 #define LON 120.6012
@@ -360,9 +368,7 @@ START_TEST(a_near_duplicate_from_another_channel_is_linked)
 	snprintf(first, sizeof(first), "%s", gf_result_order(r));
 	r = report(eng, "grid", "N2", "2026-11-23T09:20:00+08:00", V1,
 		   GARBAGE, NORTH(60), LON, GARBAGE_AGAIN);
-	ck_assert_msg(gf_result_outcome(r) == GF_OUTCOME_LINKED, "%s %f %s",
-		      gf_outcome_name(gf_result_outcome(r)),
-		      gf_result_score(r), gf_result_reasons(r));
+	assert_outcome(r, GF_OUTCOME_LINKED);
 	ck_assert_str_eq(gf_result_order(r), first);
 	ck_assert(gf_result_score(r) >= 0.75 && gf_result_score(r) <= 1.0);
 	ck_assert_ptr_nonnull(strstr(gf_result_reasons(r), "60 m apart"));
@@ -387,9 +393,7 @@ START_TEST(the_grey_band_is_flagged_for_the_desk)
 	snprintf(first, sizeof(first), "%s", gf_result_order(r));
 	r = report(eng, "grid", "S2", "2026-11-23T09:10:00+08:00", V1, GARBAGE,
 		   NORTH(30), LON, OTHER_TEXT);
-	ck_assert_msg(gf_result_outcome(r) == GF_OUTCOME_SUSPECTED, "%s %f %s",
-		      gf_outcome_name(gf_result_outcome(r)),
-		      gf_result_score(r), gf_result_reasons(r));
+	assert_outcome(r, GF_OUTCOME_SUSPECTED);
 	snprintf(second, sizeof(second), "%s", gf_result_order(r));
 	ck_assert_str_ne(first, second);
 	ck_assert(gf_result_score(r) >= 0.5 && gf_result_score(r) < 0.75);
@@ -717,9 +721,7 @@ START_TEST(another_building_number_is_not_linked)
 			gf_engine_close(eng);
 			continue;
 		}
-		ck_assert_msg(gf_result_outcome(r) == GF_OUTCOME_SUSPECTED,
-			      "%s %f %s", gf_outcome_name(gf_result_outcome(r)),
-			      gf_result_score(r), gf_result_reasons(r));
+		assert_outcome(r, GF_OUTCOME_SUSPECTED);
 		ck_assert_ptr_nonnull(strstr(gf_result_reasons(r),
 					     "other numbers"));
 		char second[64];
@@ -727,9 +729,7 @@ START_TEST(another_building_number_is_not_linked)
 		/* 3幢 again, in other words: the first order, and why */
 		r = report(eng, "110", "P3", "2026-11-23T09:20:00+08:00", V1,
 			   GARBAGE, NORTH(20), LON, GARBAGE_AGAIN);
-		ck_assert_msg(gf_result_outcome(r) == GF_OUTCOME_LINKED,
-			      "%s %f %s", gf_outcome_name(gf_result_outcome(r)),
-			      gf_result_score(r), gf_result_reasons(r));
+		assert_outcome(r, GF_OUTCOME_LINKED);
 		ck_assert_str_eq(gf_result_order(r), first);
 		ck_assert_ptr_nonnull(strstr(gf_result_reasons(r),
 					     "same number 3幢"));
@@ -761,9 +761,7 @@ START_TEST(a_group_house_is_not_a_street_number)
 	snprintf(first, sizeof(first), "%s", gf_result_order(r));
 	r = report(eng, "grid", "G2", "2026-11-23T09:10:00+08:00", V1,
 		   GARBAGE, NORTH(40), LON, AT_STREET);
-	ck_assert_msg(gf_result_outcome(r) == GF_OUTCOME_LINKED,
-		      "%s %f %s", gf_outcome_name(gf_result_outcome(r)),
-		      gf_result_score(r), gf_result_reasons(r));
+	assert_outcome(r, GF_OUTCOME_LINKED);
 	ck_assert_str_eq(gf_result_order(r), first);
 	ck_assert_ptr_null(strstr(gf_result_reasons(r), "numbers"));
 	double street = gf_result_score(r);
