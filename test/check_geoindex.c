@@ -538,6 +538,89 @@ START_TEST(order_and_removal_follow_the_rules)
 }
 END_TEST
 
+/*
+ * The same rules at thousands of entries, where the index lays its nodes
+ * out again cell by cell (after as many inserts as a quarter of what it
+ * holds): a window of up to 6,000 entries over 8 x 8 cells, the oldest
+ * removed as new ones come and others removed from the middle of their
+ * cells; near must give every entry of the 3 x 3 cells by row, column
+ * and insertion, before and after each relayout.
+ */
+START_TEST(order_survives_relayout)
+{
+	enum { WIN = 6000, SPAN = 8 };
+	const uint32_t total = quick() ? 12000 : 30000;
+	const double cell = 250.0;
+	pt *pts = malloc(total * sizeof(*pts));
+	int32_t *row = malloc(total * sizeof(*row));
+	int32_t *col = malloc(total * sizeof(*col));
+	unsigned char *live = calloc(total, 1);
+	uint32_t *out = malloc(total * sizeof(*out));
+	uint32_t *want = malloc(total * sizeof(*want));
+	ck_assert(pts && row && col && live && out && want);
+	uint64_t rng = 4096;
+	gf__geoindex *g = geo_new(cell, SUZHOU_LAT);
+	size_t n = 0;
+	uint32_t oldest = 0;
+	for (uint32_t i = 0; i < total; i++) {
+		pts[i].lat = SUZHOU_LAT +
+			     rng_in(&rng, 0, SPAN * cell) / M_PER_DEG;
+		pts[i].lon = SUZHOU_LON + rng_in(&rng, 0, SPAN * cell) /
+						  (M_PER_DEG * 0.85);
+		REQUIRE_EQ(gf__geo_cell(g, pts[i].lat, pts[i].lon, &row[i],
+					&col[i]), GF_OK);
+		REQUIRE_EQ(gf__geo_insert(g, i, pts[i].lat, pts[i].lon),
+			   GF_OK);
+		live[i] = 1;
+		n++;
+		/* one in seven times, an entry from the middle goes too */
+		if (rng_next(&rng) % 7 == 0) {
+			uint32_t v = oldest + (uint32_t)(rng_next(&rng) %
+							 (i - oldest + 1));
+			if (live[v]) {
+				REQUIRE_EQ(gf__geo_remove(g, v, pts[v].lat,
+							  pts[v].lon), 1);
+				live[v] = 0;
+				n--;
+			}
+		}
+		while (n > WIN) {
+			if (live[oldest]) {
+				REQUIRE_EQ(gf__geo_remove(g, oldest,
+							  pts[oldest].lat,
+							  pts[oldest].lon), 1);
+				live[oldest] = 0;
+				n--;
+			}
+			oldest++;
+		}
+		REQUIRE_EQ(gf__geo_count(g), n);
+		if (i % 97)
+			continue;
+		uint32_t q = oldest + (uint32_t)(rng_next(&rng) %
+						 (i - oldest + 1));
+		size_t w = 0;
+		for (int32_t dr = -1; dr <= 1; dr++)
+			for (int32_t dc = -1; dc <= 1; dc++)
+				for (uint32_t e = oldest; e <= i; e++)
+					if (live[e] && row[e] == row[q] + dr &&
+					    col[e] == col[q] + dc)
+						want[w++] = e;
+		size_t got = gf__geo_near(g, pts[q].lat, pts[q].lon, out,
+					  total);
+		REQUIRE_EQ(got, w);
+		REQUIRE(memcmp(out, want, w * sizeof(out[0])) == 0);
+	}
+	gf__geo_free(g);
+	free(pts);
+	free(row);
+	free(col);
+	free(live);
+	free(out);
+	free(want);
+}
+END_TEST
+
 START_TEST(insert_remove_insert_the_same_id)
 {
 	gf__geoindex *g = geo_new(250.0, SUZHOU_LAT);
@@ -990,7 +1073,10 @@ static pt oom_point(uint32_t i)
 }
 
 /* Inserts OOM_N points; an insert that fails must leave the index as it
- * was, and is retried once memory is back. Returns how many failed. */
+ * was, and is retried once memory is back. An insert may also succeed
+ * with an allocation refused: the relayout's, which is skipped and
+ * changes nothing. Returns how many allocations were refused and seen,
+ * either way. */
 static long oom_scenario(void)
 {
 	gf__geoindex *g = (gf__geoindex *)1;
@@ -1010,7 +1096,16 @@ static long oom_scenario(void)
 		/* only an insert with no allocation left can fail */
 		size_t nb = alloc_left == 0
 			? gf__geo_near(g, p.lat, p.lon, before, 512) : 0;
+		long refused = alloc_failures;
 		rc = gf__geo_insert(g, i, p.lat, p.lon);
+		if (!rc && alloc_failures > refused) {
+			/* the relayout went without: all is there */
+			REQUIRE_EQ(gf__geo_count(g), count + 1);
+			size_t na = gf__geo_near(g, p.lat, p.lon, after, 512);
+			REQUIRE(na <= 512 && has_id(after, na, i));
+			failed++;
+			alloc_left = -1;
+		}
 		if (rc) {
 			REQUIRE_EQ(rc, GF_ENOMEM);
 			REQUIRE_EQ(gf__geo_count(g), count);
@@ -1034,12 +1129,14 @@ static long oom_scenario(void)
 		REQUIRE_EQ(gf__geo_remove(g, i, p.lat, p.lon), 1);
 	}
 	REQUIRE_EQ(alloc_count, asked);
-	/* and inserts into the freed entries need none either */
+	/* and inserts into the freed entries need none either (a relayout
+	 * asks, goes without, and is not one of the scenario's to sweep) */
 	for (uint32_t i = 0; i < OOM_N; i += 2) {
 		pt p = oom_point(i + 1); /* an occupied cell */
 		REQUIRE_EQ(gf__geo_insert(g, i, p.lat, p.lon), GF_OK);
 	}
 	REQUIRE_EQ(gf__geo_count(g), OOM_N);
+	alloc_count = asked;
 	alloc_left = left;
 	/* every point still there, found and removable */
 	for (uint32_t i = 1; i < OOM_N; i += 2) {
@@ -1083,6 +1180,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, within_keeps_the_box_and_drops_the_rest);
 	tcase_add_test(tc, pairs_r_apart_at_the_edge_of_the_band);
 	tcase_add_loop_test(tc, order_and_removal_follow_the_rules, 0, 2);
+	tcase_add_test(tc, order_survives_relayout);
 	tcase_set_timeout(tc, 300);
 	suite_add_tcase(s, tc);
 	TCase *te = tcase_create("edges");

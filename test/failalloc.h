@@ -20,6 +20,8 @@
 static long alloc_left = -1;
 /* allocations asked for (counted whether they fail or not) */
 static long alloc_count;
+/* allocations refused */
+static long alloc_failures;
 /* non-zero: only the Nth fails, and the ones after it work again (a
  * passing shortage rather than a lasting one) */
 static int alloc_once;
@@ -32,6 +34,7 @@ static inline int alloc_take(void)
 	if (alloc_left == 0) {
 		if (alloc_once)
 			alloc_left = -1;
+		alloc_failures++;
 		return 0;
 	}
 	alloc_left--;
