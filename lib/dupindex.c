@@ -281,6 +281,14 @@ gf_order *gf__dupindex_best(gf__dupindex *x, const gf__dedup *d,
 	gf_order *best = NULL;
 	double bs = -1;
 	gf__dd_parts parts, bp;
+	/* the entries lie anywhere: ask for all of them (what the score
+	 * reads first spans two lines) before reading one, so that their
+	 * cache misses overlap instead of coming one after another */
+	for (size_t k = 0; k < n; k++) {
+		const char *p = (const char *)&x->e[x->cand[k]];
+		GF__PREFETCH(p);
+		GF__PREFETCH(p + 64);
+	}
 	for (size_t k = 0; k < n; k++) {
 		gf__dentry *e = &x->e[x->cand[k]];
 		if (!e->o)

@@ -17,10 +17,13 @@
 #  define GF__PRINTF(f, a) __attribute__((format(printf, f, a)))
 #  define GF__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #  define GF__LIKELY(x) __builtin_expect(!!(x), 1)
+/* a hint to load p's cache line, for reads whose misses can overlap */
+#  define GF__PREFETCH(p) __builtin_prefetch(p)
 #else
 #  define GF__PRINTF(f, a)
 #  define GF__UNLIKELY(x) (x)
 #  define GF__LIKELY(x) (x)
+#  define GF__PREFETCH(p) ((void)(p))
 #endif
 
 /* ---- allocator (alloc.c) -------------------------------------------- */
