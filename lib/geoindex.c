@@ -204,21 +204,28 @@ static inline size_t home(const gf__geoindex *g, uint32_t row, uint32_t col)
 	return (size_t)h & (g->cap - 1u);
 }
 
-/* The slot of the cell, or NULL. */
-static gf__geoslot *cell_find(const gf__geoindex *g, int32_t row,
-			      int32_t col)
+/* The slot of the cell, or NULL, probing from its home h. */
+static gf__geoslot *cell_at(const gf__geoindex *g, size_t h, int32_t row,
+			    int32_t col)
 {
-	if (!g->ncells)
-		return NULL;
 	uint32_t r = (uint32_t)row, c = (uint32_t)col;
 	size_t mask = g->cap - 1u;
-	for (size_t i = home(g, r, c);; i = (i + 1u) & mask) {
+	for (size_t i = h;; i = (i + 1u) & mask) {
 		gf__geoslot *s = &g->slots[i];
 		if (!s->tail)
 			return NULL;
 		if (s->row == r && s->col == c)
 			return s;
 	}
+}
+
+/* The slot of the cell, or NULL. */
+static gf__geoslot *cell_find(const gf__geoindex *g, int32_t row,
+			      int32_t col)
+{
+	if (!g->ncells)
+		return NULL;
+	return cell_at(g, home(g, (uint32_t)row, (uint32_t)col), row, col);
 }
 
 /* Moves the occupied slots into a table of cap slots. */
@@ -316,12 +323,12 @@ static void relayout(gf__geoindex *g)
 {
 	size_t nodes = g->count + 1u; /* and node 0, "none" */
 	size_t nchunks = (nodes + GF__GEO_CHUNK - 1u) >> GF__GEO_CHUNK_BITS;
-	size_t cap = g->chunk_cap;
-	gf__geonode **chunk = gf__malloc(cap * sizeof(*chunk));
-	if (!chunk)
-		return;
+	/* the cells in row order, so that the three cells of a row of a
+	 * walk are one run */
+	gf__geoslot **order = gf__malloc(g->ncells * sizeof(*order));
+	gf__geonode **chunk = gf__malloc(g->chunk_cap * sizeof(*chunk));
 	size_t made = 0;
-	while (made < nchunks) {
+	while (order && chunk && made < nchunks) {
 		chunk[made] = gf__malloc(GF__GEO_CHUNK * sizeof(gf__geonode));
 		if (!chunk[made])
 			break;
@@ -331,26 +338,17 @@ static void relayout(gf__geoindex *g)
 		while (made)
 			gf__free(chunk[--made]);
 		gf__free(chunk);
+		gf__free(order);
 		return;
 	}
-	/* the cells in row order, so that the three cells of a row of a
-	 * walk are one run; in the table's order without the memory */
-	gf__geoslot **order = gf__malloc(g->ncells * sizeof(*order));
 	size_t nc = 0;
 	for (size_t k = 0; k < g->cap; k++)
-		if (g->slots[k].tail) {
-			if (order)
-				order[nc] = &g->slots[k];
-			nc++;
-		}
-	if (order)
-		qsort(order, nc, sizeof(*order), cell_cmp);
+		if (g->slots[k].tail)
+			order[nc++] = &g->slots[k];
+	qsort(order, nc, sizeof(*order), cell_cmp);
 	uint32_t top = 1;
-	for (size_t k = 0, c = 0; k < g->cap && c < nc; k++) {
-		gf__geoslot *s = order ? order[c] : &g->slots[k];
-		if (!s->tail)
-			continue;
-		c++;
+	for (size_t c = 0; c < nc; c++) {
+		gf__geoslot *s = order[c];
 		uint32_t i = s->tail, first = top;
 		do {
 			i = node(g, i)->next;
@@ -486,14 +484,17 @@ static size_t walk(const gf__geoindex *g, const gf__geopt *p, int64_t ry,
 	size_t n = 0;
 	/* the nine cells' slots lie anywhere in the table: ask for them
 	 * all first, so that their cache misses overlap */
-	for (int32_t dr = -1; dr <= 1; dr++)
-		for (int32_t dc = -1; dc <= 1; dc++)
-			GF__PREFETCH(&g->slots[home(g, (uint32_t)(p->row + dr),
-						    (uint32_t)(p->col + dc))]);
+	size_t h[9];
+	for (int k = 0; k < 9; k++) {
+		h[k] = home(g, (uint32_t)(p->row + k / 3 - 1),
+			    (uint32_t)(p->col + k % 3 - 1));
+		GF__PREFETCH(&g->slots[h[k]]);
+	}
 	for (int32_t dr = -1; dr <= 1; dr++) {
 		for (int32_t dc = -1; dc <= 1; dc++) {
 			const gf__geoslot *s =
-				cell_find(g, p->row + dr, p->col + dc);
+				cell_at(g, h[(dr + 1) * 3 + dc + 1],
+					p->row + dr, p->col + dc);
 			if (!s)
 				continue;
 			uint32_t i = s->tail;
