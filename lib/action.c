@@ -161,7 +161,7 @@ static int gf__json_actor(json_object *obj, gf_action *a, gf__err *err)
 			char path[96];
 			snprintf(path, sizeof(path), "$.actor.%s",
 				 err->field + 2);
-			gf__textf(err->field, sizeof(err->field), "%s", path);
+			gf__textcpy(err->field, sizeof(err->field), path);
 		}
 		return rc;
 	}

@@ -272,15 +272,15 @@ static size_t gf__candidates(gf__dupindex *x, const gf__dd_item *it,
 }
 
 gf_order *gf__dupindex_best(gf__dupindex *x, const gf__dedup *d,
-			    const gf__dd_item *it, double *score, char *why,
-			    size_t size)
+			    const gf__dd_item *it, double *score,
+			    gf__dd_parts *bp)
 {
 	gf__dd_query q;
 	gf__dd_query_init(&q, d, it);
 	size_t n = gf__candidates(x, it, q.radius_m);
 	gf_order *best = NULL;
 	double bs = -1;
-	gf__dd_parts parts, bp;
+	gf__dd_parts parts;
 	/* the entries lie anywhere: ask for all of them (what the score
 	 * reads first spans two lines) before reading one, so that their
 	 * cache misses overlap instead of coming one after another */
@@ -301,12 +301,10 @@ gf_order *gf__dupindex_best(gf__dupindex *x, const gf__dedup *d,
 		if (s > bs || (s == bs && best && e->o->index < best->index)) {
 			bs = s;
 			best = e->o;
-			bp = parts;
+			*bp = parts;
 		}
 	}
 	*score = best ? bs : 0;
-	if (best)
-		gf__dd_reasons(&bp, it->region, why, size);
 	return best;
 }
 

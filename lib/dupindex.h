@@ -43,12 +43,13 @@ void gf__dupindex_expire(gf__dupindex *x, gf_time now);
 
 /*
  * The open order that report it repeats best, by gf__dedup_score (ties:
- * the earlier order), with the score and reasons; NULL when no entry is
- * a candidate.
+ * the earlier order), with the score and what it is made of (for
+ * gf__dd_reasons: most best candidates score below every threshold, and
+ * their reasons are never read); NULL when no entry is a candidate.
  */
 struct gf_order *gf__dupindex_best(gf__dupindex *x, const gf__dedup *d,
 				   const gf__dd_item *it, double *score,
-				   char *why, size_t size);
+				   gf__dd_parts *parts);
 
 size_t gf__dupindex_count(const gf__dupindex *x);
 size_t gf__dupindex_memory(const gf__dupindex *x);

@@ -746,10 +746,14 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 	double score = 0;
 	if (eng->dup) {
 		const gf__dedup *d = eng->cfg->dedup;
+		gf__dd_parts parts;
 		gf__dupindex_expire(eng->dup, now);
 		gf__dd_item_make(&item, d, ev);
 		gf_order *best = gf__dupindex_best(eng->dup, d, &item, &score,
-						   why, sizeof(why));
+						   &parts);
+		/* worded only when read: suspect_at <= link_at */
+		if (best && score >= d->near.suspect_at)
+			gf__dd_reasons(&parts, item.region, why, sizeof(why));
 		if (best && score >= d->near.link_at)
 			return gf__link_to(eng, best, ev, &item, now, released,
 					   score,
@@ -838,11 +842,11 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 	res->outcome = suspect ? GF_OUTCOME_SUSPECTED : GF_OUTCOME_CREATED;
 	if (suspect) {
 		res->score = score;
-		gf__textf(res->reasons, sizeof(res->reasons), "%s", swhy);
+		gf__textcpy(res->reasons, sizeof(res->reasons), swhy);
 	}
 	gf__result_order(res, o);
 	if (!ro.lead)
-		gf__textf(res->why, sizeof(res->why), "%s", ro.why);
+		gf__textcpy(res->why, sizeof(res->why), ro.why);
 	if (eng->explain && !eng->explain_buf.oom &&
 	    gf__buf_cstr(&eng->explain_buf))
 		res->explain = eng->explain_buf.p;

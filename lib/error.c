@@ -87,6 +87,20 @@ void gf__vtextf(char *buf, size_t size, const char *fmt, va_list ap)
 	gf__utf8_trim(buf);
 }
 
+void gf__textcpy(char *buf, size_t size, const char *s)
+{
+	if (size == 0)
+		return;
+	size_t n = strlen(s);
+	if (n < size) {
+		memcpy(buf, s, n + 1);
+		return;
+	}
+	memcpy(buf, s, size - 1);
+	buf[size - 1] = '\0';
+	gf__utf8_trim(buf);
+}
+
 void gf__textf(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;

@@ -62,6 +62,8 @@ int gf__err_set(gf__err *e, int code, const char *field, const char *fmt,
 void gf__textf(char *buf, size_t size, const char *fmt, ...)
 	GF__PRINTF(3, 4);
 void gf__vtextf(char *buf, size_t size, const char *fmt, va_list ap);
+/* gf__textf(buf, size, "%s", s) without the format: cut the same way. */
+void gf__textcpy(char *buf, size_t size, const char *s);
 int gf__err_setv(gf__err *e, int code, const char *field, const char *fmt,
 		 va_list ap);
 /* "field: message", or the message alone when there is no field. */

@@ -142,7 +142,7 @@ int gf__link_to(gf_engine *eng, gf_order *prev, gf__ev *ev,
 		gf__quar_close(eng, released, NULL, now);
 	res->outcome = GF_OUTCOME_LINKED;
 	res->score = score;
-	gf__textf(res->reasons, sizeof(res->reasons), "%s", reasons);
+	gf__textcpy(res->reasons, sizeof(res->reasons), reasons);
 	gf__result_order(res, prev);
 	gf__notify(eng, GF_NOTICE_LINKED, prev->id, prev->lead,
 		   "order %s: %s linked (%s)", prev->id, rep->ref,

@@ -165,6 +165,36 @@ START_TEST(json_strings_are_escaped)
 }
 END_TEST
 
+/* A string cut to fit its buffer keeps whole UTF-8 characters, with or
+ * without a format, at every size. */
+START_TEST(texts_are_cut_at_whole_characters)
+{
+	const char *s = "ab垃圾c桶"; /* 1 1 3 3 1 3 bytes */
+	/* what each size keeps: the longest prefix of whole characters
+	 * that fits with its NUL */
+	static const char *const keep[] = {
+		"", "", "a", "ab", "ab", "ab", "ab垃", "ab垃", "ab垃",
+		"ab垃圾", "ab垃圾c", "ab垃圾c", "ab垃圾c", "ab垃圾c桶",
+		"ab垃圾c桶"
+	};
+	for (size_t size = 1; size < sizeof(keep) / sizeof(keep[0]); size++) {
+		char a[32], b[32];
+		memset(a, 'x', sizeof(a));
+		memset(b, 'y', sizeof(b));
+		gf__textf(a, size, "%s", s);
+		gf__textcpy(b, size, s);
+		ck_assert_msg(strcmp(a, keep[size]) == 0,
+			      "textf, size %zu: \"%s\"", size, a);
+		ck_assert_msg(strcmp(b, keep[size]) == 0,
+			      "textcpy, size %zu: \"%s\"", size, b);
+		ck_assert_int_eq(b[size], 'y'); /* nothing written past */
+	}
+	char z[1] = { 'z' };
+	gf__textcpy(z, 0, s);
+	ck_assert_int_eq(z[0], 'z');
+}
+END_TEST
+
 START_TEST(pool_allocates_and_interns)
 {
 	gf__pool p;
@@ -201,6 +231,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, keys_with_the_same_bytes_differ_by_length);
 	tcase_add_test(tc, buffer_encodings_read_back);
 	tcase_add_test(tc, json_strings_are_escaped);
+	tcase_add_test(tc, texts_are_cut_at_whole_characters);
 	tcase_add_test(tc, pool_allocates_and_interns);
 	suite_add_tcase(s, tc);
 	return s;
