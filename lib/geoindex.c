@@ -306,15 +306,43 @@ static void cell_del(gf__geoindex *g, gf__geoslot *s)
 
 /* ---- relayout -------------------------------------------------------- */
 
-static int cell_cmp(const void *a, const void *b)
+/* A cell's place in row order: row, then column, as one unsigned key
+ * (the sign bits flipped, so that -1 sorts before 0). */
+typedef struct cellkey {
+	uint64_t key;
+	size_t slot;
+} cellkey;
+
+static uint64_t cell_key(const gf__geoslot *s)
 {
-	const gf__geoslot *x = *(const gf__geoslot *const *)a;
-	const gf__geoslot *y = *(const gf__geoslot *const *)b;
-	int32_t xr = (int32_t)x->row, yr = (int32_t)y->row;
-	int32_t xc = (int32_t)x->col, yc = (int32_t)y->col;
-	if (xr != yr)
-		return xr < yr ? -1 : 1;
-	return xc < yc ? -1 : xc > yc;
+	return (uint64_t)(s->row ^ 0x80000000u) << 32 | (s->col ^ 0x80000000u);
+}
+
+/* Sorts n keys by key: a radix sort, least significant byte first, a
+ * pass skipped when all its digits are equal (a city's rows and columns
+ * differ only in their low bits). Returns the array that holds them
+ * sorted: a or tmp. */
+static cellkey *cell_sort(cellkey *a, cellkey *tmp, size_t n)
+{
+	for (unsigned shift = 0; n && shift < 64; shift += 8) {
+		size_t count[256] = { 0 };
+		for (size_t i = 0; i < n; i++)
+			count[(a[i].key >> shift) & 0xFFu]++;
+		if (count[(a[0].key >> shift) & 0xFFu] == n)
+			continue;
+		size_t sum = 0;
+		for (size_t d = 0; d < 256; d++) {
+			size_t c = count[d];
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(a[i].key >> shift) & 0xFFu]++] = a[i];
+		cellkey *t = a;
+		a = tmp;
+		tmp = t;
+	}
+	return a;
 }
 
 /* Each cell's nodes, contiguous, in new chunks (see the top of the file);
@@ -325,7 +353,7 @@ static void relayout(gf__geoindex *g)
 	size_t nchunks = (nodes + GF__GEO_CHUNK - 1u) >> GF__GEO_CHUNK_BITS;
 	/* the cells in row order, so that the three cells of a row of a
 	 * walk are one run */
-	gf__geoslot **order = gf__malloc(g->ncells * sizeof(*order));
+	cellkey *order = gf__malloc(2 * g->ncells * sizeof(*order));
 	gf__geonode **chunk = gf__malloc(g->chunk_cap * sizeof(*chunk));
 	size_t made = 0;
 	while (order && chunk && made < nchunks) {
@@ -343,12 +371,14 @@ static void relayout(gf__geoindex *g)
 	}
 	size_t nc = 0;
 	for (size_t k = 0; k < g->cap; k++)
-		if (g->slots[k].tail)
-			order[nc++] = &g->slots[k];
-	qsort(order, nc, sizeof(*order), cell_cmp);
+		if (g->slots[k].tail) {
+			order[nc].key = cell_key(&g->slots[k]);
+			order[nc++].slot = k;
+		}
+	const cellkey *sorted = cell_sort(order, order + g->ncells, nc);
 	uint32_t top = 1;
 	for (size_t c = 0; c < nc; c++) {
-		gf__geoslot *s = order[c];
+		gf__geoslot *s = &g->slots[sorted[c].slot];
 		uint32_t i = s->tail, first = top;
 		do {
 			i = node(g, i)->next;
