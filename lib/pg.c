@@ -235,6 +235,7 @@ typedef struct pgstore {
 	int64_t opened_ms;      /* monotonic time the batch began */
 	int64_t renewed_ms;     /* the lease was renewed by then at least */
 	int outbox;             /* the batch wrote outbox rows */
+	uint64_t first_outbox;  /* its first notice's id (0: none) */
 	int oom;                /* queueing failed: the batch is lost */
 	int read_only;          /* no lease, no writes */
 	/* the connection's server process, to end it when the connection
@@ -463,6 +464,7 @@ static void batch_clear(pgstore *s)
 	gf__buf_reset(&s->data);
 	s->first_seq = 0;
 	s->outbox = 0;
+	s->first_outbox = 0;
 	s->oom = 0;
 }
 
@@ -992,19 +994,46 @@ static int send_batch(pgstore *s, char *why, size_t whylen, char *state)
 	return bad ? -1 : 0;
 }
 
-/* Where the partition's records end in the database, or -1. */
-static long long stored_seq(pgstore *s)
+/* Where the partition ends in the database: its last record and last
+ * notice, and whether its lease token is still ours. One statement, so
+ * one snapshot: records past ours are another engine's only if the
+ * token moved on. */
+typedef struct stored {
+	long long seq;
+	long long outbox;
+	int ours;
+} stored;
+
+static int stored_end(pgstore *s, stored *st)
 {
 	const char *p1[1] = { s->part };
 	PGresult *r = exec1(s,
-			    "SELECT coalesce(max(seq), 0) FROM gf_record "
-			    "WHERE part = $1",
+			    "SELECT (SELECT coalesce(max(seq), 0) FROM "
+			    "gf_record WHERE part = $1), (SELECT "
+			    "coalesce(max(id), 0) FROM gf_outbox WHERE part = "
+			    "$1), (SELECT token FROM gf_partition WHERE part = "
+			    "$1)",
 			    1, p1);
-	long long v = -1;
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
-		v = atoll(PQgetvalue(r, 0, 0));
+	int rc = -1;
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+		st->seq = atoll(PQgetvalue(r, 0, 0));
+		st->outbox = atoll(PQgetvalue(r, 0, 1));
+		st->ours = !PQgetisnull(r, 0, 2) &&
+			   atoll(PQgetvalue(r, 0, 2)) == s->token;
+		rc = 0;
+	}
 	PQclear(r);
-	return v;
+	return rc;
+}
+
+/* Did the batch commit, by what the database holds? Its records, or
+ * without records its notices, say so; a batch of neither (the fence,
+ * upserts) can only be sent again, which is harmless. */
+static int batch_stored(const pgstore *s, const stored *st)
+{
+	if (s->first_seq)
+		return st->seq >= (long long)s->seq;
+	return s->first_outbox && st->outbox >= (long long)s->outbox_id;
 }
 
 static void nap_ms(unsigned ms)
@@ -1094,6 +1123,17 @@ static int reconnect(pgstore *s, unsigned budget_ms, gf__err *err)
 	return conn_ok(s) ? 0 : -1;
 }
 
+static int taken_over(pgstore *s, gf__err *err)
+{
+	batch_clear(s);
+	return gf__err_set(err, GF_EBUSY, "partition",
+			   "PostgreSQL: partition \"%s\" was taken over by "
+			   "another engine while the connection was down; "
+			   "the changes after ticket %llu may not be stored "
+			   "(feed them to its new owner again: that is safe)",
+			   s->part, (unsigned long long)s->committed);
+}
+
 /* Send the batch until it is committed, the error is not the
  * connection's, or the connection stays down past retry_ms. */
 static int flush_batch(pgstore *s, gf__err *err)
@@ -1123,9 +1163,13 @@ static int flush_batch(pgstore *s, gf__err *err)
 		if (resent && strcmp(state, "23505") == 0) {
 			/* the abandoned connection's transaction committed
 			 * after all, while this one waited on its keys */
-			long long at = stored_seq(s);
-			if (s->first_seq && at >= (long long)s->seq)
-				break;
+			stored st;
+			if (stored_end(s, &st) == 0) {
+				if (!st.ours)
+					return taken_over(s, err);
+				if (batch_stored(s, &st))
+					break;
+			}
 		}
 		if (conn_ok(s) && !transient(state)) {
 			batch_clear(s);
@@ -1157,22 +1201,30 @@ static int flush_batch(pgstore *s, gf__err *err)
 			snprintf(why, sizeof why, "%s", pq_msg(s, NULL));
 		}
 		resent = 1;
-		/* did the lost reply's transaction commit? */
-		long long at = stored_seq(s);
-		if (at < 0)
+		/* did the lost reply's transaction commit? (if this check
+		 * fails too, the batch goes again: its keys stop a second
+		 * copy, and 23505 brings it back here) */
+		stored st;
+		if (stored_end(s, &st))
 			continue;
-		if (s->first_seq && (uint64_t)at >= s->seq)
+		/* another engine took the partition over while the
+		 * connection was down: what lies past our records is its
+		 * work, and whether the batch committed first cannot be
+		 * told; its changes are the new owner's to replay if so */
+		if (!st.ours)
+			return taken_over(s, err);
+		if (batch_stored(s, &st))
 			break;          /* it did */
-		if ((uint64_t)at != s->committed) {
+		if ((uint64_t)st.seq != s->committed) {
 			batch_clear(s);
 			return gf__err_set(err, GF_ECORRUPT, NULL,
 					   "PostgreSQL: partition \"%s\" ends "
 					   "at record %lld, expected %llu",
-					   s->part, at,
+					   s->part, st.seq,
 					   (unsigned long long)s->committed);
 		}
-		if (!s->first_seq)
-			break;          /* only the lease was renewed */
+		/* it did not: send it again, a batch without records too
+		 * (its fence renews the lease; its notices were lost) */
 	}
 	s->committed = s->seq;
 	batch_clear(s);
@@ -1339,6 +1391,8 @@ static void queue_notice(pgstore *s, const gf_notice *n)
 	q_begin(s, S_OUTBOX);
 	q_str(s, s->part);
 	q_int(s, (long long)++s->outbox_id);
+	if (!s->first_outbox)
+		s->first_outbox = s->outbox_id;
 	q_time(s, gf_notice_time(n));
 	q_str(s, gf_notice_kind_name(gf_notice_kind_of(n)));
 	q_str(s, gf_notice_order(n));

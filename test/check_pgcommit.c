@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include "storeutil.h"
 
@@ -837,6 +838,186 @@ START_TEST(batch_delay_is_a_deadline)
 }
 END_TEST
 
+/* ---- a takeover while the connection was down ------------------------ */
+
+/* End the server processes of the connections named app. */
+static void end_backends(const char *app)
+{
+	PGconn *c = db();
+	const char *p1[1] = { app };
+	long long n = q_ll(c,
+			   "SELECT count(pg_terminate_backend(pid, 5000)) FROM "
+			   "pg_stat_activity WHERE application_name = $1",
+			   1, p1);
+	PQfinish(c);
+	ck_assert_int_ge(n, 1);
+}
+
+/* Fixture event sid at minute into eng: its code, its ticket in *t. */
+static int ingest_ticket(gf_engine *eng, const char *sid, int minute,
+			 uint64_t *t)
+{
+	char buf[1024];
+	const gf_result *r = NULL;
+	fx_event(buf, sizeof(buf), "12345", sid, minute, "320506001001",
+		 "city.environment.garbage");
+	int rc = gf_engine_ingest_json(eng, buf, strlen(buf), &r);
+	*t = rc == GF_OK && r ? gf_result_ticket(r) : 0;
+	return rc;
+}
+
+/*
+ * Engine A stores A1, then is cut off (its socket, reached through a
+ * symlink, is gone; its server process ended) with na - 1 more changes
+ * waiting in its batch, or, when na is 1, while it sends A2. Its lease
+ * lapses; engine B takes the partition over and stores nb records, which
+ * take the same sequence numbers; then A can reach the server again. A
+ * must not take B's records for its own batch: its call fails with
+ * GF_EBUSY and nothing past A1 is acknowledged durable. (Before, with B
+ * ahead, A called its lost change durable; with B behind, "corrupt".)
+ */
+static void takeover_in_outage(int na, int nb)
+{
+	char part[PART_SIZE], spec[1200], app[64], proxy[64];
+	char sock[128], real[1200];
+	gf_config *cfg = fx_config();
+	durables d;
+	memset(&d, 0, sizeof(d));
+	snprintf(proxy, sizeof(proxy), "/tmp/gf-proxy-%d", (int)getpid());
+	ck_assert_int_eq(mkdir(proxy, 0755), 0);
+	snprintf(sock, sizeof(sock), "%s/.s.PGSQL.5432", proxy);
+	snprintf(real, sizeof(real), "%s/.s.PGSQL.5432", pg_dir());
+	ck_assert_int_eq(symlink(real, sock), 0);
+	snprintf(app, sizeof(app), "gfcut%d", (int)getpid());
+	snprintf(spec, sizeof(spec),
+		 "pg:host=%s user=postgres dbname=gridflow application_name=%s",
+		 proxy, app);
+
+	gf_options oa = pg_opts(cfg, part_name(part, "cut"));
+	oa.store = spec;
+	oa.lease_ms = 1000;
+	oa.retry_ms = 20000;
+	oa.durable = on_durable;
+	oa.durable_data = &d;
+	if (na > 1) {
+		oa.batch_max = 100;
+		oa.batch_delay_ms = 60000;
+	}
+	gf_engine *a = open_ok(&oa);
+	uint64_t t1, t = 0;
+	ck_assert_int_eq(ingest_ticket(a, "A1", 1, &t1), GF_OK);
+	ck_assert_int_eq(gf_engine_flush(a), GF_OK);
+	ck_assert_uint_eq(d.last, t1);
+	for (int i = 2; i <= na; i++) {
+		char sid[16];
+		snprintf(sid, sizeof(sid), "A%d", i);
+		ck_assert_int_eq(ingest_ticket(a, sid, i, &t), GF_OK);
+	}
+	ck_assert_int_eq(unlink(sock), 0);
+	end_backends(app);
+
+	fflush(NULL);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		nap_ms(1500); /* past A's lease */
+		gf_options ob = pg_opts(cfg, part);
+		gf_engine *b = NULL;
+		char err[512];
+		if (open_when_free(&b, &ob, err, sizeof(err), 10000, 100))
+			_exit(2);
+		for (int i = 0; i < nb; i++) {
+			char sid[16];
+			uint64_t tb;
+			snprintf(sid, sizeof(sid), "B%d", i);
+			if (ingest_ticket(b, sid, 30 + i, &tb) != GF_OK)
+				_exit(3);
+		}
+		if (gf_engine_close(b) != GF_OK || symlink(real, sock) != 0)
+			_exit(4);
+		_exit(0);
+	}
+	char last[16];
+	int rc;
+	if (na == 1) {
+		rc = ingest_ticket(a, "A2", 2, &t);
+		snprintf(last, sizeof(last), "A2");
+	} else {
+		rc = gf_engine_flush(a);
+		snprintf(last, sizeof(last), "A%d", na);
+	}
+	int status = reap(pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "engine B failed: status %d", status);
+	PGconn *c = db();
+	char where[64];
+	snprintf(where, sizeof(where), "source_id LIKE '%s~%%'", last);
+	long long stored = rows(c, "gf_report", part, where);
+	ck_assert_msg(rc == GF_EBUSY, "A's call after the takeover: %s (%s)",
+		      gf_errname(rc), rc ? gf_engine_errmsg(a) : "-");
+	ck_assert_msg(d.last == t1 && gf_engine_durable_ticket(a) == t1,
+		      "A acknowledged ticket %llu (%s stored: %lld rows)",
+		      (unsigned long long)d.last, last, stored);
+	ck_assert_int_eq(stored, 0);
+	ck_assert_int_eq(rows(c, "gf_report", part, "source_id LIKE 'B%'"),
+			 nb);
+	gf_engine_close(a);
+	PQfinish(c);
+	unlink(sock);
+	rmdir(proxy);
+	gf_config_free(cfg);
+}
+
+/* B stored more records than A's batch holds */
+START_TEST(a_takeover_ahead_of_a_lost_commit)
+{
+	takeover_in_outage(1, 3);
+}
+END_TEST
+
+/* and fewer */
+START_TEST(a_takeover_behind_a_lost_batch)
+{
+	takeover_in_outage(4, 1);
+}
+END_TEST
+
+/* A batch without records (a reload's notice, held for the next flush)
+ * whose connection drops is sent again, not taken for done: the outbox
+ * gets the notice the host heard. */
+START_TEST(a_batch_without_records_survives_a_drop)
+{
+	char part[PART_SIZE], spec[1200], app[64];
+	fx_notices nt;
+	memset(&nt, 0, sizeof(nt));
+	gf_config *cfg = fx_config();
+	snprintf(app, sizeof(app), "gfnorec%d", (int)getpid());
+	snprintf(spec, sizeof(spec), "%s application_name=%s", pg_store(),
+		 app);
+	gf_options o = pg_opts(cfg, part_name(part, "norec"));
+	o.store = spec;
+	o.retry_ms = 10000;
+	o.notice = fx_on_notice;
+	o.notice_data = &nt;
+	gf_engine *eng = open_ok(&o);
+	ck_assert_int_eq(gf_engine_reload(eng, cfg), GF_OK);
+	ck_assert_int_eq(nt.count[GF_NOTICE_WARNING], 0); /* held */
+	end_backends(app);
+	ck_assert_int_eq(gf_engine_flush(eng), GF_OK);
+	PGconn *c = db();
+	warned(c, part, &nt, 1, "a reload, a dropped connection, a flush");
+	/* a drop with nothing held costs nothing, stores nothing twice */
+	ck_assert_int_eq(gf_engine_reload(eng, cfg), GF_OK);
+	ck_assert_int_eq(gf_engine_flush(eng), GF_OK);
+	end_backends(app);
+	ck_assert_int_eq(gf_engine_flush(eng), GF_OK);
+	warned(c, part, &nt, 2, "a second reload and flush");
+	ck_assert_int_eq(gf_engine_close(eng), GF_OK);
+	PQfinish(c);
+	gf_config_free(cfg);
+}
+END_TEST
+
 /* waits on leases and a server restart */
 SU_MAKE_SUITE("pgcommit", 60, 1,
 	      outbox,
@@ -847,6 +1028,9 @@ SU_MAKE_SUITE("pgcommit", 60, 1,
 	      a_silent_server_is_left,
 	      a_silent_server_past_retry_is_an_error,
 	      group_commit,
-	      batch_delay_is_a_deadline)
+	      batch_delay_is_a_deadline,
+	      a_takeover_ahead_of_a_lost_commit,
+	      a_takeover_behind_a_lost_batch,
+	      a_batch_without_records_survives_a_drop)
 
 GF_TEST_MAIN
