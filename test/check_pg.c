@@ -110,6 +110,32 @@ START_TEST(migrations)
 	q_s(c, after, sizeof(after), state_sql, 0, NULL);
 	ck_assert_str_eq(before, after);
 
+	/* an engine whose role may use the tables but not create anything
+	 * (since PostgreSQL 15 nobody may create in public by default; the
+	 * deployment migrates apart, with DDL rights) opens and writes */
+	char role[64], rspec[1200];
+	snprintf(role, sizeof(role), "gf_engine_%d", (int)getpid());
+	q_do(a, "SET client_min_messages = warning", 0, NULL);
+	q_dof(a, "DROP ROLE IF EXISTS %s", role);
+	q_dof(a, "CREATE ROLE %s LOGIN", role);
+	q_dof(c, "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN "
+		 "SCHEMA public TO %s", role);
+	snprintf(rspec, sizeof(rspec), "%s user=%s", spec, role);
+	gf_options orole = o;
+	orole.store = rspec;
+	eng = open_ok(&orole);
+	ck_assert_int_eq(ingest_sid(eng, "M2", 1), GF_OK);
+	ck_assert_int_eq(gf_engine_close(eng), GF_OK);
+	ck_assert_int_eq(q_ll(c, "SELECT count(*) FROM gf_report WHERE "
+				 "part = 'mig'", 0, NULL),
+			 2);
+	/* and a migration with that role finds nothing to do */
+	err[0] = '\0';
+	ck_assert_int_eq(gf_store_migrate(rspec, &v, err, sizeof(err)), GF_OK);
+	ck_assert_int_eq(v, want);
+	q_s(c, after, sizeof(after), state_sql, 0, NULL);
+	ck_assert_str_eq(before, after);
+
 	/* a schema kept locked (a long transaction of a DBA's): the open,
 	 * to write or to read, gives up after a quarter of retry_ms rather
 	 * than wait with it; once the lock is gone it opens */
@@ -155,8 +181,13 @@ START_TEST(migrations)
 			 GF_EVERSION);
 	ck_assert_ptr_null(eng);
 	names_both("open's", err, newer, have);
+	/* and by an engine without DDL rights, as such */
+	err[0] = '\0';
+	ck_assert_int_eq(gf_engine_open(&eng, &orole, err, sizeof(err)),
+			 GF_EVERSION);
+	names_both("a plain role's open", err, newer, have);
 	/* and nothing of the schema was touched */
-	ck_assert_int_eq(q_ll(c, "SELECT count(*) FROM gf_order", 0, NULL), 1);
+	ck_assert_int_eq(q_ll(c, "SELECT count(*) FROM gf_order", 0, NULL), 2);
 	gf_config_free(cfg);
 
 	/* not a pg: spec */
@@ -177,6 +208,7 @@ START_TEST(migrations)
 
 	PQfinish(c);
 	q_dof(a, "DROP DATABASE %s WITH (FORCE)", dbname);
+	q_dof(a, "DROP ROLE %s", role);
 	PQfinish(a);
 }
 END_TEST
