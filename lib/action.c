@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "action.h"
+#include "text.h"
 
 void gf__action_clear(gf_action *a)
 {
@@ -42,6 +43,30 @@ void gf_action_free(gf_action *a)
 		return;
 	gf__action_clear(a);
 	gf__free(a);
+}
+
+int gf__action_check_text(const gf_action *a, gf__err *err)
+{
+	const struct {
+		const char *field;
+		const char *s;
+	} text[] = {
+		{ "$.ref", a->ref },         { "$.actor.dept", a->actor },
+		{ "$.actor.role", a->role }, { "$.reason", a->reason },
+		{ "$.dept", a->dept },       { "$.into", a->into },
+		{ "$.duration", a->duration }, { "$.clock", a->clock },
+		{ "$.id", a->id },
+	};
+	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+		if (!text[i].s)
+			continue;
+		size_t n = strlen(text[i].s);
+		size_t bad = gf__utf8_valid_prefix(text[i].s, n);
+		if (bad != n)
+			return gf__err_set(err, GF_EUTF8, text[i].field,
+					   "invalid UTF-8 at byte %zu", bad);
+	}
+	return GF_OK;
 }
 
 static int gf__action_str(char **dst, const char *s)

@@ -28,6 +28,13 @@ struct gf_action {
 /* Free the members and zero a. */
 void gf__action_clear(gf_action *a);
 
+/* GF_EUTF8 naming the first of a's strings that is not valid UTF-8
+ * ("$.reason", as the JSON field), else GF_OK. The JSON path checks its
+ * whole line; this is for actions the host built with gf_action_set_*,
+ * whose strings would otherwise reach the store as they are (a
+ * PostgreSQL text column refuses them, and the batch with them). */
+int gf__action_check_text(const gf_action *a, gf__err *err);
+
 /* Read a JSON action object into a (zeroed first; clear it after, even
  * on failure). Refusals name the field: GF_EMISSING "$.op", GF_ETYPE
  * "$.actor", GF_EVALUE "$.satisfaction", GF_ETIME "$.at", ... */

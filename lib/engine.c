@@ -1234,7 +1234,10 @@ int gf_engine_apply(gf_engine *eng, const gf_action *a, const gf_result **out)
 	if (rc)
 		return rc;
 	gf__result_reset(eng);
-	rc = gf__do_action(eng, a);
+	/* refused as it stands: with its key unreadable, the refusal
+	 * cannot be stored under it */
+	rc = gf__action_check_text(a, &eng->err);
+	rc = rc ? gf__refuse(eng, rc) : gf__do_action(eng, a);
 	rc = gf__end(eng, rc, 0);
 	if (out && rc != GF_ENOMEM && rc != GF_EIO && !eng->failed)
 		*out = &eng->res;

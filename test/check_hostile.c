@@ -537,8 +537,64 @@ START_TEST(hostile_text_in_rejected_events_survives_reopen)
 }
 END_TEST
 
+/* Strings a host put in a gf_action are its own: broken UTF-8 in one is
+ * refused by field before anything changes, on every backend (a
+ * PostgreSQL text column would refuse it later, with the whole batch,
+ * and again after every reopen), and the engine goes on. */
+START_TEST(broken_utf8_in_c_actions_is_refused_by_field)
+{
+	st s;
+	st_begin(&s, _i, "badutf8");
+	gf_engine *eng = st_open(&s);
+	char id[64], lead[64];
+	create_free(eng,
+		    event_json("12345", "U0", 0, village(0),
+			       "city.environment.garbage", NULL, NULL),
+		    id, lead);
+	const gf_order *o = order_of(eng, id);
+	size_t audit = gf_order_audit_count(o);
+	const char *const broken[] = {
+		"\xe6\x97\xa0\xff bad byte",      /* a stray 0xFF */
+		"无法处理\xe6\x97",               /* a cut character */
+		"\xc0\xaf overlong slash",        /* an overlong form */
+		"\xed\xa0\x80 surrogate",        /* a UTF-16 surrogate */
+	};
+	const gf_result *r;
+	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		int rc = apply_op(eng, GF_OP_CANCEL, id, DESK, NULL, broken[i],
+				  NULL, &r);
+		ck_assert_msg(rc == GF_EUTF8, "%s: reason %zu: %s", s.name, i,
+			      gf_errname(rc));
+		ck_assert_ptr_nonnull(r);
+		ck_assert_str_eq(gf_result_error_field(r), "$.reason");
+	}
+	/* the actor's department, the idempotency key */
+	ck_assert_int_eq(apply_op(eng, GF_OP_SIGN, id, "d\xff", NULL, NULL,
+				  NULL, &r),
+			 GF_EUTF8);
+	ck_assert_str_eq(gf_result_error_field(r), "$.actor.dept");
+	ck_assert_int_eq(apply_op(eng, GF_OP_SIGN, id, lead, NULL, NULL,
+				  "key\x80", &r),
+			 GF_EUTF8);
+	ck_assert_str_eq(gf_result_error_field(r), "$.id");
+	/* nothing changed; the order goes on, and all of it is stored */
+	ck_assert_uint_eq(gf_order_audit_count(order_of(eng, id)), audit);
+	ck_assert_str_eq(gf_state_name(gf_order_state(order_of(eng, id))),
+			 "dispatched");
+	ck_assert_int_eq(apply_op(eng, GF_OP_CANCEL, id, DESK, NULL,
+				  "重复工单，已撤销", NULL, &r),
+			 GF_OK);
+	eng = st_reopen(&s, eng, "after broken actions");
+	o = order_of(eng, id);
+	ck_assert_uint_eq(gf_order_audit_count(o), audit + 1);
+	ck_assert_str_eq(last_reason(eng, id), "重复工单，已撤销");
+	st_end(&s, eng);
+}
+END_TEST
+
 /* the pg variants wait on a server */
 SU_MAKE_SUITE("hostile", 60, B_COUNT,
+	      broken_utf8_in_c_actions_is_refused_by_field,
 	      hostile_text_in_events_survives_reopen,
 	      hostile_text_in_actions_survives_reopen,
 	      hostile_text_in_rejected_events_survives_reopen)
