@@ -381,6 +381,17 @@ static int transient(const char *state)
 	       strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0;
 }
 
+/* A transaction the server gave up on through no fault of the batch: a
+ * lock it waited on past lock_timeout (a DBA's maintenance), a deadlock
+ * or serialization failure (class 40), a statement cancelled or past
+ * statement_timeout. Nothing of it committed: sent again, on the same
+ * connection, until retry_ms. */
+static int retryable(const char *state)
+{
+	return strncmp(state, "40", 2) == 0 || strcmp(state, "55P03") == 0 ||
+	       strcmp(state, "57014") == 0;
+}
+
 /* ---- queueing -------------------------------------------------------- */
 
 static void q_begin(pgstore *s, int kind)
@@ -1170,6 +1181,12 @@ static int flush_batch(pgstore *s, gf__err *err)
 				if (batch_stored(s, &st))
 					break;
 			}
+		}
+		if (conn_ok(s) && retryable(state) &&
+		    mono_ms() - start + backoff < (int64_t)s->retry_ms) {
+			nap_ms(backoff);
+			backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
+			continue;
 		}
 		if (conn_ok(s) && !transient(state)) {
 			batch_clear(s);

@@ -1018,6 +1018,61 @@ START_TEST(a_batch_without_records_survives_a_drop)
 }
 END_TEST
 
+/* A DBA holds a table the engine writes (maintenance: LOCK TABLE) past
+ * the engine's lock_timeout. The server refuses the transaction (55P03);
+ * nothing of it committed, and the store sends it again until the lock
+ * is gone, within retry_ms: the call succeeds. (It failed the engine with
+ * GF_EIO at the first refusal.) */
+START_TEST(a_held_lock_is_waited_out)
+{
+	char part[PART_SIZE], spec[1200];
+	gf_config *cfg = fx_config();
+	snprintf(spec, sizeof(spec), "%s options='-c lock_timeout=100'",
+		 pg_store());
+	gf_options o = pg_opts(cfg, part_name(part, "locked"));
+	o.store = spec;
+	o.retry_ms = 10000;
+	gf_engine *eng = open_ok(&o);
+	ck_assert_int_eq(ingest_sid(eng, "L1", 0), GF_OK);
+	fflush(NULL);
+	int ready[2];
+	ck_assert_int_eq(pipe(ready), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		PGconn *d = db();
+		PGresult *r = PQexec(d, "BEGIN; LOCK TABLE gf_report IN "
+					"ACCESS EXCLUSIVE MODE");
+		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		PQclear(r);
+		if (write(ready[1], ok ? "y" : "n", 1) != 1 || !ok)
+			_exit(2);
+		nap_ms(1200);
+		PQclear(PQexec(d, "COMMIT"));
+		PQfinish(d);
+		_exit(0);
+	}
+	char got = 0;
+	ck_assert_int_eq(read(ready[0], &got, 1), 1);
+	ck_assert_int_eq(got, 'y');
+	close(ready[0]);
+	close(ready[1]);
+	int64_t t0 = mono_ms();
+	int rc = ingest_sid(eng, "L2", 1);
+	int64_t took = mono_ms() - t0;
+	ck_assert_int_eq(reap(pid), 0);
+	ck_assert_msg(rc == GF_OK, "under a held lock: %s: %s", gf_errname(rc),
+		      gf_engine_errmsg(eng));
+	ck_assert_msg(took >= 800, "the call took %lld ms: the lock was not "
+		      "in its way", (long long)took);
+	PGconn *c = db();
+	ck_assert_int_eq(rows(c, "gf_report", part, NULL), 2);
+	ck_assert_int_eq(gf_engine_close(eng), GF_OK);
+	PQfinish(c);
+	gf_config_free(cfg);
+}
+END_TEST
+
 /* waits on leases and a server restart */
 SU_MAKE_SUITE("pgcommit", 60, 1,
 	      outbox,
@@ -1031,6 +1086,7 @@ SU_MAKE_SUITE("pgcommit", 60, 1,
 	      batch_delay_is_a_deadline,
 	      a_takeover_ahead_of_a_lost_commit,
 	      a_takeover_behind_a_lost_batch,
-	      a_batch_without_records_survives_a_drop)
+	      a_batch_without_records_survives_a_drop,
+	      a_held_lock_is_waited_out)
 
 GF_TEST_MAIN
