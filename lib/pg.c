@@ -1437,9 +1437,12 @@ static int pg_commit(gf__store *st, const gf__commit *c, gf__err *err)
 	if (!s->first_seq && !s->oom && !c->force &&
 	    (s->read_only || renew_in(s) > 0))
 		return s->nq ? 0 : 1;
+	/* a batch may wait for more, but not past the lease's renewal
+	 * (a batch_delay_ms longer than half of lease_ms) */
 	if (!c->force && !s->oom && s->batch_max > 1 &&
 	    s->seq - s->first_seq + 1 < s->batch_max &&
-	    mono_ms() - s->opened_ms < (int64_t)s->batch_delay_ms)
+	    mono_ms() - s->opened_ms < (int64_t)s->batch_delay_ms &&
+	    renew_in(s) > 0)
 		return 0;
 	int rc = flush_batch(s, err);
 	return rc ? rc : 1;
@@ -1494,11 +1497,16 @@ static int64_t pg_due_in(gf__store *st)
 	int64_t left;
 	if (s->read_only)
 		return -1;
-	if (s->first_seq)
-		left = s->opened_ms + (int64_t)s->batch_delay_ms - mono_ms();
-	else    /* the lease, renewed at half (rows without a record go
-		 * with it, or with the next record or flush) */
-		left = renew_in(s);
+	/* the lease, renewed at half (rows without a record go with it, or
+	 * with the next record or flush); a waiting batch, at its delay or
+	 * then, whichever comes first */
+	left = renew_in(s);
+	if (s->first_seq) {
+		int64_t batch = s->opened_ms + (int64_t)s->batch_delay_ms -
+				mono_ms();
+		if (batch < left)
+			left = batch;
+	}
 	return left > 0 ? left : 0;
 }
 

@@ -838,6 +838,51 @@ START_TEST(batch_delay_is_a_deadline)
 }
 END_TEST
 
+/* A batch_delay_ms longer than half of lease_ms: the waiting batch goes
+ * when the lease is due for renewal, its fence renewing it, instead of
+ * letting the lease lapse under it (another engine could then take the
+ * partition and the batch would fail with GF_EBUSY). */
+START_TEST(a_waiting_batch_keeps_the_lease)
+{
+	char part[PART_SIZE];
+	gf_config *cfg = fx_config();
+	gf_options o = pg_part(part, "keeps", cfg, NULL);
+	o.clock = GF_CLOCK_WALL;
+	o.lease_ms = 1000;
+	o.batch_max = 1000;
+	o.batch_delay_ms = 60000;
+	gf_engine *eng = open_ok(&o);
+	char buf[1024];
+	const gf_result *r;
+	fx_event(buf, sizeof(buf), "12345", "K1", 0, "320506001001",
+		 "city.environment.garbage");
+	ck_assert_int_eq(ingest(eng, buf, &r), GF_OK);
+	ck_assert_uint_eq(gf_engine_durable_ticket(eng), 0);
+	gf_time due = gf_engine_next_deadline(eng);
+	ck_assert_msg(due <= gf_engine_now(eng) + 500,
+		      "the waiting batch is due in %lld ms, after the "
+		      "lease's renewal",
+		      (long long)(due - gf_engine_now(eng)));
+	/* the host runs the timers when its loop says, for 2.5 leases */
+	int64_t end = mono_ms() + 2500;
+	while (mono_ms() < end) {
+		gf_time next = gf_engine_next_deadline(eng);
+		while (gf_engine_now(eng) < next && mono_ms() < end)
+			nap_ms(10);
+		ck_assert_int_eq(gf_engine_run_timers(eng, NULL), GF_OK);
+	}
+	ck_assert_uint_eq(gf_engine_durable_ticket(eng), 1);
+	/* the partition is still this engine's */
+	gf_options o2 = pg_opts(cfg, part);
+	gf_engine *other = NULL;
+	char err[512];
+	ck_assert_int_eq(gf_engine_open(&other, &o2, err, sizeof(err)),
+			 GF_EBUSY);
+	ck_assert_int_eq(gf_engine_close(eng), GF_OK);
+	gf_config_free(cfg);
+}
+END_TEST
+
 /* ---- a takeover while the connection was down ------------------------ */
 
 /* End the server processes of the connections named app. */
@@ -1084,6 +1129,7 @@ SU_MAKE_SUITE("pgcommit", 60, 1,
 	      a_silent_server_past_retry_is_an_error,
 	      group_commit,
 	      batch_delay_is_a_deadline,
+	      a_waiting_batch_keeps_the_lease,
 	      a_takeover_ahead_of_a_lost_commit,
 	      a_takeover_behind_a_lost_batch,
 	      a_batch_without_records_survives_a_drop,
