@@ -100,10 +100,15 @@ void gf__quar_touch(gf_engine *eng, gf_quarantined *q)
 /* Store one record; the ticket counts it. */
 int gf__append(gf_engine *eng, uint8_t type, const void *p, size_t n)
 {
-	int rc = eng->store->ops->append(eng->store, type, p, n, &eng->err);
+	const gf__store_ops *ops = eng->store->ops;
+	int rc = ops->append(eng->store, type, p, n, &eng->err);
 	if (!rc) {
 		eng->ticket++;
 		eng->res.ticket = eng->ticket;
+		/* asked after each record, since a call's later records may
+		 * come after the sync (GF_SYNC_INTERVAL); gf__end reports it */
+		if (ops->synced && ops->synced(eng->store))
+			eng->synced = eng->ticket;
 	}
 	return rc;
 }
@@ -150,12 +155,19 @@ static int gf__drop_batch(gf_engine *eng, int rc)
 /* The end of a call that may have stored something: with a
  * transactional store its batch takes the call's changes and may
  * commit; then the held notices go out. A commit failure fails the
- * engine (memory is ahead of the store) and is the call's result. */
+ * engine (memory is ahead of the store) and is the call's result.
+ * Without one, force follows a successful flush: everything is durable.
+ * Otherwise a store that syncs by itself said which records it synced
+ * (gf__append), whatever the policy; the memory store has only the
+ * policy to go by. */
 int gf__end(gf_engine *eng, int rc, int force)
 {
 	if (!eng->txn) {
-		if (force || eng->sync == GF_SYNC_EVERY)
+		if (force || (!eng->store->ops->synced &&
+			      eng->sync == GF_SYNC_EVERY))
 			gf__set_durable(eng, eng->ticket);
+		else
+			gf__set_durable(eng, eng->synced);
 		return rc;
 	}
 	if (eng->failed)

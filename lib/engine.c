@@ -1775,7 +1775,8 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 	eng->replaying = 0;
 	if (rc)
 		return gf__open_fail(eng, rc, errmsg, errmsg_size);
-	eng->ticket = eng->durable = info.records;
+	/* the store synced what it replayed (journal_setup) */
+	eng->ticket = eng->durable = eng->synced = info.records;
 	if (eng->store->ops->commit && !eng->read_only) {
 		/* the tables hold every order as replayed */
 		gf__pg_mark_saved((gf_order *const *)eng->orders.v,
@@ -1823,10 +1824,15 @@ int gf_engine_close(gf_engine *eng)
 		return GF_OK;
 	int rc = GF_OK;
 	if (eng->store) {
-		if (eng->txn && !eng->failed)
+		if (eng->txn && !eng->failed) {
 			rc = gf__end(eng, GF_OK, 1);
-		else if (!eng->txn && !eng->read_only)
+		} else if (!eng->txn && !eng->read_only) {
+			/* the host hears of the last records while there is
+			 * an engine to say so (GF_SYNC_INTERVAL, NEVER) */
 			rc = eng->store->ops->flush(eng->store, &eng->err);
+			if (rc == GF_OK)
+				rc = gf__end(eng, GF_OK, 1);
+		}
 		eng->store->ops->close(eng->store);
 	}
 	gf__nq_free(eng);

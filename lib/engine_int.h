@@ -130,6 +130,8 @@ struct gf_engine {
 	size_t nnq, cnq, nq_sent;
 	uint64_t ticket;        /* records in the store */
 	uint64_t durable;       /* of which known durable */
+	uint64_t synced;        /* of which the store said were synced, as
+				 * the call appended them (ops->synced) */
 	gf_sync_policy sync;
 	gf_durable_cb durable_cb;
 	void *durable_data;

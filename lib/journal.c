@@ -20,6 +20,10 @@
  *   the record it belongs to instead of sending the reader off into the
  *   middle of another record.
  *
+ *   The file header's 16 bytes keep this layout in every format version,
+ *   so its checksum is checked before its version: a damaged header is
+ *   GF_ECORRUPT, and only an intact one from another version GF_EVERSION.
+ *
  * OPEN
  *
  *   The file is opened (created, mode 0640, if missing) and locked with
@@ -30,7 +34,10 @@
  *   wrong). A new file gets its header, then fsync of the file and of its
  *   directory, so the file itself survives a crash.
  *
- *   Records are read in order and handed to the replay callback.
+ *   Records are read in order and handed to the replay callback. If any
+ *   were, the file is fdatasynced before the open returns (GF_EIO if
+ *   that fails): the engine counts them durable, and the process that
+ *   wrote them may have died with them in the page cache only.
  *
  * TORN TAIL VERSUS CORRUPTION
  *
@@ -78,6 +85,9 @@
  *   sync_interval_ms (0: 100) have passed since the last sync, so an idle
  *   engine should be flushed by its host; GF_SYNC_NEVER leaves it to the
  *   kernel. flush() and close() always fdatasync what is pending.
+ *   synced() tells the engine whether every record appended so far is
+ *   on stable storage; its durable ticket follows that, whatever the
+ *   policy.
  *
  *   If a write or a sync fails, the file is cut back to the end of the
  *   last good record (best effort) and the journal enters a failed state:
@@ -119,6 +129,7 @@ typedef struct journal {
 	int fd;
 	int failed;           /* see APPEND AND SYNC above */
 	int dirty;            /* appended since the last sync */
+	uint64_t synced_end;  /* end of the records known on stable storage */
 	gf_sync_policy sync;
 	uint64_t interval_ns;
 	uint64_t last_sync_ns;
@@ -340,7 +351,9 @@ static int zero_tail_start(const journal *j, reader *r, uint64_t *out,
 /* 1 if a whole record with a valid checksum starts at or after `from`.
  * A chance match needs a plausible length and a 1-in-2^32 checksum hit at
  * the same offset. No record starts inside the zeros at the end (its
- * length is not zero), so the scan stops where they begin. */
+ * length is not zero), so the scan stops where they begin; but the rest
+ * of one may lie in them (type 0, no payload, a checksum ending in zero
+ * bytes), so a start just before them is still tried. */
 static int valid_record_after(const journal *j, reader *r, uint64_t from,
 			      gf__err *err)
 {
@@ -348,7 +361,7 @@ static int valid_record_after(const journal *j, reader *r, uint64_t from,
 	int zrc = zero_tail_start(j, r, &zeros, err);
 	if (zrc != GF_OK)
 		return zrc;
-	for (uint64_t q = from; q + REC_HEADER < zeros; q++) {
+	for (uint64_t q = from; q < zeros && q + REC_HEADER < r->size; q++) {
 		const uint8_t *h;
 		uint32_t n;
 		int rc = rd_get(j, r, q, REC_HEADER, &h, err);
@@ -620,15 +633,18 @@ static int check_header(journal *j, reader *r, gf__store_info *info,
 		r->len = 0;
 		return GF_OK;
 	}
+	/* The checksum first: these 16 bytes keep their layout in every
+	 * format version, so a checksum that fails means damage, and a
+	 * flipped bit in the version must not ask for an upgrade. */
+	if (get_le32(h + 12) != gf__crc32c(0, h, 12))
+		return gf__err_set(err, GF_ECORRUPT, NULL,
+				   "journal " PATHFMT ": header checksum "
+				   "mismatch", ell, p);
 	if (get_le32(h + 8) != JOURNAL_VERSION)
 		return gf__err_set(err, GF_EVERSION, NULL,
 				   "journal " PATHFMT ": format version %u; "
 				   "this build reads version %u",
 				   ell, p, get_le32(h + 8), JOURNAL_VERSION);
-	if (get_le32(h + 12) != gf__crc32c(0, h, 12))
-		return gf__err_set(err, GF_ECORRUPT, NULL,
-				   "journal " PATHFMT ": header checksum "
-				   "mismatch", ell, p);
 	return GF_OK;
 }
 
@@ -668,6 +684,7 @@ static int sync_now(journal *j, gf__err *err)
 	if (sync_fd(j->fd) != 0)
 		return io_error(j, err, "fdatasync failed", errno);
 	j->dirty = 0;
+	j->synced_end = j->end;
 	j->last_sync_ns = now_ns();
 	return GF_OK;
 }
@@ -828,6 +845,18 @@ static int journal_flush(gf__store *s, gf__err *err)
 	return rc;
 }
 
+/* Whether every record appended so far is on stable storage: the
+ * engine reports its durable ticket by this, since under
+ * GF_SYNC_INTERVAL only the journal knows when an append synced. After
+ * a failure, end is back at the last good record, which counts only if
+ * a sync covered it. */
+static int journal_synced(gf__store *s)
+{
+	const journal *j = (const journal *)s;
+
+	return j->synced_end == j->end;
+}
+
 static void journal_free(journal *j)
 {
 	unmap(j);
@@ -856,6 +885,7 @@ static void journal_close(gf__store *s)
 
 static const gf__store_ops journal_ops = {
 	"journal", 1, journal_append, journal_flush, journal_close, NULL, NULL,
+	journal_synced,
 };
 
 /* ---- open ------------------------------------------------------------ */
@@ -901,6 +931,14 @@ static int journal_setup(journal *j, const gf__store_opts *opts,
 	gf__free(r.buf);
 	if (rc != GF_OK)
 		return rc;
+	/* The engine takes every record replayed for durable (its durable
+	 * ticket starts there), but the process that wrote them may have
+	 * died with them in the page cache only: under GF_SYNC_NEVER, between
+	 * syncs under GF_SYNC_INTERVAL. Make that true, or fail the open. */
+	if (info->records > 0 && sync_fd(j->fd) != 0)
+		return io_error(j, err, "cannot sync the records it replayed",
+				errno);
+	j->synced_end = j->end;
 	if (lseek(j->fd, (off_t)j->end, SEEK_SET) < 0)
 		return io_error(j, err, "cannot seek", errno);
 	j->alloc_end = j->end;

@@ -1511,7 +1511,7 @@ static int64_t pg_due_in(gf__store *st)
 }
 
 static const gf__store_ops pg_ops = {
-	"pg", 1, pg_append, pg_flush, pg_close, pg_commit, pg_due_in,
+	"pg", 1, pg_append, pg_flush, pg_close, pg_commit, pg_due_in, NULL,
 };
 
 void gf__pg_mark_saved(gf_order *const *orders, size_t n)

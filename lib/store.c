@@ -34,6 +34,7 @@ static void memory_close(gf__store *s)
 
 static const gf__store_ops memory_ops = {
 	"memory", 0, memory_append, memory_flush, memory_close, NULL, NULL,
+	NULL,
 };
 
 int gf__memory_open(gf__store **out, gf__err *err)

@@ -85,6 +85,13 @@ typedef struct gf__store_ops {
 	/* Transactional backends: in how many ms the waiting batch is due
 	 * (0: now), or -1 when none waits. */
 	int64_t (*due_in)(gf__store *s);
+	/* Backends that sync by themselves as they append (the journal,
+	 * whose GF_SYNC_INTERVAL syncs inside an append), else NULL: 1 when
+	 * every record appended so far is on stable storage. The engine
+	 * reports its durable ticket by it; without it, the memory store's
+	 * records count as durable per the sync policy, and a
+	 * transactional store's when commit() says so. */
+	int (*synced)(gf__store *s);
 } gf__store_ops;
 
 struct gf__store {

@@ -85,6 +85,71 @@ START_TEST(tickets_increase_and_become_durable)
 }
 END_TEST
 
+/* Under GF_SYNC_INTERVAL the journal syncs inside a call once the
+ * interval has passed: the durable ticket follows the sync and the host
+ * hears of it. What no sync covered yet (a long interval, GF_SYNC_NEVER)
+ * is not claimed, and the close, which syncs it, tells the host before
+ * the engine is gone. pg commits every call here (batch_max 0): all is
+ * durable when the call returns, whatever the policy. */
+START_TEST(interval_and_close_report_durable)
+{
+	st s;
+	st_begin(&s, _i, "interval");
+	s.o.sync = GF_SYNC_INTERVAL;
+	s.o.sync_interval_ms = 1;
+	s.o.batch_max = 0;
+	st_durables(&s);
+	const durables *d = &s.d;
+	gf_engine *eng = st_open(&s);
+	uint64_t prev = 0, t = 0;
+	for (int i = 0; i < 5; i++) {
+		nap_ms(5);      /* more than the interval */
+		t = create_seq(eng, "I", i, NULL, NULL);
+		/* the call's first append synced every record before it; a
+		 * call of one record is then durable as it returns */
+		uint64_t got = gf_engine_durable_ticket(eng);
+		ck_assert_msg(got >= prev && got <= t, "%s: event %d: durable "
+			      "ticket %llu, want %llu..%llu", s.name, i,
+			      (unsigned long long)got,
+			      (unsigned long long)prev, (unsigned long long)t);
+		if (t == prev + 1)
+			ck_assert_uint_eq(got, t);
+		ck_assert_uint_eq(d->last, got);
+		prev = t;
+	}
+	st_close(&s, eng);
+	ck_assert_uint_eq(d->last, t);
+
+	/* nothing syncs within a call: a long interval, then none */
+	static const gf_sync_policy pols[] = { GF_SYNC_INTERVAL,
+					       GF_SYNC_NEVER };
+	int i = 5;
+	for (size_t p = 0; p < 2; p++) {
+		s.o.sync = pols[p];
+		s.o.sync_interval_ms = 600000;
+		memset(&s.d, 0, sizeof(s.d));
+		eng = st_open(&s);
+		uint64_t opened = gf_engine_durable_ticket(eng);
+		ck_assert_uint_eq(opened, t);
+		for (int k = 0; k < 3; k++, i++)
+			t = create_seq(eng, "I", i, NULL, NULL);
+		if (s.backend == B_JOURNAL) {
+			/* in the page cache only: not claimed */
+			ck_assert_uint_eq(gf_engine_durable_ticket(eng),
+					  opened);
+			ck_assert_uint_eq(d->calls, 0);
+		}
+		st_close(&s, eng);
+		ck_assert_msg(d->last == t, "%s: policy %d: the close said %llu "
+			      "durable, want %llu", s.name, (int)pols[p],
+			      (unsigned long long)d->last,
+			      (unsigned long long)t);
+		ck_assert_int_eq(d->went_back, 0);
+	}
+	st_end(&s, NULL);
+}
+END_TEST
+
 START_TEST(group_commit_holds_notices_until_flush)
 {
 	st s;
@@ -345,6 +410,7 @@ END_TEST
 /* the pg variants wait on a server, the crash test on a lease */
 SU_MAKE_SUITE("durable", 60, B_COUNT,
 	      tickets_increase_and_become_durable,
+	      interval_and_close_report_durable,
 	      group_commit_holds_notices_until_flush,
 	      notices_without_a_record_arrive_by_flush,
 	      a_crash_loses_only_what_was_not_durable,

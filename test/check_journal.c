@@ -14,10 +14,34 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#endif
 
 #include "crc32c.h"
 #include "store.h"
 #include "testutil.h"
+
+#if defined(__linux__)
+/*
+ * fdatasync as the journal sees it: counted, and failing with EIO while
+ * fail_syncs is set. This binary links the static library, so this
+ * definition takes the place of libc's for the journal's calls; the
+ * real call is the system call itself.
+ */
+#define GF_TEST_SYNC_HOOK 1
+static int syncs, fail_syncs;
+
+int fdatasync(int fd)
+{
+	syncs++;
+	if (fail_syncs) {
+		errno = EIO;
+		return -1;
+	}
+	return (int)syscall(SYS_fdatasync, fd);
+}
+#endif
 
 /* ---- fixtures and helpers -------------------------------------------- */
 
@@ -581,6 +605,27 @@ START_TEST(test_bad_header)
 }
 END_TEST
 
+/* A bit flipped in the header's version field is damage, which the
+ * checksum catches: it must not pass for a journal of a newer format
+ * (GF_EVERSION tells the operator to upgrade, GF_ECORRUPT to restore). */
+START_TEST(test_header_version_damaged)
+{
+	const char *path = path_for("hv.journal");
+	uint8_t *bytes;
+	size_t len;
+
+	make_journal(path, 3);
+	bytes = slurp(path, &len);
+	for (int b = 0; b < 32; b++) {
+		bytes[8 + b / 8] ^= (uint8_t)(1u << (b % 8));
+		spit(path, bytes, len);
+		bytes[8 + b / 8] ^= (uint8_t)(1u << (b % 8));
+		expect_corrupt(path, "header checksum mismatch");
+	}
+	free(bytes);
+}
+END_TEST
+
 /* A crash while the header of a new journal was written leaves a prefix
  * of it, or zeros: the journal starts over. */
 START_TEST(test_partial_header)
@@ -898,6 +943,57 @@ START_TEST(test_corrupt_before_last)
 }
 END_TEST
 
+/* The same when the last record has type 0 and no payload: past its
+ * length it is the checksum and a zero byte, so most of it looks like
+ * the zeros at the end of the file. It is an acknowledged record all the
+ * same, and the damage before it is corruption, not a torn tail to cut.
+ * With and without the zeros of an unused window behind it. */
+START_TEST(test_corrupt_before_empty_record)
+{
+	const char *orig = path_for("ce-orig.journal");
+	const char *path = path_for("ce.journal");
+	const uint32_t len0 = 101;      /* type + 100 bytes of payload */
+	const size_t tail = 4096;
+	uint8_t payload[100], *bytes, *buf;
+	gf__store *st;
+	gf__err err;
+	size_t len;
+
+	memset(payload, 0x41, sizeof payload);
+	ck_assert_int_eq(gf__store_open(&st, spec_of(orig), NULL, NULL, &err),
+			 GF_OK);
+	ck_assert_int_eq(st->ops->append(st, 7, payload, sizeof payload,
+					 &err), GF_OK);
+	ck_assert_int_eq(st->ops->append(st, 0, NULL, 0, &err), GF_OK);
+	st->ops->close(st);
+	bytes = slurp(orig, &len);
+	ck_assert_uint_eq(len, 16 + 8 + len0 + 9);
+	buf = calloc(1, len + tail);
+	ck_assert_ptr_nonnull(buf);
+	memcpy(buf, bytes, len);
+	for (int z = 0; z < 2; z++) {
+		size_t size = len + (z ? tail : 0);
+		/* every single bit flipped, a length ending exactly at the
+		 * end of the file and one running past it */
+		uint32_t lens[32 + 2];
+		size_t k = 0;
+
+		for (int b = 0; b < 32; b++)
+			lens[k++] = len0 ^ (1u << b);
+		lens[k++] = (uint32_t)(size - 16 - 8);
+		lens[k++] = (uint32_t)(size - 16);
+		for (size_t i = 0; i < k; i++) {
+			put32(buf + 16, lens[i]);
+			spit(path, buf, size);
+			expect_corrupt(path, "record at offset 16: ");
+		}
+		put32(buf + 16, len0);
+	}
+	free(buf);
+	free(bytes);
+}
+END_TEST
+
 /* ---- journal: locking ------------------------------------------------- */
 
 START_TEST(test_lock)
@@ -1046,6 +1142,42 @@ START_TEST(test_sync_policies)
 	ck_assert_ptr_null(st);
 }
 END_TEST
+
+/* An open hands back every record it replays as durable (the engine's
+ * durable ticket starts there), but the process that wrote them may have
+ * died with them in the page cache only: under GF_SYNC_NEVER, between
+ * syncs under GF_SYNC_INTERVAL, or in writev mode. The open syncs them,
+ * and fails rather than claim what it could not sync. */
+#if defined(GF_TEST_SYNC_HOOK)
+START_TEST(test_open_syncs_replayed)
+{
+	const char *path = path_for("os.journal");
+	gf__store_info info;
+	gf__store *st = (gf__store *)&st;
+	gf__err err;
+	int rc;
+
+	make_journal(path, 10);
+	syncs = 0;
+	st = reopen_expect(path, 10, &info);
+	ck_assert_uint_eq(info.torn_bytes, 0);
+	ck_assert_int_ge(syncs, 1);
+	st->ops->close(st);
+
+	fail_syncs = 1;
+	rc = gf__store_open(&st, spec_of(path), NULL, &info, &err);
+	fail_syncs = 0;
+	ck_assert_msg(rc == GF_EIO, "want EIO, got %d (%s)", rc,
+		      rc ? err.msg : "ok");
+	ck_assert_ptr_null(st);
+	ck_assert_msg(strstr(err.msg, "cannot sync") != NULL, "%s", err.msg);
+	/* nothing was changed, and the lock went with the failed open */
+	ck_assert_uint_eq(file_size(path), offset_of(10));
+	st = reopen_expect(path, 10, &info);
+	st->ops->close(st);
+}
+END_TEST
+#endif
 
 /* ---- journal: process crashes ---------------------------------------- */
 
@@ -1341,6 +1473,7 @@ static Suite *make_suite(void)
 	tcase_add_test(format, test_big_records);
 	tcase_add_test(format, test_too_big);
 	tcase_add_test(format, test_bad_header);
+	tcase_add_test(format, test_header_version_damaged);
 	tcase_add_test(format, test_partial_header);
 	suite_add_tcase(s, format);
 
@@ -1353,6 +1486,7 @@ static Suite *make_suite(void)
 	tcase_add_test(damage, test_corrupt_checksum);
 	tcase_add_test(damage, test_corrupt_length);
 	tcase_add_test(damage, test_corrupt_before_last);
+	tcase_add_test(damage, test_corrupt_before_empty_record);
 	suite_add_tcase(s, damage);
 
 	tcase_add_unchecked_fixture(life, dir_setup, dir_teardown);
@@ -1360,6 +1494,9 @@ static Suite *make_suite(void)
 	tcase_add_test(life, test_lock);
 	tcase_add_test(life, test_replay_error);
 	tcase_add_test(life, test_sync_policies);
+#if defined(GF_TEST_SYNC_HOOK)
+	tcase_add_test(life, test_open_syncs_replayed);
+#endif
 	tcase_add_test(life, test_exit_without_close);
 	tcase_add_test(life, test_killed_while_appending);
 	tcase_add_test(life, test_write_failure);

@@ -84,7 +84,11 @@ typedef void (*gf_notice_cb)(void *data, const gf_notice *n);
  * Called when changes become durable: every change whose ticket (see
  * gf_result_ticket()) is at most `ticket` is now on stable storage. Under
  * group commit (gf_options.batch_max > 1) this is the acknowledgement a
- * host forwards upstream. It must not call back into the engine.
+ * host forwards upstream. With the journal it follows the syncs: before
+ * each call returns under GF_SYNC_EVERY; under GF_SYNC_INTERVAL at the
+ * end of a call whose appends synced; and, under every policy, at
+ * gf_engine_flush() and at gf_engine_close() (before it returns). It must
+ * not call back into the engine.
  */
 typedef void (*gf_durable_cb)(void *data, uint64_t ticket);
 
@@ -203,7 +207,9 @@ GF_EXTERN int gf_options_init(gf_options *opts, unsigned version);
 GF_EXTERN int gf_engine_open(gf_engine **out, const gf_options *opts,
 			     char *errmsg, size_t errmsg_size);
 
-/** Flush and close; NULL is harmless. Returns the flush's result. */
+/** Flush and close; NULL is harmless. Returns the flush's result. After
+ * a successful flush the durable callback hears of the last changes
+ * before the engine is freed. */
 GF_EXTERN int gf_engine_close(gf_engine *eng);
 
 /**
@@ -228,7 +234,8 @@ GF_EXTERN int gf_engine_set_explain(gf_engine *eng, int on);
  */
 GF_EXTERN int gf_engine_flush(gf_engine *eng);
 
-/** The highest ticket known durable (0: none yet this session). */
+/** The highest ticket known durable. After an open, every change the
+ * store replayed (it is synced before the open returns). */
 GF_EXTERN uint64_t gf_engine_durable_ticket(const gf_engine *eng);
 
 /**
