@@ -34,6 +34,13 @@
  *   wrong). A new file gets its header, then fsync of the file and of its
  *   directory, so the file itself survives a crash.
  *
+ *   Read-only (gf__store_opts.read_only, an auditor's dump beside the
+ *   live engine): the file is opened for reading, without the lock, and
+ *   nothing is written: a missing file is an error, a file without its
+ *   header holds no records, a torn tail (perhaps a record the live
+ *   engine is writing) ends the replay where it starts and is reported
+ *   but not cut, and appends fail with GF_EPERM.
+ *
  *   Records are read in order and handed to the replay callback. If any
  *   were, the file is fdatasynced before the open returns (GF_EIO if
  *   that fails): the engine counts them durable, and the process that
@@ -128,6 +135,7 @@ typedef struct journal {
 	gf__store base;
 	int fd;
 	int failed;           /* see APPEND AND SYNC above */
+	int read_only;        /* see OPEN above */
 	int dirty;            /* appended since the last sync */
 	uint64_t synced_end;  /* end of the records known on stable storage */
 	gf_sync_policy sync;
@@ -383,9 +391,11 @@ static int valid_record_after(const journal *j, reader *r, uint64_t from,
 static int cut_tail(journal *j, reader *r, uint64_t at, int torn,
 		    gf__store_info *info, gf__err *err)
 {
-	if (ftruncate(j->fd, (off_t)at) != 0)
+	if (j->read_only)
+		;       /* reported, left for the owner to cut */
+	else if (ftruncate(j->fd, (off_t)at) != 0)
 		return io_error(j, err, "cannot cut off its torn tail", errno);
-	if (sync_fd(j->fd) != 0)
+	else if (sync_fd(j->fd) != 0)
 		return io_error(j, err, "cannot sync after cutting its torn "
 				"tail", errno);
 	if (torn) {
@@ -622,7 +632,7 @@ static int check_header(journal *j, reader *r, gf__store_info *info,
 		}
 	}
 	if (fresh) {
-		rc = write_header(j, err);
+		rc = j->read_only ? GF_OK : write_header(j, err);
 		if (rc != GF_OK)
 			return rc;
 		if (r->size > 0) {
@@ -649,6 +659,15 @@ static int check_header(journal *j, reader *r, gf__store_info *info,
 }
 
 /* ---- append, flush, close ------------------------------------------- */
+
+static int read_only_error(const journal *j, gf__err *err)
+{
+	const char *ell;
+	const char *p = shown_path(j, &ell);
+
+	return gf__err_set(err, GF_EPERM, NULL,
+			   "journal " PATHFMT " was opened read-only", ell, p);
+}
 
 static int failed_error(const journal *j, gf__err *err)
 {
@@ -785,6 +804,8 @@ static int journal_append(gf__store *s, uint8_t type, const void *p,
 	uint32_t crc;
 	int rc = GF_OK;
 
+	if (j->read_only)
+		return read_only_error(j, err);
 	if (j->failed)
 		return failed_error(j, err);
 	if (n >= MAX_RECORD)
@@ -871,6 +892,10 @@ static void journal_close(gf__store *s)
 	journal *j = (journal *)s;
 
 	unmap(j);
+	if (j->read_only) {
+		journal_free(j);
+		return;
+	}
 	/* drop the unused end of the last window */
 	if (!j->failed && j->alloc_end > j->end &&
 	    ftruncate(j->fd, (off_t)j->end) == 0)
@@ -899,10 +924,14 @@ static int journal_setup(journal *j, const gf__store_opts *opts,
 	reader r;
 	int rc;
 
-	j->fd = open(j->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	j->read_only = opts->read_only != 0;
+	j->fd = open(j->path,
+		     (j->read_only ? O_RDONLY : O_RDWR | O_CREAT) | O_CLOEXEC |
+			     O_NOCTTY,
+		     0640);
 	if (j->fd < 0)
 		return io_error(j, err, "cannot open", errno);
-	if (flock(j->fd, LOCK_EX | LOCK_NB) != 0) {
+	if (!j->read_only && flock(j->fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno == EWOULDBLOCK)
 			return gf__err_set(err, GF_EBUSY, NULL,
 					   "journal " PATHFMT " is in use by "
@@ -935,7 +964,7 @@ static int journal_setup(journal *j, const gf__store_opts *opts,
 	 * ticket starts there), but the process that wrote them may have
 	 * died with them in the page cache only: under GF_SYNC_NEVER, between
 	 * syncs under GF_SYNC_INTERVAL. Make that true, or fail the open. */
-	if (info->records > 0 && sync_fd(j->fd) != 0)
+	if (!j->read_only && info->records > 0 && sync_fd(j->fd) != 0)
 		return io_error(j, err, "cannot sync the records it replayed",
 				errno);
 	j->synced_end = j->end;

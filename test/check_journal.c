@@ -1038,6 +1038,77 @@ START_TEST(test_lock)
 }
 END_TEST
 
+/* Read-only: beside the live writer, without its lock; a missing file is
+ * an error and stays missing; a torn tail is reported and left as it is;
+ * nothing can be appended. */
+START_TEST(test_read_only)
+{
+	const char *path = path_for("ro.journal");
+	const char *gone = path_for("ro-missing.journal");
+	gf__store *w, *r = (gf__store *)&r;
+	gf__store_opts o;
+	gf__store_info info;
+	gf__err err;
+	seen s;
+	uint8_t *before, *after;
+	size_t before_len, after_len;
+	struct stat sb;
+
+	seen_init(&s);
+	o = opts_for(GF_SYNC_NEVER, &s);
+	o.read_only = 1;
+	ck_assert_int_ne(gf__store_open(&r, spec_of(gone), &o, &info, &err),
+			 GF_OK);
+	ck_assert_ptr_null(r);
+	ck_assert(strstr(err.msg, gone) != NULL);
+	ck_assert_int_eq(stat(gone, &sb), -1);
+
+	/* a live writer holds the lock and has appended 5 records */
+	ck_assert_int_eq(gf__store_open(&w, spec_of(path), NULL, NULL, &err),
+			 GF_OK);
+	append_range(w, 0, 5);
+	ck_assert_int_eq(gf__store_open(&r, spec_of(path), &o, &info, &err),
+			 GF_OK);
+	ck_assert_uint_eq(s.count, 5);
+	ck_assert_uint_eq(info.records, 5);
+	ck_assert_int_eq(s.mismatch, 0);
+	ck_assert_int_eq(r->ops->append(r, 1, "x", 1, &err), GF_EPERM);
+	ck_assert(strstr(err.msg, "read-only") != NULL);
+	ck_assert_int_eq(r->ops->flush(r, &err), GF_OK);
+	r->ops->close(r);
+	/* the writer goes on, its lock untouched */
+	append_range(w, 5, 7);
+	ck_assert_int_eq(gf__store_open(&r, spec_of(path), NULL, NULL, &err),
+			 GF_EBUSY);
+	w->ops->close(w);
+
+	/* a torn last record: replayed up to it, reported, not cut */
+	before = slurp(path, &before_len);
+	ck_assert_uint_eq(before_len, offset_of(7));
+	before[offset_of(6) + 6] ^= 0x01;
+	spit(path, before, before_len);
+	free(s.buf);
+	seen_init(&s);
+	o.replay_ud = &s;
+	ck_assert_int_eq(gf__store_open(&r, spec_of(path), &o, &info, &err),
+			 GF_OK);
+	ck_assert_uint_eq(s.count, 6);
+	ck_assert_uint_eq(info.torn_offset, offset_of(6));
+	ck_assert_uint_eq(info.torn_bytes, offset_of(7) - offset_of(6));
+	r->ops->close(r);
+	after = slurp(path, &after_len);
+	ck_assert_uint_eq(after_len, before_len);
+	ck_assert(memcmp(before, after, before_len) == 0);
+	/* the owner cuts it */
+	r = reopen_expect(path, 6, &info);
+	r->ops->close(r);
+	ck_assert_uint_eq(file_size(path), offset_of(6));
+	free(before);
+	free(after);
+	free(s.buf);
+}
+END_TEST
+
 /* ---- journal: the replay callback ----------------------------------- */
 
 START_TEST(test_replay_error)
@@ -1492,6 +1563,7 @@ static Suite *make_suite(void)
 	tcase_add_unchecked_fixture(life, dir_setup, dir_teardown);
 	tcase_set_timeout(life, 60);
 	tcase_add_test(life, test_lock);
+	tcase_add_test(life, test_read_only);
 	tcase_add_test(life, test_replay_error);
 	tcase_add_test(life, test_sync_policies);
 #if defined(GF_TEST_SYNC_HOOK)

@@ -157,10 +157,12 @@ typedef struct gf_options {
 	gf_durable_cb durable;
 	void *durable_data;
 	/** Non-zero opens to read: the store is replayed into memory and
-	 * every call that would change it fails with GF_EPERM. With
-	 * PostgreSQL no lease is taken and nothing is written (not even the
-	 * schema), so an auditor's dump can run beside the live engine; the
-	 * state is the database's as of the open. */
+	 * every call that would change it fails with GF_EPERM. Nothing is
+	 * written and nothing is locked, so an auditor's dump can run beside
+	 * the live engine; the state is the store's as of the open. With
+	 * PostgreSQL no lease is taken (not even the schema is touched);
+	 * a journal is opened for reading, must exist, and a record being
+	 * written as the open reads ends the replay without being cut. */
 	int read_only;
 } gf_options;
 
