@@ -147,7 +147,8 @@ static int gf__start(gf_order *o, gf_sla_clock *c, gf_time t)
 {
 	c->state = GF_SLA_RUNNING;
 	c->runs++;
-	c->step = 0;
+	c->fired = 0;
+	c->reladder = 0;
 	c->extensions = 0;
 	c->pending = NULL;
 	c->started = c->since = t;
@@ -166,9 +167,17 @@ static int gf__start(gf_order *o, gf_sla_clock *c, gf_time t)
 
 static void gf__stop(gf_order *o, gf_sla_clock *c, gf_time t)
 {
-	if (c->state == GF_SLA_PAUSED)
+	if (c->state == GF_SLA_PAUSED) {
 		c->paused_ms += t > c->since ? t - c->since : 0;
+		/* its due time is as of the pause, long passed perhaps; a
+		 * run stopped with budget left is on time, so it is judged
+		 * by the due time it would have had if resumed at the stop */
+		if (c->budget >= 0 && c->elapsed <= c->budget &&
+		    c->due != GF_TIME_NONE)
+			c->due = gf__point(c, t, c->budget - c->elapsed);
+	}
 	c->state = GF_SLA_STOPPED;
+	c->reladder = 0;
 	c->stopped = t;
 	c->pending = NULL;
 	gf__mark(o, c, GF__MARK_STOP, t);
@@ -211,6 +220,34 @@ int gf__clocks_move(gf_order *o, gf__milestone m, int returned,
 	return unknown;
 }
 
+/* The time of ladder step s given the clock's due and warning times. */
+static gf_time gf__step_time(const gf_sla_clock *c, unsigned s)
+{
+	const gf__sla_step *st = &c->def->steps[s];
+	switch (st->when) {
+	case GF__AT_WARNING:
+		return c->warn;
+	case GF__AT_DUE:
+		return c->due;
+	case GF__AT_AFTER_DUE:
+		return gf__add(c, c->due, st->after);
+	}
+	return GF_TIME_NONE;
+}
+
+/* The ladder starts over for new due and warning times, at t: the steps
+ * whose new time has passed already do not fire (again). Each step is
+ * judged on its own time, as each fires at its own time. */
+static void gf__reladder(gf_sla_clock *c, gf_time t)
+{
+	c->fired = 0;
+	for (unsigned s = 0; s < c->def->nsteps; s++) {
+		gf_time at = gf__step_time(c, s);
+		if (at != GF_TIME_NONE && at <= t)
+			c->fired |= 1u << s;
+	}
+}
+
 void gf__clocks_pause(gf_order *o, gf_time t)
 {
 	for (size_t i = 0; i < o->nclocks; i++) {
@@ -236,6 +273,10 @@ void gf__clocks_resume(gf_order *o, gf_time t)
 		c->since = t;
 		c->state = GF_SLA_RUNNING;
 		gf__project(c);
+		if (c->reladder) {
+			gf__reladder(c, t);
+			c->reladder = 0;
+		}
 		gf__mark(o, c, GF__MARK_RESUME, t);
 	}
 }
@@ -254,21 +295,6 @@ void gf__clock_deny(gf_order *o, size_t i, gf_time t)
 	gf__mark(o, c, GF__MARK_DENY, t);
 }
 
-/* The time of ladder step s given the clock's due and warning times. */
-static gf_time gf__step_time(const gf_sla_clock *c, unsigned s)
-{
-	const gf__sla_step *st = &c->def->steps[s];
-	switch (st->when) {
-	case GF__AT_WARNING:
-		return c->warn;
-	case GF__AT_DUE:
-		return c->due;
-	case GF__AT_AFTER_DUE:
-		return gf__add(c, c->due, st->after);
-	}
-	return GF_TIME_NONE;
-}
-
 int gf__clock_extend(gf_order *o, size_t i, const char *dur, gf_time t)
 {
 	gf_sla_clock *c = &o->clocks[i];
@@ -282,24 +308,20 @@ int gf__clock_extend(gf_order *o, size_t i, const char *dur, gf_time t)
 						  : gf__measure(c, c->due, nd);
 		if (more >= 0) {
 			c->budget += more;
-			if (c->state == GF_SLA_RUNNING) {
-				c->due = nd;
-				gf__project(c);
-			} else {
-				c->due = nd; /* as of the pause */
-			}
+			/* while paused, `since` is the pause: the due and
+			 * warning times as of the pause */
+			c->due = nd;
+			gf__project(c);
 		}
 	}
-	/* the ladder starts over for the new due time, less the steps
-	 * whose time has passed already */
-	unsigned s = 0;
-	while (s < c->def->nsteps) {
-		gf_time at = gf__step_time(c, s);
-		if (at == GF_TIME_NONE || at > t)
-			break;
-		s++;
-	}
-	c->step = s;
+	/* The ladder starts over for the new due time. A paused clock's
+	 * times move again at the resume, and judged now, against times as
+	 * of the pause, every step of a clock paused long enough would seem
+	 * passed and never fire: it starts over at the resume instead. */
+	if (c->state == GF_SLA_PAUSED)
+		c->reladder = 1;
+	else
+		gf__reladder(c, t);
 	gf__mark(o, c, GF__MARK_EXTEND, t);
 	return c->due == GF_TIME_NONE;
 }
@@ -370,9 +392,19 @@ int gf__clock_plan_extend(const gf_order *o, const char *name,
 	if (gf__duration_parse(&asked, dur, strlen(dur)))
 		return gf__err_set(err, GF_EVALUE, "$.duration",
 				   "\"%s\" is not a duration", dur);
-	if (c->due != GF_TIME_NONE) {
-		gf_time a = gf__add(c, c->due, asked);
-		gf_time l = gf__add(c, c->due, d->ext_longest);
+	/* a paused clock's due time is as of the pause, passed perhaps
+	 * while budget is left: it is judged by the due time it would have
+	 * if resumed now */
+	gf_time due = c->due;
+	if (c->state == GF_SLA_PAUSED && due != GF_TIME_NONE &&
+	    c->budget > c->elapsed) {
+		gf_time r = gf__point(c, now, c->budget - c->elapsed);
+		if (r != GF_TIME_NONE)
+			due = r;
+	}
+	if (due != GF_TIME_NONE) {
+		gf_time a = gf__add(c, due, asked);
+		gf_time l = gf__add(c, due, d->ext_longest);
 		if (a == GF_TIME_NONE || l == GF_TIME_NONE || a > l)
 			return gf__err_set(err, GF_EVALUE, "$.duration",
 					   "%s is longer than the %s an "
@@ -381,7 +413,7 @@ int gf__clock_plan_extend(const gf_order *o, const char *name,
 					   d->name);
 		if (d->has_ask_before) {
 			gf_time latest = gf__add(c, now, d->ask_before);
-			if (latest == GF_TIME_NONE || latest > c->due)
+			if (latest == GF_TIME_NONE || latest > due)
 				return gf__err_set(
 					err, GF_ESTATE, "$.op",
 					"too late: an extension of %s is asked "
@@ -433,17 +465,39 @@ int gf__clock_plan_decide(const gf_order *o, const char *name,
 gf_time gf__clock_next(const gf_order *o, size_t i, unsigned *step)
 {
 	const gf_sla_clock *c = &o->clocks[i];
-	if (c->state != GF_SLA_RUNNING || c->due == GF_TIME_NONE ||
-	    c->step >= c->def->nsteps)
+	if (c->state != GF_SLA_RUNNING || c->due == GF_TIME_NONE)
 		return GF_TIME_NONE;
-	*step = c->step;
-	return gf__step_time(c, c->step);
+	/* the loader orders steps of the same unit only ("due+30m" may
+	 * follow "due+2h"): the earliest unfired one, not the next in the
+	 * file; one whose time is unknown waits for none of the others */
+	gf_time next = GF_TIME_NONE;
+	for (unsigned s = 0; s < c->def->nsteps; s++) {
+		if (c->fired & 1u << s)
+			continue;
+		gf_time at = gf__step_time(c, s);
+		if (at != GF_TIME_NONE && (next == GF_TIME_NONE || at < next)) {
+			next = at;
+			*step = s;
+		}
+	}
+	return next;
+}
+
+int gf__clock_step_fits(const gf_order *o, size_t i, unsigned step,
+			gf_time at)
+{
+	const gf_sla_clock *c = &o->clocks[i];
+	if (c->state != GF_SLA_RUNNING || c->due == GF_TIME_NONE ||
+	    step >= c->def->nsteps || (c->fired & 1u << step))
+		return 0;
+	gf_time t = gf__step_time(c, step);
+	return t != GF_TIME_NONE && t <= at;
 }
 
 void gf__clock_fired(gf_order *o, size_t i, unsigned step, gf_time t)
 {
 	gf_sla_clock *c = &o->clocks[i];
-	c->step = step + 1;
+	c->fired |= 1u << step;
 	gf__mark(o, c,
 		 (gf__mark_kind)(GF__MARK_NOTIFY - 1 +
 				 c->def->steps[step].kind),
@@ -477,7 +531,13 @@ unsigned gf_sla_clock_extensions(const gf_sla_clock *c)
 	return c->extensions;
 }
 unsigned gf_sla_clock_runs(const gf_sla_clock *c) { return c->runs; }
-unsigned gf_sla_clock_steps_fired(const gf_sla_clock *c) { return c->step; }
+unsigned gf_sla_clock_steps_fired(const gf_sla_clock *c)
+{
+	unsigned n = 0;
+	for (unsigned f = c->fired; f; f &= f - 1)
+		n++;
+	return n;
+}
 const char *gf_sla_clock_pending(const gf_sla_clock *c) { return c->pending; }
 
 int gf_sla_clock_on_time(const gf_sla_clock *c, gf_time now)

@@ -20,7 +20,13 @@ struct gf_sla_clock {
 	const gf__sla_clock *def;
 	const gf__sla *set;     /* its calendar */
 	gf_sla_state state;
-	unsigned step;          /* ladder steps fired in this run */
+	/* the ladder steps fired (or passed over by an extension) in this
+	 * run, bit s for step s: each step fires at its own time, whatever
+	 * its place in the file */
+	unsigned fired;
+	/* an extension was granted while paused: the ladder starts over at
+	 * the resume, when the new step times are known */
+	unsigned char reladder;
 	unsigned extensions;    /* granted in this run */
 	unsigned runs;
 	gf_time started;        /* this run's start */
@@ -116,11 +122,23 @@ int gf__clock_plan_decide(const struct gf_order *o, const char *name,
 			  gf__err *err);
 
 /*
- * When clock i next needs the engine, and which ladder step that is:
+ * When clock i next needs the engine, and which ladder step that is: the
+ * unfired step that falls first (the first in the file on a tie).
  * GF_TIME_NONE when nothing is due (not running, no steps left, unknown
  * due time).
  */
 gf_time gf__clock_next(const struct gf_order *o, size_t i, unsigned *step);
+
+/*
+ * Whether a stored step of clock i, recorded at `at`, fits the clock as
+ * rebuilt so far: running, the step not fired in this run, and due by
+ * `at`. A replay checks each step record with it. That holds for the
+ * step gf__clock_next() names, and for any other unfired step due by
+ * then: journals written before steps fired at their own time took them
+ * in file order, and still replay.
+ */
+int gf__clock_step_fits(const struct gf_order *o, size_t i, unsigned step,
+			gf_time at);
 
 /* Step `step` of clock i fired at t: counted and marked. */
 void gf__clock_fired(struct gf_order *o, size_t i, unsigned step, gf_time t);

@@ -1591,11 +1591,8 @@ static int gf__replay(void *ud, uint8_t type, const uint8_t *p, size_t n,
 		gf__rec_step r;
 		rc = gf__rec_step_decode(&r, p, n, &sc);
 		gf_order *o = rc ? NULL : gf__find(eng, r.order);
-		unsigned step;
 		if (!rc && (!o || r.clock >= o->nclocks ||
-			    gf__clock_next(o, r.clock, &step) ==
-				    GF_TIME_NONE ||
-			    step != r.step))
+			    !gf__clock_step_fits(o, r.clock, r.step, r.at)))
 			rc = GF_ECORRUPT;
 		if (!rc) {
 			gf_state before = o->state;

@@ -150,6 +150,31 @@ static const gf__dept *gf__upper(const gf__dir *dir, const gf__dept *d)
 	return NULL;
 }
 
+/*
+ * Why a reassigning escalation may not move o now (what o is: "paused",
+ * "resolved", ...), or NULL when it may. A reassign sends the order back
+ * to dispatched for the new lead, which undoes nothing only while the
+ * order is being worked on: a paused order would be dispatched and still
+ * paused, which no action can leave; a resolved or verified one, under a
+ * clock that runs until closed, would lose its resolution; a returned one
+ * waits for the desk's dispatch. The step then only notifies. Its record
+ * names no new lead, so a replay does the same.
+ */
+static const char *gf__reassign_held(const gf_order *o)
+{
+	if (o->paused)
+		return "paused";
+	switch (o->state) {
+	case GF_STATE_DISPATCHED:
+	case GF_STATE_SIGNED:
+	case GF_STATE_IN_PROGRESS:
+	case GF_STATE_REOPENED:
+		return NULL;
+	default:
+		return gf_state_name(o->state);
+	}
+}
+
 void gf__warn_unknown_due(gf_engine *eng, const gf_order *o,
 				 gf_time at)
 {
@@ -180,7 +205,8 @@ static int gf__step(gf_engine *eng, gf_order *o, size_t i, gf_time now)
 	 * the wall clock says when it was noticed */
 	gf_time at = eng->clock == GF_CLOCK_EVENT ? t : now;
 	const gf__dept *up = NULL;
-	if (st->kind == GF__STEP_ESCALATE) {
+	const char *held = gf__reassign_held(o);
+	if (st->kind == GF__STEP_ESCALATE && (st->copy || !held)) {
 		const gf__dept *d = gf__dir_dept(eng->dir, o->lead,
 						 strlen(o->lead));
 		up = d ? gf__upper(eng->dir, d) : NULL;
@@ -189,12 +215,17 @@ static int gf__step(gf_engine *eng, gf_order *o, size_t i, gf_time now)
 			      : o->reports[0]->ev.offset_min;
 	char due[40], why[200];
 	gf_time_format(due, sizeof(due), c->due, off);
-	snprintf(why, sizeof(why), "%s clock (%s) due %s: %s%s%s", c->def->name,
-		 c->def->due_text, due, st->text,
-		 st->kind == GF__STEP_ESCALATE && !up ? "; no upper level" : "",
-		 st->kind == GF__STEP_ESCALATE && up
-			 ? (st->copy ? "; copied up" : "; reassigned up")
-			 : "");
+	char how[48] = "";
+	if (st->kind == GF__STEP_ESCALATE && up)
+		snprintf(how, sizeof(how), "; %s up",
+			 st->copy ? "copied" : "reassigned");
+	else if (st->kind == GF__STEP_ESCALATE && !st->copy && held)
+		snprintf(how, sizeof(how), "; not reassigned: the order is %s",
+			 held);
+	else if (st->kind == GF__STEP_ESCALATE)
+		snprintf(how, sizeof(how), "; no upper level");
+	snprintf(why, sizeof(why), "%s clock (%s) due %s: %s%s", c->def->name,
+		 c->def->due_text, due, st->text, how);
 	gf__rec_step r = { at, o->id, (unsigned)i, s, why,
 			   up ? up->id : NULL,
 			   up ? up->level : GF_LEVEL_NONE, st->copy };

@@ -81,7 +81,37 @@ static const char sla_v2[] =
 	"  \"quick\":{\"clocks\":{\"resolve\":{\"due\":\"2h\"}}},"
 	"  \"petition\":{\"clocks\":{\"accept\":{\"due\":\"15d\"}}}}}";
 
-static gf_config *config_with(const char *sla)
+/* Clocks whose ladders test the corners: a non-pausable clock that
+ * escalates (reassign) a paused order, one that runs past the resolution
+ * until closed, and a ladder with a step in minutes after one in hours. */
+static const char rules_more[] =
+	"{\"version\":\"c-2\",\"fallback\":\"sz-zhzx\",\"tables\":["
+	"{\"id\":\"main\",\"hit_policy\":\"first\",\"rules\":["
+	"{\"id\":\"garbage\",\"when\":{\"category\":[\"city.environment\"]},"
+	" \"then\":{\"lead\":\"role:town.urban_mgmt\",\"sla\":\"hard\"}},"
+	"{\"id\":\"wage\",\"when\":{\"category\":[\"dispute.07\"]},"
+	" \"then\":{\"lead\":\"dept:t-cq-cg\",\"sla\":\"long\"}},"
+	"{\"id\":\"dispute\",\"when\":{\"category\":[\"dispute\"]},"
+	" \"then\":{\"lead\":\"dept:t-cq-cg\",\"sla\":\"mixed\"}}]}]}";
+
+static const char sla_more[] =
+	"{\"version\":\"c-sla-3\",\"policies\":{"
+	"  \"hard\":{\"clocks\":{"
+	"   \"sign\":{\"due\":\"1h\",\"ladder\":[]},"
+	"   \"resolve\":{\"due\":\"2h\",\"pausable\":false,"
+	"     \"ladder\":[{\"at\":\"due+1h\",\"do\":\"escalate\"}]}}},"
+	"  \"long\":{\"clocks\":{"
+	"   \"total\":{\"due\":\"2h\",\"from\":\"received\",\"until\":\"closed\","
+	"     \"ladder\":[{\"at\":\"due\",\"do\":\"escalate\"}]}}},"
+	"  \"mixed\":{\"clocks\":{"
+	"   \"resolve\":{\"due\":\"2h\","
+	"     \"extension\":{\"longest\":\"1h\",\"approver\":\"none\"},"
+	"     \"ladder\":["
+	"     {\"at\":\"due\",\"do\":\"urge\"},"
+	"     {\"at\":\"due+2h\",\"do\":\"supervise\"},"
+	"     {\"at\":\"due+30m\",\"do\":\"notify\"}]}}}}}";
+
+static gf_config *config_rules_sla(const char *rules_json, const char *sla)
 {
 	size_t n;
 	char *cal = read_file(GF_TEST_EXAMPLE_CONFIG "/calendar.json", &n);
@@ -89,7 +119,7 @@ static gf_config *config_with(const char *sla)
 	gf_config *cfg;
 	ck_assert_int_eq(gf_config_new(&cfg), GF_OK);
 	gf_config_set_file(cfg, "directory.json", dir, strlen(dir));
-	gf_config_set_file(cfg, "rules.json", rules, strlen(rules));
+	gf_config_set_file(cfg, "rules.json", rules_json, strlen(rules_json));
 	gf_config_set_file(cfg, "sla.json", sla, strlen(sla));
 	gf_config_set_file(cfg, "calendar.json", cal, n);
 	free(cal);
@@ -103,6 +133,11 @@ static gf_config *config_with(const char *sla)
 		ck_abort_msg("the clock suite's configuration does not compile");
 	}
 	return cfg;
+}
+
+static gf_config *config_with(const char *sla)
+{
+	return config_rules_sla(rules, sla);
 }
 
 /* SLA notices, in order, as "step clock order dept" lines. */
@@ -129,9 +164,8 @@ static void on_notice(void *data, const gf_notice *n)
 	}
 }
 
-static gf_engine *open_sla(const char *sla, const char *store, seen *s)
+static gf_engine *open_cfg(gf_config *cfg, const char *store, seen *s)
 {
-	gf_config *cfg = config_with(sla);
 	gf_options o = GF_OPTIONS_INIT;
 	o.config = cfg;
 	o.store = store;
@@ -145,6 +179,17 @@ static gf_engine *open_sla(const char *sla, const char *store, seen *s)
 	gf_config_free(cfg);
 	ck_assert_msg(rc == GF_OK, "open: %s", err);
 	return eng;
+}
+
+static gf_engine *open_sla(const char *sla, const char *store, seen *s)
+{
+	return open_cfg(config_with(sla), store, s);
+}
+
+/* The engine of rules_more and sla_more. */
+static gf_engine *open_more(const char *store, seen *s)
+{
+	return open_cfg(config_rules_sla(rules_more, sla_more), store, s);
 }
 
 static gf_time T(const char *s)
@@ -626,18 +671,24 @@ static void clocks_text(gf_engine *eng, char *buf, size_t size)
 	buf[0] = '\0';
 	for (size_t i = 0; i < gf_engine_order_count(eng); i++) {
 		const gf_order *o = gf_engine_order_at(eng, i);
-		n += (size_t)snprintf(buf + n, size - n, "%s %s %s|",
+		n += (size_t)snprintf(buf + n, size - n, "%s %s %s %d|",
 				      gf_order_id(o), gf_order_lead(o),
-				      gf_state_name(gf_order_state(o)));
+				      gf_state_name(gf_order_state(o)),
+				      gf_order_paused(o));
 		for (size_t j = 0; j < gf_order_clock_count(o); j++) {
 			const gf_sla_clock *c = gf_order_clock(o, j);
+			const char *p = gf_sla_clock_pending(c);
 			n += (size_t)snprintf(
-				buf + n, size - n, "%s %d %lld %lld %u %u;",
+				buf + n, size - n,
+				"%s %d %lld %lld %lld %u %u %u %s %d;",
 				gf_sla_clock_name(c), gf_sla_clock_state(c),
 				(long long)gf_sla_clock_due(c),
+				(long long)gf_sla_clock_warning(c),
 				(long long)gf_sla_clock_stopped(c),
 				gf_sla_clock_runs(c),
-				gf_sla_clock_steps_fired(c));
+				gf_sla_clock_steps_fired(c),
+				gf_sla_clock_extensions(c), p ? p : "-",
+				gf_sla_clock_on_time(c, 0));
 		}
 		n += (size_t)snprintf(buf + n, size - n, "%zu/%zu\n",
 				      gf_order_sla_mark_count(o),
@@ -725,6 +776,379 @@ START_TEST(orders_keep_the_policies_they_started_under)
 		"2026-11-26T17:30:00+08:00");
 	ck_time(gf_sla_clock_due(clock_of(eng, fresh, "resolve")),
 		"2026-11-30T17:30:00+08:00");
+	gf_engine_close(eng);
+	fx_rmdir(dir);
+}
+END_TEST
+
+/* Close the engine on store and open it again (sla_v1, or rules_more and
+ * sla_more when more): the replay must rebuild the clocks, the orders and
+ * the next deadline exactly as they were live, and fire nothing. */
+static gf_engine *reopen(gf_engine *eng, const char *store, seen *s,
+			 int more)
+{
+	char before[8192], after[8192];
+	clocks_text(eng, before, sizeof(before));
+	gf_time next = gf_engine_next_deadline(eng);
+	gf_engine_close(eng);
+	int n = s ? s->n : 0;
+	eng = more ? open_more(store, s) : open_sla(sla_v1, store, s);
+	clocks_text(eng, after, sizeof(after));
+	ck_assert_str_eq(after, before);
+	ck_assert_int_eq(gf_engine_next_deadline(eng), next);
+	ck_assert_int_eq(s ? s->n : 0, n);
+	return eng;
+}
+
+static const char *mark_what(gf_engine *eng, const char *id, size_t back)
+{
+	const gf_order *o = gf_engine_order_find(eng, id);
+	size_t n = gf_order_sla_mark_count(o);
+	ck_assert_uint_gt(n, back);
+	return gf_sla_mark_what(gf_order_sla_mark(o, n - 1 - back));
+}
+
+/* An extension granted while paused: its step times are not known until
+ * the resume (they count from it), so the ladder starts over then, not at
+ * the grant against times as of the pause, which a long pause has left
+ * behind. */
+START_TEST(extension_while_paused_starts_the_ladder_over_at_the_resume)
+{
+	char *dir = fx_tmpdir();
+	char store[512];
+	snprintf(store, sizeof(store), "journal:%s/j", dir);
+	seen s;
+	memset(&s, 0, sizeof(s));
+	gf_engine *eng = open_sla(sla_v1, store, &s);
+	/* natural time: 30 min used, paused, extended by 30 min past the
+	 * due time as of the pause (11:30), resumed at 14:00 with 2 h left */
+	char id[64];
+	police(eng, id);
+	ck_assert_int_eq(act(eng, "sign", id, "t-cq-pcs",
+			     "2026-11-23T09:10:00+08:00", NULL), GF_OK);
+	ck_assert_int_eq(act(eng, "pause", id, "t-cq-pcs",
+			     "2026-11-23T09:30:00+08:00",
+			     "\"reason\":\"等待现场勘验\""), GF_OK);
+	ck_assert_int_eq(act(eng, "extend", id, "t-cq-pcs",
+			     "2026-11-23T13:00:00+08:00",
+			     "\"duration\":\"30m\",\"reason\":\"x\""), GF_OK);
+	const gf_sla_clock *c = clock_of(eng, id, "resolve");
+	ck_time(gf_sla_clock_due(c), "2026-11-23T11:30:00+08:00");
+	/* the replay rebuilds the ladder owed to the resume */
+	eng = reopen(eng, store, &s, 0);
+	ck_assert_int_eq(act(eng, "resume", id, "t-cq-pcs",
+			     "2026-11-23T14:00:00+08:00", NULL), GF_OK);
+	c = clock_of(eng, id, "resolve");
+	ck_time(gf_sla_clock_due(c), "2026-11-23T16:00:00+08:00");
+	ck_assert_uint_eq(gf_sla_clock_steps_fired(c), 0);
+	ck_assert_int_eq(gf_engine_next_deadline(eng),
+			 T("2026-11-23T16:00:00+08:00"));
+	ck_assert_int_eq(gf_engine_set_time(eng, T("2026-11-23T18:00:00+08:00")),
+			 GF_OK);
+	ck_assert_int_eq(s.n, 3);
+	ck_assert_msg(strstr(s.line[0], "urge resolve") == s.line[0] &&
+			      strstr(s.line[0], "2026-11-23T16:00:00"),
+		      "%s", s.line[0]);
+	ck_assert_msg(strstr(s.line[1], "supervise resolve") == s.line[1] &&
+			      strstr(s.line[1], "2026-11-23T16:30:00"),
+		      "%s", s.line[1]);
+	ck_assert_msg(strstr(s.line[2], "escalate resolve") == s.line[2] &&
+			      strstr(s.line[2], "2026-11-23T17:00:00"),
+		      "%s", s.line[2]);
+
+	/* working time, with a warning: 3wd from Mon 09:00, 28 working
+	 * hours; 1 used by the pause on Mon 10:00. The grant of 2wd (Wed
+	 * 11:00) adds 14: due Mon 11-30 17:30 and warning (21 h used) Wed
+	 * 17:30 as of the pause. Resumed Thu 09:00 with 41 h left: warning
+	 * Mon 11-30 16:30, due Thu 12-03 16:30, and the warning fires. */
+	gf_engine_close(eng);
+	snprintf(store, sizeof(store), "journal:%s/j2", dir);
+	memset(&s, 0, sizeof(s));
+	eng = open_sla(sla_v1, store, &s);
+	complaint(eng, id);
+	ck_assert_int_eq(act(eng, "sign", id, "t-cq-cg",
+			     "2026-11-23T09:30:00+08:00", NULL), GF_OK);
+	ck_assert_int_eq(act(eng, "pause", id, "t-cq-cg",
+			     "2026-11-23T10:00:00+08:00",
+			     "\"reason\":\"等待供电公司\""), GF_OK);
+	ck_assert_int_eq(act(eng, "extend", id, "t-cq-cg",
+			     "2026-11-25T10:00:00+08:00",
+			     "\"duration\":\"2wd\",\"reason\":\"x\""), GF_OK);
+	ck_assert_int_eq(act(eng, "approve_extension", id, "wz-zhzx",
+			     "2026-11-25T11:00:00+08:00", NULL), GF_OK);
+	c = clock_of(eng, id, "resolve");
+	ck_time(gf_sla_clock_due(c), "2026-11-30T17:30:00+08:00");
+	ck_time(gf_sla_clock_warning(c), "2026-11-25T17:30:00+08:00");
+	ck_assert_str_eq(mark_what(eng, id, 0), "extend");
+	ck_assert_int_eq(act(eng, "resume", id, "t-cq-cg",
+			     "2026-11-26T09:00:00+08:00", NULL), GF_OK);
+	c = clock_of(eng, id, "resolve");
+	ck_time(gf_sla_clock_warning(c), "2026-11-30T16:30:00+08:00");
+	ck_time(gf_sla_clock_due(c), "2026-12-03T16:30:00+08:00");
+	eng = reopen(eng, store, &s, 0);
+	ck_assert_int_eq(gf_engine_next_deadline(eng),
+			 T("2026-11-30T16:30:00+08:00"));
+	ck_assert_int_eq(gf_engine_set_time(eng, T("2026-12-03T17:00:00+08:00")),
+			 GF_OK);
+	ck_assert_int_eq(s.n, 2);
+	ck_assert_msg(strstr(s.line[0], "notify resolve") == s.line[0] &&
+			      strstr(s.line[0], "2026-11-30T16:30:00"),
+		      "%s", s.line[0]);
+	ck_assert_msg(strstr(s.line[1], "urge resolve") == s.line[1] &&
+			      strstr(s.line[1], "2026-12-03T16:30:00"),
+		      "%s", s.line[1]);
+	eng = reopen(eng, store, &s, 0);
+	gf_engine_close(eng);
+	fx_rmdir(dir);
+}
+END_TEST
+
+/* "due+30m" after "due+2h" in the file fires at its own time, before
+ * it; an extension passes over each step whose new time has passed,
+ * wherever it stands in the file. */
+START_TEST(ladder_steps_fire_at_their_own_time)
+{
+	char *dir = fx_tmpdir();
+	char store[512];
+	snprintf(store, sizeof(store), "journal:%s/j", dir);
+	seen s;
+	memset(&s, 0, sizeof(s));
+	gf_engine *eng = open_more(store, &s);
+	char id[64];
+	snprintf(id, sizeof(id), "%s",
+		 event(eng, "12345", "D1", "2026-11-23T09:00:00+08:00",
+		       "dispute"));
+	ck_assert_int_eq(act(eng, "sign", id, "t-cq-cg",
+			     "2026-11-23T09:10:00+08:00", NULL), GF_OK);
+	/* due 11:00: urge 11:00, notify (due+30m) 11:30, supervise 13:00 */
+	ck_assert_int_eq(gf_engine_set_time(eng, T("2026-11-23T11:45:00+08:00")),
+			 GF_OK);
+	ck_assert_int_eq(s.n, 2);
+	ck_assert_msg(strstr(s.line[0], "urge resolve") == s.line[0] &&
+			      strstr(s.line[0], "2026-11-23T11:00:00"),
+		      "%s", s.line[0]);
+	ck_assert_msg(strstr(s.line[1], "notify resolve") == s.line[1] &&
+			      strstr(s.line[1], "2026-11-23T11:30:00"),
+		      "%s", s.line[1]);
+	const gf_sla_clock *c = clock_of(eng, id, "resolve");
+	ck_assert_uint_eq(gf_sla_clock_steps_fired(c), 2);
+	ck_assert_int_eq(gf_engine_next_deadline(eng),
+			 T("2026-11-23T13:00:00+08:00"));
+	eng = reopen(eng, store, &s, 1);
+	/* extended by 30 min at 12:45: due 11:30, so urge (11:30) and
+	 * notify (12:00) have passed again and do not fire; supervise
+	 * moves to 13:30 */
+	ck_assert_int_eq(act(eng, "extend", id, "t-cq-cg",
+			     "2026-11-23T12:45:00+08:00",
+			     "\"duration\":\"30m\",\"reason\":\"x\""), GF_OK);
+	c = clock_of(eng, id, "resolve");
+	ck_time(gf_sla_clock_due(c), "2026-11-23T11:30:00+08:00");
+	ck_assert_uint_eq(gf_sla_clock_steps_fired(c), 2);
+	ck_assert_int_eq(gf_engine_next_deadline(eng),
+			 T("2026-11-23T13:30:00+08:00"));
+	ck_assert_int_eq(gf_engine_set_time(eng, T("2026-11-23T15:00:00+08:00")),
+			 GF_OK);
+	ck_assert_int_eq(s.n, 3);
+	ck_assert_msg(strstr(s.line[2], "supervise resolve") == s.line[2] &&
+			      strstr(s.line[2], "2026-11-23T13:30:00"),
+		      "%s", s.line[2]);
+	ck_assert_uint_eq(gf_sla_clock_steps_fired(clock_of(eng, id, "resolve")),
+			  3);
+	ck_assert_int_eq(gf_engine_next_deadline(eng), INT64_MAX);
+	eng = reopen(eng, store, &s, 1);
+	gf_engine_close(eng);
+	fx_rmdir(dir);
+}
+END_TEST
+
+/* A non-pausable clock escalates (reassign) a paused order: dispatched
+ * to the new lead it would stay paused, and no action could move it. The
+ * step only notifies; the lead resumes and goes on. */
+START_TEST(escalation_does_not_reassign_a_paused_order)
+{
+	char *dir = fx_tmpdir();
+	char store[512];
+	snprintf(store, sizeof(store), "journal:%s/j", dir);
+	seen s;
+	memset(&s, 0, sizeof(s));
+	gf_engine *eng = open_more(store, &s);
+	char id[64];
+	snprintf(id, sizeof(id), "%s",
+		 event(eng, "12345", "G1", "2026-11-23T09:00:00+08:00",
+		       "city.environment.garbage"));
+	ck_assert_int_eq(act(eng, "sign", id, "t-cq-cg",
+			     "2026-11-23T09:10:00+08:00", NULL), GF_OK);
+	ck_assert_int_eq(act(eng, "pause", id, "t-cq-cg",
+			     "2026-11-23T09:30:00+08:00",
+			     "\"reason\":\"等待业主\""), GF_OK);
+	/* resolve (2h, not pausable) is due 11:00; escalate at 12:00 */
+	ck_assert_int_eq(gf_engine_set_time(eng, T("2026-11-23T12:30:00+08:00")),
+			 GF_OK);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_int_eq(s.escalated, 1);
+	ck_assert_msg(strstr(s.line[0], "escalate resolve") == s.line[0] &&
+			      strstr(s.line[0], "sz-zhzx"),
+		      "%s", s.line[0]);
+	const gf_order *o = gf_engine_order_find(eng, id);
+	ck_assert_int_eq(gf_order_state(o), GF_STATE_SIGNED);
+	ck_assert_int_eq(gf_order_paused(o), 1);
+	ck_assert_str_eq(gf_order_lead(o), "t-cq-cg");
+	ck_assert_int_eq(gf_sla_clock_state(clock_of(eng, id, "sign")),
+			 GF_SLA_STOPPED);
+	ck_assert_uint_eq(gf_sla_clock_runs(clock_of(eng, id, "sign")), 1);
+	const gf_audit *last = gf_order_audit(o, gf_order_audit_count(o) - 1);
+	ck_assert_str_eq(gf_audit_what(last), "escalate");
+	ck_assert_str_eq(gf_audit_lead(last), "t-cq-cg");
+	ck_assert_ptr_nonnull(strstr(gf_audit_reason(last),
+				     "not reassigned: the order is paused"));
+	eng = reopen(eng, store, &s, 1);
+	ck_assert_int_eq(act(eng, "resume", id, "t-cq-cg",
+			     "2026-11-23T13:00:00+08:00", NULL), GF_OK);
+	ck_assert_int_eq(act(eng, "resolve", id, "t-cq-cg",
+			     "2026-11-23T13:30:00+08:00", NULL), GF_OK);
+	eng = reopen(eng, store, &s, 1);
+	gf_engine_close(eng);
+	fx_rmdir(dir);
+}
+END_TEST
+
+/* A clock that runs until closed escalates (reassign) a resolved order:
+ * the step notifies and leaves the resolution alone. */
+START_TEST(escalation_does_not_undo_a_resolution)
+{
+	char *dir = fx_tmpdir();
+	char store[512];
+	snprintf(store, sizeof(store), "journal:%s/j", dir);
+	seen s;
+	memset(&s, 0, sizeof(s));
+	gf_engine *eng = open_more(store, &s);
+	char id[64];
+	snprintf(id, sizeof(id), "%s",
+		 event(eng, "12345", "W1", "2026-11-23T09:00:00+08:00",
+		       "dispute.07.wage_arrears"));
+	ck_assert_int_eq(act(eng, "sign", id, "t-cq-cg",
+			     "2026-11-23T09:10:00+08:00", NULL), GF_OK);
+	ck_assert_int_eq(act(eng, "resolve", id, "t-cq-cg",
+			     "2026-11-23T09:30:00+08:00", NULL), GF_OK);
+	ck_assert_int_eq(gf_engine_set_time(eng, T("2026-11-23T11:30:00+08:00")),
+			 GF_OK);
+	ck_assert_int_eq(s.escalated, 1);
+	const gf_order *o = gf_engine_order_find(eng, id);
+	ck_assert_int_eq(gf_order_state(o), GF_STATE_RESOLVED);
+	ck_assert_str_eq(gf_order_lead(o), "t-cq-cg");
+	const gf_audit *last = gf_order_audit(o, gf_order_audit_count(o) - 1);
+	ck_assert_ptr_nonnull(strstr(gf_audit_reason(last),
+				     "not reassigned: the order is resolved"));
+	eng = reopen(eng, store, &s, 1);
+	ck_assert_int_eq(act(eng, "verify", id, "wz-zhzx",
+			     "2026-11-23T12:00:00+08:00", NULL), GF_OK);
+	gf_engine_close(eng);
+	fx_rmdir(dir);
+}
+END_TEST
+
+/* A clock stopped while paused (cancel, merge) is judged by the budget it
+ * had left, not by the due time as of the pause: as if resumed at the
+ * stop. One paused past its due time stays late. */
+START_TEST(a_clock_stopped_while_paused_is_judged_by_its_budget)
+{
+	char *dir = fx_tmpdir();
+	char store[512];
+	snprintf(store, sizeof(store), "journal:%s/j", dir);
+	gf_engine *eng = open_sla(sla_v1, store, NULL);
+	char id[64];
+	police(eng, id);
+	ck_assert_int_eq(act(eng, "sign", id, "t-cq-pcs",
+			     "2026-11-23T09:10:00+08:00", NULL), GF_OK);
+	ck_assert_int_eq(act(eng, "pause", id, "t-cq-pcs",
+			     "2026-11-23T09:30:00+08:00",
+			     "\"reason\":\"等待\""), GF_OK);
+	const gf_sla_clock *c = clock_of(eng, id, "resolve");
+	ck_assert_int_eq(gf_sla_clock_on_time(c, T("2026-11-23T12:00:00+08:00")),
+			 -1);
+	ck_assert_int_eq(act(eng, "cancel", id, "wz-zhzx",
+			     "2026-11-23T12:00:00+08:00",
+			     "\"reason\":\"重复\""), GF_OK);
+	c = clock_of(eng, id, "resolve");
+	ck_assert_int_eq(gf_sla_clock_state(c), GF_SLA_STOPPED);
+	ck_assert_int_eq(gf_sla_clock_on_time(c, 0), 1);
+	/* 90 min were left at the stop */
+	ck_time(gf_sla_clock_due(c), "2026-11-23T13:30:00+08:00");
+	ck_assert_str_eq(mark_what(eng, id, 0), "stop");
+	ck_time(gf_sla_mark_due(gf_order_sla_mark(gf_engine_order_find(eng, id),
+						  2)),
+		"2026-11-23T13:30:00+08:00");
+
+	/* paused 10 min past its due time, then merged: late */
+	char late[64], into[64], extra[128];
+	snprintf(late, sizeof(late), "%s",
+		 event(eng, "110", "P2", "2026-11-23T13:00:00+08:00",
+		       "police.fight"));
+	snprintf(into, sizeof(into), "%s",
+		 event(eng, "110", "P3", "2026-11-23T13:00:00+08:00",
+		       "police.fight"));
+	ck_assert_int_eq(act(eng, "sign", late, "t-cq-pcs",
+			     "2026-11-23T13:10:00+08:00", NULL), GF_OK);
+	ck_assert_int_eq(act(eng, "pause", late, "t-cq-pcs",
+			     "2026-11-23T15:10:00+08:00",
+			     "\"reason\":\"等待\""), GF_OK);
+	snprintf(extra, sizeof(extra), "\"into\":\"%s\"", into);
+	ck_assert_int_eq(act(eng, "merge", late, "wz-zhzx",
+			     "2026-11-23T15:20:00+08:00", extra), GF_OK);
+	c = clock_of(eng, late, "resolve");
+	ck_assert_int_eq(gf_sla_clock_state(c), GF_SLA_STOPPED);
+	ck_assert_int_eq(gf_sla_clock_on_time(c, 0), 0);
+	eng = reopen(eng, store, NULL, 0);
+	gf_engine_close(eng);
+	fx_rmdir(dir);
+}
+END_TEST
+
+/* A paused clock's extension is judged against the due time it would
+ * have if resumed now: "ask_before" and "longest" count from there. */
+START_TEST(a_paused_clock_is_extended_against_the_budget_left)
+{
+	char *dir = fx_tmpdir();
+	char store[512];
+	snprintf(store, sizeof(store), "journal:%s/j", dir);
+	gf_engine *eng = open_sla(sla_v1, store, NULL);
+	char id[64];
+	complaint(eng, id);
+	/* 3wd: due Thu 11-26 17:30, 28 working hours; paused Mon 10:00 with
+	 * 27 left; asked on Fri 11-27, past that due time: resumed then, it
+	 * would fall due on Thu 12-03 */
+	ck_assert_int_eq(act(eng, "sign", id, "t-cq-cg",
+			     "2026-11-23T09:10:00+08:00", NULL), GF_OK);
+	ck_assert_int_eq(act(eng, "pause", id, "t-cq-cg",
+			     "2026-11-23T10:00:00+08:00",
+			     "\"reason\":\"等待当事人\""), GF_OK);
+	ck_assert_int_eq(act(eng, "extend", id, "t-cq-cg",
+			     "2026-11-27T10:00:00+08:00",
+			     "\"duration\":\"6wd\",\"reason\":\"x\""),
+			 GF_EVALUE);
+	ck_assert_int_eq(act(eng, "extend", id, "t-cq-cg",
+			     "2026-11-27T10:00:00+08:00",
+			     "\"duration\":\"2wd\",\"reason\":\"x\""), GF_OK);
+	ck_assert_str_eq(gf_sla_clock_pending(clock_of(eng, id, "resolve")),
+			 "2wd");
+	eng = reopen(eng, store, NULL, 0);
+	ck_assert_str_eq(gf_sla_clock_pending(clock_of(eng, id, "resolve")),
+			 "2wd");
+	gf_engine_close(eng);
+
+	/* paused Thu 10:00 with 6 working hours left: resumed on Fri 10:00
+	 * it would fall due Fri 17:30, less than the 1wd ask_before */
+	eng = open_sla(sla_v1, NULL, NULL);
+	complaint(eng, id);
+	ck_assert_int_eq(act(eng, "sign", id, "t-cq-cg",
+			     "2026-11-23T09:10:00+08:00", NULL), GF_OK);
+	ck_assert_int_eq(act(eng, "pause", id, "t-cq-cg",
+			     "2026-11-26T10:00:00+08:00",
+			     "\"reason\":\"等待当事人\""), GF_OK);
+	ck_assert_int_eq(act(eng, "extend", id, "t-cq-cg",
+			     "2026-11-27T10:00:00+08:00",
+			     "\"duration\":\"2wd\",\"reason\":\"x\""),
+			 GF_ESTATE);
 	gf_engine_close(eng);
 	fx_rmdir(dir);
 }
@@ -860,6 +1284,13 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, return_to_the_desk_stops_the_handlers_clock);
 	tcase_add_test(tc, clocks_survive_a_restart_and_fire_once);
 	tcase_add_test(tc, orders_keep_the_policies_they_started_under);
+	tcase_add_test(tc,
+		       extension_while_paused_starts_the_ladder_over_at_the_resume);
+	tcase_add_test(tc, ladder_steps_fire_at_their_own_time);
+	tcase_add_test(tc, escalation_does_not_reassign_a_paused_order);
+	tcase_add_test(tc, escalation_does_not_undo_a_resolution);
+	tcase_add_test(tc, a_clock_stopped_while_paused_is_judged_by_its_budget);
+	tcase_add_test(tc, a_paused_clock_is_extended_against_the_budget_left);
 	tcase_add_test(tc, wall_clock_exposes_the_next_deadline);
 	tcase_add_test(tc, every_allocation_may_fail);
 	suite_add_tcase(s, tc);

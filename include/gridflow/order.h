@@ -259,7 +259,8 @@ GF_EXTERN gf_sla_state gf_sla_clock_state(const gf_sla_clock *c);
 GF_EXTERN gf_time gf_sla_clock_started(const gf_sla_clock *c);
 /** The due time, extensions and pauses included; GF_TIME_NONE when the
  * clock has not started or the calendar cannot compute it. While paused,
- * the due time as of the pause. */
+ * the due time as of the pause; for a run stopped while paused with
+ * budget left, the due time as if resumed at the stop. */
 GF_EXTERN gf_time gf_sla_clock_due(const gf_sla_clock *c);
 /** When the warning ratio is reached; GF_TIME_NONE when none. */
 GF_EXTERN gf_time gf_sla_clock_warning(const gf_sla_clock *c);
@@ -273,11 +274,15 @@ GF_EXTERN unsigned gf_sla_clock_extensions(const gf_sla_clock *c);
 GF_EXTERN unsigned gf_sla_clock_runs(const gf_sla_clock *c);
 /** The ladder's position: steps fired since the run started or was last
  * extended (an extension starts the ladder over for the new due time, less
- * the steps whose new time has passed). The marks keep every step. */
+ * the steps whose new time has passed; while paused, at the resume). Steps
+ * fire in the order of their times, not of sla.json. The marks keep every
+ * step. */
 GF_EXTERN unsigned gf_sla_clock_steps_fired(const gf_sla_clock *c);
-/** For a stopped run: 1 if it stopped by its due time, 0 if late; for a
- * running or paused one: 0 once past due (as of `now`), else -1 (not
- * decided yet); -1 for an idle clock or an unknown due time. */
+/** For a stopped run: 1 if it stopped by its due time, 0 if late (a run
+ * stopped while paused is on time with budget left); for a running one: 0
+ * once past due (as of `now`), for a paused one: 0 once its budget is used
+ * up, else -1 (not decided yet); -1 for an idle clock or an unknown due
+ * time. */
 GF_EXTERN int gf_sla_clock_on_time(const gf_sla_clock *c, gf_time now);
 /** A pending extension request's duration ("5wd"), or NULL. */
 GF_EXTERN const char *gf_sla_clock_pending(const gf_sla_clock *c);
