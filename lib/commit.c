@@ -11,6 +11,7 @@
  * due, and only then do the call's notices reach the host.
  */
 #include "engine_int.h"
+#include "record.h"
 
 #include <string.h>
 
@@ -105,6 +106,11 @@ int gf__append(gf_engine *eng, uint8_t type, const void *p, size_t n)
 	if (!rc) {
 		eng->ticket++;
 		eng->res.ticket = eng->ticket;
+		/* a record of an input is dated by the clock it moved (a
+		 * step or a snapshot by its own time, at most that) */
+		if (type != GF__REC_STEP && type != GF__REC_SLA &&
+		    eng->now > eng->clock_kept)
+			eng->clock_kept = eng->now;
 		/* asked after each record, since a call's later records may
 		 * come after the sync (GF_SYNC_INTERVAL); gf__end reports it */
 		if (ops->synced && ops->synced(eng->store))

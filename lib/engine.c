@@ -1607,6 +1607,13 @@ static int gf__replay(void *ud, uint8_t type, const uint8_t *p, size_t n,
 		}
 		break;
 	}
+	case GF__REC_CLOCK: {
+		gf_time at;
+		rc = gf__rec_clock_decode(&at, p, n);
+		if (!rc)
+			gf__advance(eng, at);
+		break;
+	}
 	case GF__REC_SLA: {
 		gf__rec_sla r;
 		rc = gf__rec_sla_decode(&r, p, n);
@@ -1774,6 +1781,7 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 		return gf__open_fail(eng, rc, errmsg, errmsg_size);
 	/* the store synced what it replayed (journal_setup) */
 	eng->ticket = eng->durable = eng->synced = info.records;
+	eng->clock_kept = eng->now;
 	if (eng->store->ops->commit && !eng->read_only) {
 		/* the tables hold every order as replayed */
 		gf__pg_mark_saved((gf_order *const *)eng->orders.v,
@@ -1815,6 +1823,31 @@ int gf_engine_open(gf_engine **out, const gf_options *opts, char *errmsg,
 	return GF_OK;
 }
 
+/*
+ * The event clock where a replay would leave it is the time of the last
+ * record of an input; an input that stored nothing (gf_engine_set_time
+ * without a step, an action refused without a key) moved it further. A
+ * flush or close keeps that in a clock record, so that a reopened engine
+ * does not go back in time and give the same late input other times
+ * than it would have without the restart.
+ */
+static int gf__keep_clock(gf_engine *eng)
+{
+	if (eng->clock != GF_CLOCK_EVENT || !eng->store->ops->keeps ||
+	    eng->now <= eng->clock_kept)
+		return GF_OK;
+	gf__buf b;
+	gf__buf_init(&b);
+	int rc = gf__rec_clock_encode(eng->now, &b);
+	if (rc)
+		rc = gf__err_set(&eng->err, GF_ENOMEM, NULL,
+				 "out of memory encoding a record");
+	else
+		rc = gf__append(eng, GF__REC_CLOCK, b.p, b.len);
+	gf__buf_free(&b);
+	return rc;
+}
+
 int gf_engine_close(gf_engine *eng)
 {
 	if (!eng)
@@ -1822,11 +1855,16 @@ int gf_engine_close(gf_engine *eng)
 	int rc = GF_OK;
 	if (eng->store) {
 		if (eng->txn && !eng->failed) {
-			rc = gf__end(eng, GF_OK, 1);
+			rc = gf__keep_clock(eng);
+			if (!rc)
+				rc = gf__end(eng, GF_OK, 1);
 		} else if (!eng->txn && !eng->read_only) {
 			/* the host hears of the last records while there is
 			 * an engine to say so (GF_SYNC_INTERVAL, NEVER) */
-			rc = eng->store->ops->flush(eng->store, &eng->err);
+			rc = gf__keep_clock(eng);
+			if (!rc)
+				rc = eng->store->ops->flush(eng->store,
+							    &eng->err);
 			if (rc == GF_OK)
 				rc = gf__end(eng, GF_OK, 1);
 		}
@@ -1926,10 +1964,14 @@ int gf_engine_flush(gf_engine *eng)
 		return GF_OK;
 	if (eng->txn) {
 		int rc = gf__check_usable(eng);
+		if (!rc)
+			rc = gf__keep_clock(eng);
 		return rc ? rc : gf__end(eng, GF_OK, 1);
 	}
 	gf__err_clear(&eng->err);
-	int rc = eng->store->ops->flush(eng->store, &eng->err);
+	int rc = gf__keep_clock(eng);
+	if (!rc)
+		rc = eng->store->ops->flush(eng->store, &eng->err);
 	return rc ? rc : gf__end(eng, GF_OK, 1);
 }
 

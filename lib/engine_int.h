@@ -130,6 +130,7 @@ struct gf_engine {
 	size_t nnq, cnq, nq_sent;
 	uint64_t ticket;        /* records in the store */
 	uint64_t durable;       /* of which known durable */
+	gf_time clock_kept;     /* the event clock a replay reaches */
 	uint64_t synced;        /* of which the store said were synced, as
 				 * the call appended them (ops->synced) */
 	gf_sync_policy sync;

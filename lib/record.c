@@ -87,6 +87,13 @@ int gf__rec_sla_encode(const gf__rec_sla *r, gf__buf *b)
 	return b->oom ? GF_ENOMEM : GF_OK;
 }
 
+int gf__rec_clock_encode(gf_time at, gf__buf *b)
+{
+	gf__buf_u8(b, GF__REC_V1);
+	gf__buf_svarint(b, at);
+	return b->oom ? GF_ENOMEM : GF_OK;
+}
+
 int gf__rec_quar_encode(const gf__rec_quar *r, gf__buf *b)
 {
 	gf__buf_u8(b, GF__REC_V1);
@@ -317,6 +324,16 @@ int gf__rec_step_decode(gf__rec_step *r, const uint8_t *p, size_t n,
 	if (rd.bad || rd.p != rd.end || !r->order || !r->reason)
 		return GF_ECORRUPT;
 	return GF_OK;
+}
+
+int gf__rec_clock_decode(gf_time *at, const uint8_t *p, size_t n)
+{
+	gf__rd rd;
+	gf__rd_init(&rd, p, n);
+	if (!gf__rd_version(&rd))
+		return GF_ECORRUPT;
+	*at = gf__rd_svarint(&rd);
+	return rd.bad || rd.p != rd.end ? GF_ECORRUPT : GF_OK;
 }
 
 int gf__rec_sla_decode(gf__rec_sla *r, const uint8_t *p, size_t n)

@@ -19,7 +19,10 @@ enum {
 	GF__REC_QDISCARD = 4,   /* a quarantine entry closed unreplayed */
 	GF__REC_REFUSAL = 5,    /* a refused action that carried a key */
 	GF__REC_STEP = 6,       /* an SLA ladder step fired */
-	GF__REC_SLA = 7         /* the SLA policies in force from here on */
+	GF__REC_SLA = 7,        /* the SLA policies in force from here on */
+	GF__REC_CLOCK = 8       /* the event clock moved past the records
+				 * (gf_engine_set_time, a refused input
+				 * without a key): where a replay resumes */
 };
 
 #define GF__MAX_ASSIST 16
@@ -135,5 +138,7 @@ int gf__rec_sla_encode(const gf__rec_sla *r, gf__buf *b);
 int gf__rec_step_decode(gf__rec_step *r, const uint8_t *p, size_t n,
 			gf__rec_scratch *sc);
 int gf__rec_sla_decode(gf__rec_sla *r, const uint8_t *p, size_t n);
+int gf__rec_clock_encode(gf_time at, gf__buf *b);
+int gf__rec_clock_decode(gf_time *at, const uint8_t *p, size_t n);
 
 #endif

@@ -390,6 +390,58 @@ START_TEST(read_only_open_changes_nothing)
 }
 END_TEST
 
+/* The event clock never goes back, a reopen included: an input that
+ * stored nothing (a refused action without a key, gf_engine_set_time)
+ * moved it, the close keeps that, and the same late event gets the same
+ * times with and without a restart. (The reopened clock went back to
+ * the last record's time: the late order was created two hours
+ * earlier after the restart.) */
+START_TEST(the_event_clock_survives_a_reopen)
+{
+	char *tmp = fx_tmpdir();
+	char store_a[512], store_b[512];
+	snprintf(store_a, sizeof(store_a), "journal:%s/a", tmp);
+	snprintf(store_b, sizeof(store_b), "journal:%s/b", tmp);
+	gf_engine *A = fx_open(store_a, NULL), *B = fx_open(store_b, NULL);
+	gf_engine *both[2] = { A, B };
+	gf_time noon = 1795406400000LL; /* 2026-11-23T12:00:00+08:00 */
+	for (int i = 0; i < 2; i++) {
+		fx_create(both[i], "C1", 0); /* 09:00 */
+		ck_assert_int_eq(fx_act(both[i], "{\"op\":\"verify\",\"ref\":"
+				 "\"12345:C1\",\"actor\":\"sz-zhzx\",\"at\":"
+				 "\"2026-11-23T12:00:00+08:00\"}"),
+				 GF_ESTATE);
+		ck_assert_int_eq(gf_engine_now(both[i]), noon);
+	}
+	gf_engine_close(B);
+	B = fx_open(store_b, NULL);
+	ck_assert_int_eq(gf_engine_now(B), noon);
+	char buf[1024];
+	const gf_result *r;
+	fx_event(buf, sizeof(buf), "12345", "C2", 60, "320506001002",
+		 "city.environment.garbage"); /* received 10:00 */
+	ck_assert_int_eq(gf_engine_ingest_json(A, buf, strlen(buf), &r), GF_OK);
+	ck_assert_int_eq(gf_engine_ingest_json(B, buf, strlen(buf), &r), GF_OK);
+	ck_assert_int_eq(
+		gf_order_created_at(gf_engine_order_find(B, "12345:C2")),
+		gf_order_created_at(gf_engine_order_find(A, "12345:C2")));
+	/* set_time alone, then a flush: the same */
+	ck_assert_int_eq(gf_engine_set_time(B, noon + 3600000), GF_OK);
+	ck_assert_int_eq(gf_engine_flush(B), GF_OK);
+	gf_engine_close(B);
+	B = fx_open(store_b, NULL);
+	ck_assert_int_eq(gf_engine_now(B), noon + 3600000);
+	/* and a close with nothing new adds no record */
+	uint64_t t = gf_engine_durable_ticket(B);
+	gf_engine_close(B);
+	B = fx_open(store_b, NULL);
+	ck_assert_uint_eq(gf_engine_durable_ticket(B), t);
+	gf_engine_close(A);
+	gf_engine_close(B);
+	fx_rmdir(tmp);
+}
+END_TEST
+
 START_TEST(open_refuses_bad_options)
 {
 	gf_engine *eng;
@@ -531,6 +583,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, one_engine_per_journal);
 	tcase_add_test(tc, open_refuses_bad_options);
 	tcase_add_test(tc, read_only_open_changes_nothing);
+	tcase_add_test(tc, the_event_clock_survives_a_reopen);
 	tcase_add_test(tc, built_events_match_json);
 	tcase_add_test(tc, ids_survive_a_new_prefix);
 	suite_add_tcase(s, tc);

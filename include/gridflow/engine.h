@@ -267,8 +267,10 @@ GF_EXTERN gf_time gf_engine_now(const gf_engine *eng);
 /**
  * With GF_CLOCK_EVENT, move the clock to t and fire the SLA steps due by
  * then (see gf_engine_run_timers, whose errors it returns). The clock
- * never goes back: an earlier t is ignored. GF_EINVAL with the wall
- * clock.
+ * never goes back: an earlier t is ignored, and a reopen resumes where
+ * the last flush or close left it (a time that only this call or a
+ * refused input reached is kept by them in a record of its own).
+ * GF_EINVAL with the wall clock.
  */
 GF_EXTERN int gf_engine_set_time(gf_engine *eng, gf_time t);
 
