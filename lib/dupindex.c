@@ -7,8 +7,11 @@
  * (geoindex.c) of cells as wide as the largest radius; every entry is
  * also in its village's list, which serves reports without a point. A
  * ring of (index, generation) in order of entry drives expiry: the head
- * leaves once its latest report is older than the largest window, or
- * goes to the tail when a later report moved its time.
+ * leaves once its latest report is older than the largest window. The
+ * ring is not in time order (a merge or a split enters an order again at
+ * the tail; a rebuild enters them in creation order), so expiry only
+ * frees memory: gf__dupindex_best skips every entry out of the window
+ * by itself, and the answer does not depend on where an entry sits.
  */
 #include "dupindex.h"
 
@@ -272,9 +275,10 @@ static size_t gf__candidates(gf__dupindex *x, const gf__dd_item *it,
 }
 
 gf_order *gf__dupindex_best(gf__dupindex *x, const gf__dedup *d,
-			    const gf__dd_item *it, double *score,
+			    const gf__dd_item *it, gf_time now, double *score,
 			    gf__dd_parts *bp)
 {
+	int64_t w = x->near->max_window_ms;
 	gf__dd_query q;
 	gf__dd_query_init(&q, d, it);
 	size_t n = gf__candidates(x, it, q.radius_m);
@@ -291,7 +295,10 @@ gf_order *gf__dupindex_best(gf__dupindex *x, const gf__dedup *d,
 	}
 	for (size_t k = 0; k < n; k++) {
 		gf__dentry *e = &x->e[x->cand[k]];
-		if (!e->o)
+		/* out of the window by now, though expiry has not reached
+		 * it yet (it sits behind a fresher entry in the ring): a
+		 * rebuild leaves it out, so it is no candidate here either */
+		if (!e->o || e->it.at + w < now)
 			continue;
 		double s = gf__dedup_score(d, &q, &e->it, &parts);
 		/* ended orders leave the index; the state is read only for

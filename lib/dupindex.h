@@ -38,7 +38,8 @@ void gf__dupindex_fold(gf__dupindex *x, struct gf_order *o,
 void gf__dupindex_drop(gf__dupindex *x, struct gf_order *o);
 
 /* Entries whose latest report is older than now - the largest window
- * leave. */
+ * leave, as far as the ring's order finds them (memory only: see
+ * gf__dupindex_best). */
 void gf__dupindex_expire(gf__dupindex *x, gf_time now);
 
 /*
@@ -46,10 +47,14 @@ void gf__dupindex_expire(gf__dupindex *x, gf_time now);
  * the earlier order), with the score and what it is made of (for
  * gf__dd_reasons: most best candidates score below every threshold, and
  * their reasons are never read); NULL when no entry is a candidate.
+ * Entries whose latest report is older than now - the largest window
+ * are none, whether or not gf__dupindex_expire has removed them yet: a
+ * rebuild at open leaves them out, and the live index must answer as
+ * the rebuilt one does.
  */
 struct gf_order *gf__dupindex_best(gf__dupindex *x, const gf__dedup *d,
-				   const gf__dd_item *it, double *score,
-				   gf__dd_parts *parts);
+				   const gf__dd_item *it, gf_time now,
+				   double *score, gf__dd_parts *parts);
 
 size_t gf__dupindex_count(const gf__dupindex *x);
 size_t gf__dupindex_memory(const gf__dupindex *x);

@@ -749,8 +749,8 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 		gf__dd_parts parts;
 		gf__dupindex_expire(eng->dup, now);
 		gf__dd_item_make(&item, d, ev);
-		gf_order *best = gf__dupindex_best(eng->dup, d, &item, &score,
-						   &parts);
+		gf_order *best = gf__dupindex_best(eng->dup, d, &item, now,
+						   &score, &parts);
 		/* worded only when read: suspect_at <= link_at */
 		if (best && score >= d->near.suspect_at)
 			gf__dd_reasons(&parts, item.region, why, sizeof(why));
@@ -997,10 +997,21 @@ static void gf__action_notices(gf_engine *eng, const gf_order *o,
 			   "order %s cancelled: %s", o->id,
 			   p->reason ? p->reason : "");
 		break;
-	case GF_OP_MERGE:
+	case GF_OP_MERGE: {
 		gf__notify(eng, GF_NOTICE_MERGED, o->id, NULL,
 			   "order %s merged into %s", o->id, p->into);
+		/* the merge made the absorbing order a crowd, or a larger
+		 * one: told as a link's crowd is, with the entry's reason */
+		const gf_order *into = p->scale ? gf__find(eng, p->into)
+						: NULL;
+		const gf_audit *last = into && into->naudit
+					       ? &into->audit[into->naudit - 1]
+					       : NULL;
+		if (last && strcmp(last->what, "crowd") == 0)
+			gf__notify(eng, GF_NOTICE_CROWD, into->id, into->lead,
+				   "order %s: %s", into->id, last->reason);
 		break;
+	}
 	default:
 		break;
 	}
@@ -1155,7 +1166,10 @@ static int gf__do_action(gf_engine *eng, const gf_action *a)
 	gf__plan_ctx ctx = { eng->dir, eng->cfg->fallback, gf__find_cb, eng,
 			     gf__reroute_cb,
 			     gf__rules_return_limit(eng->cfg->rules),
-			     gf__rules_return_window(eng->cfg->rules) };
+			     gf__rules_return_window(eng->cfg->rules),
+			     eng->cfg->dedup ? eng->cfg->dedup->crowd_group : 0,
+			     eng->cfg->dedup ? eng->cfg->dedup->crowd_major
+					     : 0 };
 	gf__plan plan;
 	int rc = gf__order_plan(o, &view, gf__now(eng), &ctx, &plan,
 				&eng->err);

@@ -140,6 +140,23 @@ static int gf__empty(const char *s)
 	return !s || !*s;
 }
 
+/* fn approves extensions of one of o's clocks; an order none of whose
+ * clocks names an approver (no clocks, no extension rules, "none") has
+ * the command centre's, as sla.json's default. */
+static int gf__approves_any(const gf_order *o, const char *fn)
+{
+	int named = 0;
+	for (size_t i = 0; i < o->nclocks; i++) {
+		const char *ap = o->clocks[i].def->approver;
+		if (!ap)
+			continue;
+		if (strcmp(ap, fn) == 0)
+			return 1;
+		named = 1;
+	}
+	return !named && strcmp(fn, GF__FUNCTION_COMMAND_CENTRE) == 0;
+}
+
 int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 		   const gf__plan_ctx *ctx, gf__plan *p, gf__err *err)
 {
@@ -163,6 +180,15 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 		if (!role)
 			return gf__err_set(err, GF_EVALUE, "$.actor.role",
 					   "unknown role \"%s\"", a->role);
+		/* the engine's own entries (creation, links, ladder steps)
+		 * are "system": an actor claiming it would pass for them in
+		 * the audit trail. Records still carry it (their decoding
+		 * takes every role). */
+		if (strcmp(role, "system") == 0)
+			return gf__err_set(err, GF_EVALUE, "$.actor.role",
+					   "role \"system\" is the engine's "
+					   "own; an actor is a handler, "
+					   "operator, supervisor or leader");
 	} else {
 		role = centre ? "operator" : "handler";
 	}
@@ -185,7 +211,16 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 				   "order %s, not %s", o->lead, op, o->id,
 				   actor->id);
 	if (rule->by == GF__BY_APPROVER) {
-		/* the clock's rule names the approver's function */
+		/* the clocks' rules name the approver's function: one that
+		 * approves none of them is refused before anything about
+		 * the state or a pending request shows (the clock asked for
+		 * is checked again when the request is found) */
+		if (!gf__approves_any(o, actor->function))
+			return gf__err_set(err, GF_EPERM, "$.actor",
+					   "extensions of order %s are not "
+					   "decided by a department of "
+					   "function %s", o->id,
+					   actor->function);
 		const gf__region *r = gf__dir_region(ctx->dir, o->region, 12);
 		if (r && !gf__region_covers(actor->region, r))
 			return gf__err_set(err, GF_EPERM, "$.actor",
@@ -378,6 +413,21 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 					   actor->id, into->region);
 		p->to = GF_STATE_MERGED;
 		p->into = into->id;
+		/* a crowd stays one when merged (GB/T 31000): into keeps the
+		 * greater scale of the two, or the one their callers together
+		 * call for, as a link would raise it */
+		gf_scale to = into->scale > o->scale ? into->scale : o->scale;
+		if (ctx->crowd_group) {
+			unsigned n = gf__order_count_callers2(into, o);
+			gf_scale by = n >= ctx->crowd_major
+					      ? GF_SCALE_MAJOR_GROUP
+				      : n >= ctx->crowd_group
+					      ? GF_SCALE_GROUP
+					      : GF_SCALE_INDIVIDUAL;
+			if (by > to)
+				to = by;
+		}
+		p->scale = to > into->scale ? to : (gf_scale)0;
 		break;
 	}
 	case GF_OP_SPLIT: {
@@ -612,29 +662,49 @@ int gf__order_create(gf_order **out, gf__pool *pool, const char *id,
 	return GF_OK;
 }
 
-unsigned gf__order_count_callers(const gf_order *o)
+/* The reporter hash of the i-th report of a's reports followed by b's. */
+static const char *gf__reporter_at(const gf_order *a, const gf_order *b,
+				   size_t i)
 {
+	return i < a->nreports ? a->reports[i]->ev.reporter
+			       : b->reports[i - a->nreports]->ev.reporter;
+}
+
+unsigned gf__order_count_callers2(const gf_order *a, const gf_order *b)
+{
+	size_t total = a->nreports + (b ? b->nreports : 0);
 	unsigned n = 0;
-	for (size_t i = 0; i < o->nreports; i++) {
-		const char *h = o->reports[i]->ev.reporter;
+	for (size_t i = 0; i < total; i++) {
+		const char *h = gf__reporter_at(a, b, i);
 		size_t k = 0;
 		if (!h[0])
 			continue;
-		while (k < i && strcmp(o->reports[k]->ev.reporter, h) != 0)
+		while (k < i && strcmp(gf__reporter_at(a, b, k), h) != 0)
 			k++;
 		n += k == i;
 	}
 	return n;
 }
 
-void gf__order_crowd(gf_order *o, gf__pool *pool, gf_time at, gf_scale to,
-		     const char *reason)
+unsigned gf__order_count_callers(const gf_order *o)
+{
+	return gf__order_count_callers2(o, NULL);
+}
+
+/* The scale rises to `to`, the urgency to what a crowd of it needs. */
+static void gf__crowd_raise(gf_order *o, gf_scale to)
 {
 	gf_urgency u = to == GF_SCALE_MAJOR_GROUP ? GF_URGENCY_CRITICAL
 						  : GF_URGENCY_URGENT;
 	o->scale = to;
 	if (u > o->urgency)
 		o->urgency = u;
+}
+
+void gf__order_crowd(gf_order *o, gf__pool *pool, gf_time at, gf_scale to,
+		     const char *reason)
+{
+	gf__crowd_raise(o, to);
 	/* the entry's room was made by gf__order_link; only its strings
 	 * can still fail, and then the scale rises without it */
 	gf__entry e;
@@ -779,11 +849,28 @@ int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
 	/* Everything that can fail comes before the first change. */
 	switch (p->op) {
 	case GF_OP_MERGE: {
-		gf__entry e2;
+		gf__entry e2, e3;
+		/* the plan's scale (the record's on replay) and the entry
+		 * saying why, worded from the reports as they are now */
+		int crowd = p->scale > into->scale;
+		char why[160];
+		if (crowd)
+			snprintf(why, sizeof(why),
+				 "%u distinct callers with %s merged in: %s "
+				 "event (%s)",
+				 gf__order_count_callers2(into, o), o->id,
+				 p->scale == GF_SCALE_MAJOR_GROUP
+					 ? "major group"
+					 : "group",
+				 p->scale == GF_SCALE_MAJOR_GROUP
+					 ? "重大群体性"
+					 : "一般群体性");
 		const char *mi = gf__pool_strdup(pool, into->id);
 		if (!mi ||
 		    gf__entry_make(pool, &e2, p->actor, o->id, into->lead) ||
-		    gf__audit_room(into, pool, 1) ||
+		    (crowd && gf__entry_make(pool, &e3, "system", why,
+					     into->lead)) ||
+		    gf__audit_room(into, pool, crowd ? 2 : 1) ||
 		    gf__report_room(into, pool, o->nreports))
 			return GF_ENOMEM;
 		for (size_t i = 0; i < o->nreports; i++) {
@@ -796,6 +883,11 @@ int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
 		into->callers = gf__order_count_callers(into);
 		gf__audit_push(into, p->at, "merged_from", &e2, p->role,
 			       into->state, into->state);
+		if (crowd) {
+			gf__crowd_raise(into, p->scale);
+			gf__audit_push(into, p->at, "crowd", &e3, "system",
+				       into->state, into->state);
+		}
 		into->updated_at = p->at;
 		o->merged_into = mi;
 		break;

@@ -122,6 +122,11 @@ typedef struct gf__plan {
 	 * request's */
 	const char *clock;
 	int grant;
+	/* merge: the scale the absorbing order rises to (the greater of
+	 * its own, the merged order's and the one their callers together
+	 * call for), or 0 when it stays; decided here and stored, so that
+	 * a replay does not read the dedup.json of its day */
+	gf_scale scale;
 } gf__plan;
 
 /* What routing decided for a new order; strings must outlive the
@@ -153,6 +158,9 @@ typedef struct gf__plan_ctx {
 		       const char **lead, gf_level *level, const char **rule);
 	unsigned return_limit;
 	gf_time return_window;  /* ms */
+	/* dedup.json "crowd": distinct callers that make a group and a
+	 * major group event (0: no crowd rule) */
+	unsigned crowd_group, crowd_major;
 } gf__plan_ctx;
 
 /* The inputs of an action, as the engine read them (all optional
@@ -190,9 +198,11 @@ int gf__order_create(gf_order **out, gf__pool *pool, const char *id,
 
 /*
  * Carry out a plan on o. For merge, into is the absorbing order and
- * every report of o moves to it; for split, *created receives the new
- * order holding the report plan->report (the caller indexes it). GF_OK
- * or GF_ENOMEM, in which case o is unchanged.
+ * every report of o moves to it (with plan->scale, into's scale and
+ * urgency rise, with an audit entry "crowd" after "merged_from"); for
+ * split, *created receives the new order holding the report
+ * plan->report (the caller indexes it). GF_OK or GF_ENOMEM, in which
+ * case o is unchanged.
  */
 int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
 		    gf_order *into, gf_order **created);
@@ -222,6 +232,10 @@ void gf__order_crowd(gf_order *o, gf__pool *pool, gf_time at, gf_scale to,
 
 /* Distinct reporter hashes among o's reports. */
 unsigned gf__order_count_callers(const gf_order *o);
+
+/* Distinct reporter hashes among the reports of a and b together (what
+ * a counts after b merges into it). */
+unsigned gf__order_count_callers2(const gf_order *a, const gf_order *b);
 
 /* A new order o may repeat order `of` (a near duplicate in the grey
  * band): flag it, with an audit entry "suspect" giving the reason.

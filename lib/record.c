@@ -15,6 +15,9 @@
 #define GF__REC_V4 4
 /* from v5 on: the scale a link raised its order to (0: unchanged) */
 #define GF__REC_V5 5
+/* action records: v2 adds the clock and the grant of an extension, v3
+ * the scale a merge raised the absorbing order to (0: unchanged). A v1
+ * or v2 merge raised none when it was applied, and replays so. */
 
 int gf__rec_event_encode(const gf__rec_event *r, gf__buf *b)
 {
@@ -42,7 +45,7 @@ int gf__rec_event_encode(const gf__rec_event *r, gf__buf *b)
 int gf__rec_action_encode(const gf__rec_action *r, gf__buf *b)
 {
 	const gf__plan *p = &r->plan;
-	gf__buf_u8(b, GF__REC_V2);
+	gf__buf_u8(b, GF__REC_V3);
 	gf__buf_u8(b, (uint8_t)p->op);
 	gf__buf_svarint(b, p->at);
 	gf__buf_str(b, r->order);
@@ -61,6 +64,7 @@ int gf__rec_action_encode(const gf__rec_action *r, gf__buf *b)
 	gf__buf_str(b, p->new_order);
 	gf__buf_str(b, p->clock);
 	gf__buf_u8(b, (uint8_t)(p->grant != 0));
+	gf__buf_u8(b, (uint8_t)p->scale);
 	return b->oom ? GF_ENOMEM : GF_OK;
 }
 
@@ -215,7 +219,7 @@ int gf__rec_action_decode(gf__rec_action *r, const uint8_t *p, size_t n,
 	gf__rd_init(&rd, p, n);
 	memset(r, 0, sizeof(*r));
 	uint8_t layout = gf__rd_u8(&rd);
-	if (rd.bad || (layout != GF__REC_V1 && layout != GF__REC_V2))
+	if (rd.bad || layout < GF__REC_V1 || layout > GF__REC_V3)
 		return GF_ECORRUPT;
 	pl->op = (gf_op)gf__rd_u8(&rd);
 	pl->at = gf__rd_svarint(&rd);
@@ -237,6 +241,11 @@ int gf__rec_action_decode(gf__rec_action *r, const uint8_t *p, size_t n,
 		pl->clock = gf__rd_keep(&rd, sc);
 		pl->grant = gf__rd_u8(&rd) != 0;
 	}
+	unsigned scale = layout >= GF__REC_V3 ? gf__rd_u8(&rd) : 0;
+	if (scale > GF_SCALE_MAJOR_GROUP ||
+	    (scale && pl->op != GF_OP_MERGE))
+		return GF_ECORRUPT;
+	pl->scale = (gf_scale)scale;
 	if (rd.bad || rd.p != rd.end || !r->order || !pl->actor || !role ||
 	    !gf_op_name(pl->op) || !gf_state_name(pl->to))
 		return GF_ECORRUPT;

@@ -592,10 +592,11 @@ START_TEST(linked_reports_count_alike_after_a_reopen)
 }
 END_TEST
 
-/* What the desk and time do to the index: after a merge, a split, or a
- * repeated call to an order that had aged out of the window, the next
- * report is decided as it is after a reopen (which rebuilds the index
- * from the orders). */
+/* What the desk and time do to the index: after a merge, a split, a
+ * repeated call to an order that had aged out of the window, or with an
+ * order out of the window behind a fresher one in the index's ring, the
+ * next report is decided as it is after a reopen (which rebuilds the
+ * index from the orders). */
 static const char dedup_long_repeat[] =
 	"{\"version\":\"d-6\",\"repeat_caller\":{\"window\":\"4h\","
 	"\"match\":\"category\"},\"near\":{\"window\":\"2h\","
@@ -608,13 +609,63 @@ static void desk_act(gf_engine *eng, const char *json)
 	ck_assert_msg(rc == GF_OK, "%s: %s", json, gf_engine_errmsg(eng));
 }
 
+/* A call with a point, by phone, in village region. */
+static const gf_result *called(gf_engine *eng, const char *sid,
+			       const char *at, const char *region,
+			       const char *category, double lat,
+			       const char *text, const char *phone)
+{
+	char buf[2048];
+	const gf_result *r;
+	snprintf(buf, sizeof(buf),
+		 "{\"channel\":\"12345\",\"source_id\":\"%s\","
+		 "\"received_at\":\"%s\",\"region\":\"%s\",\"location\":"
+		 "{\"lat\":%.6f,\"lon\":%.6f},\"category\":\"%s\","
+		 "\"content\":\"%s\",\"reporter\":{\"phone\":\"%s\"}}",
+		 sid, at, region, lat, LON, category, text, phone);
+	int rc = gf_engine_ingest_json(eng, buf, strlen(buf), &r);
+	ck_assert_msg(rc == GF_OK, "%s: %s", sid, gf_engine_errmsg(eng));
+	return r;
+}
+
 /* Scenario k up to the last report; which order that report must join
- * (in want). */
+ * (in want), or "" when it must make a new one. */
 static void index_scenario(gf_engine *eng, int k, char *want, size_t size)
 {
 	char js[512];
 	const gf_result *r;
-	if (k == 0) {
+	if (k == 3) {
+		/* a stale entry behind a fresh one in the ring: X re-enters
+		 * at the tail when W merges into it, Y (before it now) gets
+		 * a later report, and by the last action X is out of the
+		 * window while Y, the ring's head, is not. A rebuild leaves
+		 * X out; the live index must not offer it either. */
+		r = report(eng, "12345", "X1", "2026-11-23T09:00:00+08:00", V1,
+			   GARBAGE, LAT, LON, GARBAGE_TEXT);
+		char x[64];
+		snprintf(x, sizeof(x), "%s", gf_result_order(r));
+		r = called(eng, "Y1", "2026-11-23T09:10:00+08:00", V2, GARBAGE,
+			   NORTH(5000), OTHER_TEXT, PHONE2);
+		ck_assert_int_eq(gf_result_outcome(r), GF_OUTCOME_CREATED);
+		r = report(eng, "12345", "W1", "2026-11-23T09:20:00+08:00", V2,
+			   "police.fight", NORTH(10000), LON, "有人打架");
+		ck_assert_int_eq(gf_result_outcome(r), GF_OUTCOME_CREATED);
+		snprintf(js, sizeof(js),
+			 "{\"op\":\"merge\",\"ref\":\"12345:W1\",\"into\":"
+			 "\"%s\",\"actor\":\"sz-zhzx\",\"at\":"
+			 "\"2026-11-23T09:30:00+08:00\"}", x);
+		desk_act(eng, js);
+		/* X's latest report is W1's (09:20): in the window until
+		 * 11:20. Y's repeated call keeps Y in it until 12:30. */
+		r = called(eng, "Y2", "2026-11-23T10:30:00+08:00", V2, GARBAGE,
+			   NORTH(5000), OTHER_TEXT, PHONE2);
+		ck_assert_int_eq(gf_result_outcome(r), GF_OUTCOME_LINKED);
+		desk_act(eng, "{\"op\":\"dispatch\",\"ref\":\"12345:Y1\","
+			      "\"actor\":\"sz-zhzx\",\"dept\":\"t-cq-cg\","
+			      "\"at\":\"2026-11-23T11:25:00+08:00\"}");
+		want[0] = '\0';
+		(void)size;
+	} else if (k == 0) {
 		/* merge: the first order takes the second's words */
 		r = report(eng, "12345", "M1", "2026-11-23T09:00:00+08:00", V1,
 			   GARBAGE, LAT, LON, GARBAGE_TEXT);
@@ -659,9 +710,17 @@ static void index_scenario(gf_engine *eng, int k, char *want, size_t size)
 START_TEST(the_live_index_is_the_rebuilt_one)
 {
 	static const char *const cfg[] = { dedup_near, dedup_both,
+					   dedup_long_repeat,
 					   dedup_long_repeat };
 	static const char *const words[] = { OTHER_TEXT, OTHER_TEXT,
-					     GARBAGE_AGAIN };
+					     GARBAGE_AGAIN, GARBAGE_TEXT };
+	/* the merge and split are from the morning; the late report of
+	 * scenario 3 was received (11:00) before the engine's clock
+	 * (11:25) */
+	static const char *const when[] = { "2026-11-23T09:20:00+08:00",
+					    "2026-11-23T09:20:00+08:00",
+					    "2026-11-23T12:10:00+08:00",
+					    "2026-11-23T11:00:00+08:00" };
 	char *dir = fx_tmpdir();
 	for (int reopen = 0; reopen < 2; reopen++) {
 		char store[512], want[64];
@@ -672,14 +731,14 @@ START_TEST(the_live_index_is_the_rebuilt_one)
 			gf_engine_close(eng);
 			eng = open_dedup(cfg[_i], store, NULL, 1);
 		}
-		/* the merge and split are from the morning */
-		const gf_result *r = report(eng, "110", "Z9",
-					    _i < 2 ? "2026-11-23T09:20:00+08:00"
-						   : "2026-11-23T12:10:00+08:00",
-					    V1, GARBAGE, NORTH(20), LON,
+		const gf_result *r = report(eng, "110", "Z9", when[_i], V1,
+					    GARBAGE, NORTH(20), LON,
 					    words[_i]);
-		ck_assert_msg(gf_result_outcome(r) == GF_OUTCOME_LINKED &&
-				      strcmp(gf_result_order(r), want) == 0,
+		ck_assert_msg(want[0] ? gf_result_outcome(r) ==
+						  GF_OUTCOME_LINKED &&
+					  strcmp(gf_result_order(r), want) == 0
+				      : gf_result_outcome(r) ==
+						GF_OUTCOME_CREATED,
 			      "scenario %d, reopen %d: %s %s (want %s) %f %s",
 			      _i, reopen, gf_outcome_name(gf_result_outcome(r)),
 			      gf_result_order(r), want, gf_result_score(r),
@@ -779,22 +838,31 @@ END_TEST
 
 /* ---- crowd signal ---------------------------------------------------- */
 
-static const gf_result *crowd_call(gf_engine *eng, const char *sid,
-				   int minute, const char *phone)
+/* A call about the crowd at a factory gate `north` metres north of the
+ * first, in village region. */
+static const gf_result *gate_call(gf_engine *eng, const char *sid,
+				  int minute, const char *region, int north,
+				  const char *phone)
 {
 	char buf[1024], at[40];
 	const gf_result *r;
 	snprintf(at, sizeof(at), "2026-11-23T09:%02d:00+08:00", minute);
 	snprintf(buf, sizeof(buf),
 		 "{\"channel\":\"110\",\"source_id\":\"%s\",\"received_at\":"
-		 "\"%s\",\"region\":\"320506001001\",\"location\":{\"lat\":"
-		 "31.2736,\"lon\":120.6012},\"category\":"
+		 "\"%s\",\"region\":\"%s\",\"location\":{\"lat\":"
+		 "%.6f,\"lon\":120.6012},\"category\":"
 		 "\"dispute.07.wage_arrears\",\"content\":\"工厂门口几十名工人"
 		 "聚集讨要拖欠工资\",\"reporter\":{\"phone\":\"%s\"}}",
-		 sid, at, phone);
+		 sid, at, region, 31.2736 + north / 111195.0, phone);
 	int rc = gf_engine_ingest_json(eng, buf, strlen(buf), &r);
 	ck_assert_msg(rc == GF_OK, "%s: %s", sid, gf_engine_errmsg(eng));
 	return r;
+}
+
+static const gf_result *crowd_call(gf_engine *eng, const char *sid,
+				   int minute, const char *phone)
+{
+	return gate_call(eng, sid, minute, V1, 0, phone);
 }
 
 /* A crowd at a factory gate: as distinct callers pass 3 and 5, the order
@@ -846,6 +914,142 @@ START_TEST(distinct_callers_raise_the_scale)
 	ck_assert_int_eq(gf_order_urgency(o), GF_URGENCY_CRITICAL);
 	ck_assert_uint_eq(gf_order_caller_count(o), 5);
 	ck_assert_str_eq(gf_scale_name(gf_order_scale(o)), "major_group");
+	gf_engine_close(eng);
+	fx_rmdir(dir);
+}
+END_TEST
+
+/* The audit trail of order id, one line per entry. */
+static void audit_lines(gf_engine *eng, const char *id, char *out,
+			size_t size)
+{
+	const gf_order *o = gf_engine_order_find(eng, id);
+	ck_assert_ptr_nonnull(o);
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < gf_order_audit_count(o) && n < size; i++) {
+		const gf_audit *a = gf_order_audit(o, i);
+		n += (size_t)snprintf(out + n, size - n, "%s %s/%s %s\n",
+				      gf_audit_what(a), gf_audit_actor_dept(a),
+				      gf_audit_actor_role(a),
+				      gf_audit_reason(a));
+	}
+	ck_assert_uint_lt(n, size);
+}
+
+static void merge_at(gf_engine *eng, const char *from, const char *into,
+		     int minute)
+{
+	char js[512];
+	snprintf(js, sizeof(js),
+		 "{\"op\":\"merge\",\"ref\":\"%s\",\"into\":\"%s\","
+		 "\"actor\":\"sz-zhzx\",\"at\":\"2026-11-23T09:%02d:00+08:00\"}",
+		 from, into, minute);
+	desk_act(eng, js);
+}
+
+/* A crowd's order merged into another: the survivor is the crowd now,
+ * with the scale of the two, or the one their callers together call
+ * for (its urgency, a "crowd" entry and notice), and a later call by one
+ * of its own callers adds nobody and tells of no crowd again. The merge
+ * record holds the scale: a reopen without the crowd rule shows the same
+ * trail, and a merge without the rule still keeps the merged crowd. */
+START_TEST(a_merge_carries_the_crowd)
+{
+	static const char crowd[] =
+		"{\"near\":{\"window\":\"2h\",\"radius_m\":250},"
+		"\"crowd\":{\"group\":3,\"major\":5}}";
+	char *dir = fx_tmpdir();
+	char store[512];
+	snprintf(store, sizeof(store), "journal:%s/j", dir);
+	fx_notices n;
+	memset(&n, 0, sizeof(n));
+	gf_engine *eng = open_dedup(crowd, store, &n, 1);
+	/* A: three callers at the gate, a group event */
+	char a[64], b[64], c[64], e[64];
+	snprintf(a, sizeof(a), "%s",
+		 gf_result_order(crowd_call(eng, "A1", 0, "13900000001")));
+	crowd_call(eng, "A2", 1, "13900000002");
+	crowd_call(eng, "A3", 2, "13900000003");
+	ck_assert_int_eq(gf_order_scale(gf_engine_order_find(eng, a)),
+			 GF_SCALE_GROUP);
+	ck_assert_int_eq(n.count[GF_NOTICE_CROWD], 1);
+	/* B: one caller, at another gate across the district */
+	snprintf(b, sizeof(b), "%s",
+		 gf_result_order(gate_call(eng, "B1", 5, "320506103001", 9000,
+					   "13900000009")));
+	ck_assert_str_ne(a, b);
+	merge_at(eng, a, b, 10);
+	const gf_order *ob = gf_engine_order_find(eng, b);
+	ck_assert_uint_eq(gf_order_caller_count(ob), 4);
+	ck_assert_int_eq(gf_order_scale(ob), GF_SCALE_GROUP);
+	ck_assert_int_eq(gf_order_urgency(ob), GF_URGENCY_URGENT);
+	const gf_audit *last = gf_order_audit(ob, gf_order_audit_count(ob) - 1);
+	ck_assert_str_eq(gf_audit_what(last), "crowd");
+	ck_assert_str_eq(gf_audit_what(gf_order_audit(
+				 ob, gf_order_audit_count(ob) - 2)),
+			 "merged_from");
+	ck_assert_ptr_nonnull(strstr(gf_audit_reason(last), "4 distinct"));
+	ck_assert_int_eq(n.count[GF_NOTICE_CROWD], 2);
+	ck_assert_ptr_nonnull(strstr(n.last[GF_NOTICE_CROWD], b));
+	/* B's own caller again: linked, nobody new, no second notice */
+	const gf_result *r = gate_call(eng, "B2", 15, "320506103001", 9000,
+				       "13900000009");
+	ck_assert_int_eq(gf_result_outcome(r), GF_OUTCOME_LINKED);
+	ck_assert_str_eq(gf_result_order(r), b);
+	ck_assert_uint_eq(gf_order_caller_count(ob), 4);
+	ck_assert_int_eq(n.count[GF_NOTICE_CROWD], 2);
+	/* C: two more callers elsewhere, each order below the major
+	 * group; together with B's four they are six */
+	snprintf(c, sizeof(c), "%s",
+		 gf_result_order(gate_call(eng, "C1", 20, "320508001001",
+					   30000, "13900000011")));
+	gate_call(eng, "C2", 21, "320508001001", 30000, "13900000012");
+	ck_assert_int_eq(gf_order_scale(gf_engine_order_find(eng, c)),
+			 GF_SCALE_INDIVIDUAL);
+	merge_at(eng, c, b, 25);
+	ck_assert_uint_eq(gf_order_caller_count(ob), 6);
+	ck_assert_int_eq(gf_order_scale(ob), GF_SCALE_MAJOR_GROUP);
+	ck_assert_int_eq(gf_order_urgency(ob), GF_URGENCY_CRITICAL);
+	ck_assert_int_eq(n.count[GF_NOTICE_CROWD], 3);
+	ck_assert_ptr_nonnull(strstr(n.last[GF_NOTICE_CROWD], "重大群体性"));
+	/* E: another group, left alone for now */
+	snprintf(e, sizeof(e), "%s",
+		 gf_result_order(gate_call(eng, "E1", 30, "320506001002",
+					   15000, "13900000021")));
+	gate_call(eng, "E2", 31, "320506001002", 15000, "13900000022");
+	gate_call(eng, "E3", 32, "320506001002", 15000, "13900000023");
+	ck_assert_int_eq(gf_order_scale(gf_engine_order_find(eng, e)),
+			 GF_SCALE_GROUP);
+	char before[4096], after[4096];
+	audit_lines(eng, b, before, sizeof(before));
+	gf_engine_close(eng);
+
+	/* the scales are stored, not worked out again */
+	eng = open_dedup(NULL, store, NULL, 1);
+	ob = gf_engine_order_find(eng, b);
+	ck_assert_int_eq(gf_order_scale(ob), GF_SCALE_MAJOR_GROUP);
+	ck_assert_int_eq(gf_order_urgency(ob), GF_URGENCY_CRITICAL);
+	ck_assert_uint_eq(gf_order_caller_count(ob), 6);
+	audit_lines(eng, b, after, sizeof(after));
+	ck_assert_str_eq(after, before);
+	/* without the crowd rule, a merge still keeps the crowd it takes
+	 * in: F, one caller, takes E, a group */
+	char f[64];
+	snprintf(f, sizeof(f), "%s",
+		 gf_result_order(gate_call(eng, "F1", 40, "320506103001",
+					   40000, "13900000031")));
+	merge_at(eng, e, f, 45);
+	const gf_order *of = gf_engine_order_find(eng, f);
+	ck_assert_int_eq(gf_order_scale(of), GF_SCALE_GROUP);
+	ck_assert_int_eq(gf_order_urgency(of), GF_URGENCY_URGENT);
+	audit_lines(eng, f, before, sizeof(before));
+	gf_engine_close(eng);
+	eng = open_dedup(crowd, store, NULL, 1);
+	of = gf_engine_order_find(eng, f);
+	ck_assert_int_eq(gf_order_scale(of), GF_SCALE_GROUP);
+	audit_lines(eng, f, after, sizeof(after));
+	ck_assert_str_eq(after, before);
 	gf_engine_close(eng);
 	fx_rmdir(dir);
 }
@@ -938,8 +1142,9 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, village_equivalence_and_closed_orders);
 	tcase_add_test(tc, near_duplicates_survive_a_restart);
 	tcase_add_test(tc, linked_reports_count_alike_after_a_reopen);
-	tcase_add_loop_test(tc, the_live_index_is_the_rebuilt_one, 0, 3);
+	tcase_add_loop_test(tc, the_live_index_is_the_rebuilt_one, 0, 4);
 	tcase_add_test(tc, distinct_callers_raise_the_scale);
+	tcase_add_test(tc, a_merge_carries_the_crowd);
 	tcase_add_test(tc, another_building_number_is_not_linked);
 	tcase_add_test(tc, a_group_house_is_not_a_street_number);
 	suite_add_tcase(s, tc);

@@ -424,6 +424,152 @@ START_TEST(builder_actions)
 }
 END_TEST
 
+/* Refused with code on field, changing nothing. */
+static void act_field(const char *json, int code, const char *field)
+{
+	const gf_result *r;
+	act_expect(json, code);
+	/* again, for the result (a refusal changes nothing) */
+	ck_assert_int_eq(gf_engine_apply_json(eng, json, strlen(json), &r),
+			 code);
+	ck_assert_msg(strcmp(gf_result_error_field(r), field) == 0,
+		      "%s: %s refused on %s (%s), want %s", json,
+		      gf_errname(code), gf_result_error_field(r),
+		      gf_result_error_message(r), field);
+}
+
+/* "system" is the engine's own role (creation, links, ladder steps): no
+ * actor may claim it, in JSON or through the builder. */
+START_TEST(no_actor_is_the_system)
+{
+	const char *id = fx_create(eng, "HL14", 0);
+	act_field("{\"op\":\"cancel\",\"ref\":\"12345:HL14\","
+		  "\"actor\":\"sz-zhzx/system\",\"reason\":\"重复工单\"}",
+		  GF_EVALUE, "$.actor.role");
+	act_field("{\"op\":\"cancel\",\"ref\":\"12345:HL14\",\"actor\":"
+		  "{\"dept\":\"sz-zhzx\",\"role\":\"system\"},"
+		  "\"reason\":\"重复工单\"}",
+		  GF_EVALUE, "$.actor.role");
+	gf_action *a;
+	const gf_result *r;
+	ck_assert_int_eq(gf_action_new(&a, GF_OP_CANCEL), GF_OK);
+	gf_action_set_ref(a, id);
+	gf_action_set_reason(a, "重复工单");
+	gf_action_set_actor(a, "sz-zhzx", "system");
+	ck_assert_int_eq(gf_engine_apply(eng, a, &r), GF_EVALUE);
+	ck_assert_str_eq(gf_result_error_field(r), "$.actor.role");
+	ck_assert_int_eq(gf_order_state(order(id)), GF_STATE_DISPATCHED);
+	ck_assert_uint_eq(gf_order_audit_count(order(id)), 2);
+	/* a leader may */
+	gf_action_set_actor(a, "sz-zhzx", "leader");
+	ck_assert_int_eq(gf_engine_apply(eng, a, &r), GF_OK);
+	const gf_audit *e = gf_order_audit(order(id), 2);
+	ck_assert_str_eq(gf_audit_what(e), "cancel");
+	ck_assert_str_eq(gf_audit_actor_role(e), "leader");
+	gf_action_free(a);
+}
+END_TEST
+
+/* Garbage goes to the town's urban management under "ext" (the command
+ * centre approves extensions), fights to its police under "free"
+ * (granted as asked); the rest stays with the centre, without clocks. */
+static const char ext_rules[] =
+	"{\"version\":\"ext-rules\",\"fallback\":\"sz-zhzx\",\"tables\":["
+	"{\"id\":\"main\",\"hit_policy\":\"first\",\"rules\":["
+	"{\"id\":\"garbage\",\"when\":{\"category\":[\"city.environment\"]},"
+	" \"then\":{\"lead\":\"role:town.urban_mgmt\",\"sla\":\"ext\"}},"
+	"{\"id\":\"fight\",\"when\":{\"category\":[\"police\"]},"
+	" \"then\":{\"lead\":\"role:town.police\",\"sla\":\"free\"}}]}]}";
+
+static const char ext_sla[] =
+	"{\"version\":\"ext-sla\",\"policies\":{"
+	"\"ext\":{\"clocks\":{\"resolve\":{\"due\":\"3d\",\"ladder\":[],"
+	" \"extension\":{\"max\":2,\"longest\":\"2d\","
+	"  \"approver\":\"command_centre\"}}}},"
+	"\"free\":{\"clocks\":{\"resolve\":{\"due\":\"3d\",\"ladder\":[],"
+	" \"extension\":{\"max\":2,\"longest\":\"2d\","
+	"  \"approver\":\"none\"}}}}}}";
+
+static void open_ext(void)
+{
+	gf_engine_close(eng);
+	gf_config *cfg = fx_config_with(ext_rules, ext_sla);
+	gf_options o = GF_OPTIONS_INIT;
+	o.config = cfg;
+	o.clock = GF_CLOCK_EVENT;
+	o.sync = GF_SYNC_NEVER;
+	char err[256];
+	int rc = gf_engine_open(&eng, &o, err, sizeof(err));
+	gf_config_free(cfg);
+	ck_assert_msg(rc == GF_OK, "open: %s", err);
+}
+
+/* approve_extension and reject_extension: authority first, as for every
+ * op. A department of no approving function is refused on $.actor
+ * whatever the order's state and whether a request is pending; only an
+ * approver learns those. An order whose clocks name no approver (none,
+ * "none") has the command centre's. */
+START_TEST(extension_decisions_check_authority_first)
+{
+	open_ext();
+	char buf[1024];
+	const gf_result *r;
+	fx_event(buf, sizeof(buf), "12345", "HX1", 0, "320506001001",
+		 "city.environment.garbage");
+	ck_assert_int_eq(gf_engine_ingest_json(eng, buf, strlen(buf), &r),
+			 GF_OK);
+	ck_assert_str_eq(gf_result_lead(r), "t-cq-cg");
+	/* nothing pending */
+	act_field("{\"op\":\"approve_extension\",\"ref\":\"12345:HX1\","
+		  "\"actor\":\"t-cq-cg\"}", GF_EPERM, "$.actor");
+	act_field("{\"op\":\"approve_extension\",\"ref\":\"12345:HX1\","
+		  "\"actor\":\"sz-zhzx\"}", GF_ESTATE, "$.op");
+	ACT("{\"op\":\"sign\",\"ref\":\"12345:HX1\",\"actor\":\"t-cq-cg\"}");
+	ACT("{\"op\":\"extend\",\"ref\":\"12345:HX1\",\"actor\":\"t-cq-cg\","
+	    "\"duration\":\"1d\",\"reason\":\"需协调\"}");
+	/* pending */
+	act_field("{\"op\":\"approve_extension\",\"ref\":\"12345:HX1\","
+		  "\"actor\":\"t-cq-cg\"}", GF_EPERM, "$.actor");
+	act_field("{\"op\":\"reject_extension\",\"ref\":\"12345:HX1\","
+		  "\"actor\":\"t-cq-pcs\",\"reason\":\"不行\"}", GF_EPERM,
+		  "$.actor");
+	ACT("{\"op\":\"reject_extension\",\"ref\":\"12345:HX1\","
+	    "\"actor\":\"sz-zhzx\",\"reason\":\"不需要\"}");
+	ACT("{\"op\":\"cancel\",\"ref\":\"12345:HX1\",\"actor\":\"sz-zhzx\","
+	    "\"reason\":\"重复\"}");
+	/* ended: the handler still learns nothing; the centre is told */
+	act_field("{\"op\":\"approve_extension\",\"ref\":\"12345:HX1\","
+		  "\"actor\":\"t-cq-cg\"}", GF_EPERM, "$.actor");
+	act_field("{\"op\":\"reject_extension\",\"ref\":\"12345:HX1\","
+		  "\"actor\":\"t-cq-cg\",\"reason\":\"r\"}", GF_EPERM,
+		  "$.actor");
+	act_field("{\"op\":\"approve_extension\",\"ref\":\"12345:HX1\","
+		  "\"actor\":\"sz-zhzx\"}", GF_ESTATE, "$.op");
+
+	/* approver "none", and no clocks at all: the centre's */
+	fx_event(buf, sizeof(buf), "12345", "HX2", 5, "320506001001",
+		 "police.fight");
+	ck_assert_int_eq(gf_engine_ingest_json(eng, buf, strlen(buf), &r),
+			 GF_OK);
+	ck_assert_str_eq(gf_result_lead(r), "t-cq-pcs");
+	act_field("{\"op\":\"approve_extension\",\"ref\":\"12345:HX2\","
+		  "\"actor\":\"t-cq-pcs\"}", GF_EPERM, "$.actor");
+	act_field("{\"op\":\"approve_extension\",\"ref\":\"12345:HX2\","
+		  "\"actor\":\"sz-zhzx\"}", GF_ESTATE, "$.op");
+	fx_event(buf, sizeof(buf), "12345", "HX3", 10, "320506001001",
+		 "dispute.07.wage_arrears");
+	ck_assert_int_eq(gf_engine_ingest_json(eng, buf, strlen(buf), &r),
+			 GF_OK);
+	ck_assert_uint_eq(gf_order_clock_count(order("12345:HX3")), 0);
+	act_field("{\"op\":\"reject_extension\",\"ref\":\"12345:HX3\","
+		  "\"actor\":\"t-cq-cg\",\"reason\":\"r\"}", GF_EPERM,
+		  "$.actor");
+	act_field("{\"op\":\"reject_extension\",\"ref\":\"12345:HX3\","
+		  "\"actor\":\"sz-zhzx\",\"reason\":\"r\"}", GF_ESTATE,
+		  "$.op");
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("order");
@@ -441,6 +587,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, pause_resume_extend);
 	tcase_add_test(tc, action_ids_are_idempotent);
 	tcase_add_test(tc, builder_actions);
+	tcase_add_test(tc, no_actor_is_the_system);
+	tcase_add_test(tc, extension_decisions_check_authority_first);
 	suite_add_tcase(s, tc);
 	return s;
 }
