@@ -212,13 +212,7 @@ notice=$(rows gf_outbox "$w" "")
 	printf "SELECT pg_notify('gf_outbox', 'shape');\nCOMMIT;\n\\\\endpipeline\n"
 } >"$work/two.sql"
 bench "$work/event.sql" 1 >/dev/null  # a broken script fails here
-shape_rows=$(sql "SELECT sum(n) FROM (
-	SELECT count(*) FROM gf_record WHERE part = 'shape' UNION ALL
-	SELECT count(*) FROM gf_order WHERE part = 'shape' UNION ALL
-	SELECT count(*) FROM gf_report WHERE part = 'shape' UNION ALL
-	SELECT count(*) FROM gf_audit WHERE part = 'shape' UNION ALL
-	SELECT count(*) FROM gf_clock WHERE part = 'shape' UNION ALL
-	SELECT count(*) FROM gf_outbox WHERE part = 'shape') s(n)")
+shape_rows=$(sum_tables "SELECT count(*) FROM @T@ x WHERE part = 'shape'")
 
 echo "pg: one client, fsync on; $events events with group commit, $each with" \
      "one commit per event, best of $rounds rounds"

@@ -234,8 +234,7 @@ typedef struct pgstore {
 	uint64_t first_seq;     /* first record of the batch (0: none) */
 	int64_t opened_ms;      /* monotonic time the batch began */
 	int64_t renewed_ms;     /* the lease was renewed by then at least */
-	int outbox;             /* the batch wrote outbox rows */
-	uint64_t first_outbox;  /* its first notice's id (0: none) */
+	uint64_t first_outbox;  /* its first notice's id (0: no notice) */
 	int oom;                /* queueing failed: the batch is lost */
 	int read_only;          /* no lease, no writes */
 	/* the connection's server process, to end it when the connection
@@ -474,7 +473,6 @@ static void batch_clear(pgstore *s)
 	s->nq = 0;
 	gf__buf_reset(&s->data);
 	s->first_seq = 0;
-	s->outbox = 0;
 	s->first_outbox = 0;
 	s->oom = 0;
 }
@@ -914,7 +912,7 @@ static int send_batch(pgstore *s, char *why, size_t whylen, char *state)
 	/* BEGIN, fence, statements, (notify), COMMIT, then the sync */
 	int planned = plan(s) == 0;
 	size_t nst = planned ? s->nunits : s->nq;
-	size_t total = nst + 3 + (s->outbox ? 1 : 0);
+	size_t total = nst + 3 + (s->first_outbox ? 1 : 0);
 	for (size_t i = 0; i < total && !bad; i++) {
 		int ok;
 		if (i == 0)
@@ -926,7 +924,7 @@ static int send_batch(pgstore *s, char *why, size_t whylen, char *state)
 		else if (i - 2 < nst)
 			ok = planned ? send_unit(s, &s->units[i - 2])
 				     : send_stmt(s, &s->q[i - 2]);
-		else if (s->outbox && i == total - 2) {
+		else if (s->first_outbox && i == total - 2) {
 			const char *p1[1] = { s->part };
 			ok = PQsendQueryPrepared(s->conn, "gf_notify", 1, p1,
 						 NULL, NULL, 0);
@@ -1418,7 +1416,6 @@ static void queue_notice(pgstore *s, const gf_notice *n)
 	q_str(s, gf_notice_clock(n));
 	q_str(s, gf_notice_step(n));
 	q_time(s, gf_notice_due(n));
-	s->outbox = 1;
 }
 
 static int pg_commit(gf__store *st, const gf__commit *c, gf__err *err)
