@@ -1850,16 +1850,9 @@ static int gf__keep_clock(gf_engine *eng)
 	if (eng->clock != GF_CLOCK_EVENT || !eng->store->ops->keeps ||
 	    eng->now <= eng->clock_kept)
 		return GF_OK;
-	gf__buf b;
-	gf__buf_init(&b);
-	int rc = gf__rec_clock_encode(eng->now, &b);
-	if (rc)
-		rc = gf__err_set(&eng->err, GF_ENOMEM, NULL,
-				 "out of memory encoding a record");
-	else
-		rc = gf__append(eng, GF__REC_CLOCK, b.p, b.len);
-	gf__buf_free(&b);
-	return rc;
+	gf__buf_reset(&eng->rec);
+	gf__rec_clock_encode(eng->now, &eng->rec);
+	return gf__record(eng, GF__REC_CLOCK);
 }
 
 int gf_engine_close(gf_engine *eng)
@@ -1868,20 +1861,11 @@ int gf_engine_close(gf_engine *eng)
 		return GF_OK;
 	int rc = GF_OK;
 	if (eng->store) {
-		if (eng->txn && !eng->failed) {
-			rc = gf__keep_clock(eng);
-			if (!rc)
-				rc = gf__end(eng, GF_OK, 1);
-		} else if (!eng->txn && !eng->read_only) {
-			/* the host hears of the last records while there is
-			 * an engine to say so (GF_SYNC_INTERVAL, NEVER) */
-			rc = gf__keep_clock(eng);
-			if (!rc)
-				rc = eng->store->ops->flush(eng->store,
-							    &eng->err);
-			if (rc == GF_OK)
-				rc = gf__end(eng, GF_OK, 1);
-		}
+		/* the last records go out, and the host hears of them while
+		 * there is an engine to say so (GF_SYNC_INTERVAL, NEVER);
+		 * a failed batch of a transactional store is gone already */
+		if (!(eng->txn && eng->failed))
+			rc = gf_engine_flush(eng);
 		eng->store->ops->close(eng->store);
 	}
 	gf__nq_free(eng);
