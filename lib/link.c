@@ -18,20 +18,18 @@
  * has (dedup.json "crowd"); 0 otherwise. */
 static unsigned gf__crowd_scale(const gf__dedup *d, const gf_order *o)
 {
-	if (!d || !d->crowd_group)
+	if (!d)
 		return 0;
-	gf_scale to = o->callers >= d->crowd_major ? GF_SCALE_MAJOR_GROUP
-		      : o->callers >= d->crowd_group ? GF_SCALE_GROUP
-						     : GF_SCALE_INDIVIDUAL;
+	gf_scale to = gf__scale_for(o->callers, d->crowd_group,
+				    d->crowd_major);
 	return to > o->scale ? (unsigned)to : 0;
 }
 
 void gf__crowd_reason(const gf_order *o, gf_scale to, char *buf,
 		      size_t size)
 {
-	snprintf(buf, size, "%u distinct callers: %s event (%s)", o->callers,
-		 to == GF_SCALE_MAJOR_GROUP ? "major group" : "group",
-		 to == GF_SCALE_MAJOR_GROUP ? "重大群体性" : "一般群体性");
+	snprintf(buf, size, "%u distinct callers: %s", o->callers,
+		 gf__scale_words(to));
 }
 
 /* o's item for the duplicate index: its reports folded in order, as the

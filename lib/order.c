@@ -417,16 +417,14 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 		 * greater scale of the two, or the one their callers together
 		 * call for, as a link would raise it */
 		gf_scale to = into->scale > o->scale ? into->scale : o->scale;
-		if (ctx->crowd_group) {
-			unsigned n = gf__order_count_callers2(into, o);
-			gf_scale by = n >= ctx->crowd_major
-					      ? GF_SCALE_MAJOR_GROUP
-				      : n >= ctx->crowd_group
-					      ? GF_SCALE_GROUP
-					      : GF_SCALE_INDIVIDUAL;
-			if (by > to)
-				to = by;
-		}
+		gf_scale by = ctx->crowd_group
+				      ? gf__scale_for(
+						gf__order_count_callers2(into, o),
+						ctx->crowd_group,
+						ctx->crowd_major)
+				      : GF_SCALE_INDIVIDUAL;
+		if (by > to)
+			to = by;
 		p->scale = to > into->scale ? to : (gf_scale)0;
 		break;
 	}
@@ -691,6 +689,21 @@ unsigned gf__order_count_callers(const gf_order *o)
 	return gf__order_count_callers2(o, NULL);
 }
 
+gf_scale gf__scale_for(unsigned callers, unsigned group, unsigned major)
+{
+	if (!group)
+		return GF_SCALE_INDIVIDUAL;
+	if (callers >= major)
+		return GF_SCALE_MAJOR_GROUP;
+	return callers >= group ? GF_SCALE_GROUP : GF_SCALE_INDIVIDUAL;
+}
+
+const char *gf__scale_words(gf_scale s)
+{
+	return s == GF_SCALE_MAJOR_GROUP ? "major group event (重大群体性)"
+					 : "group event (一般群体性)";
+}
+
 /* The scale rises to `to`, the urgency to what a crowd of it needs. */
 static void gf__crowd_raise(gf_order *o, gf_scale to)
 {
@@ -856,15 +869,9 @@ int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
 		char why[160];
 		if (crowd)
 			snprintf(why, sizeof(why),
-				 "%u distinct callers with %s merged in: %s "
-				 "event (%s)",
+				 "%u distinct callers with %s merged in: %s",
 				 gf__order_count_callers2(into, o), o->id,
-				 p->scale == GF_SCALE_MAJOR_GROUP
-					 ? "major group"
-					 : "group",
-				 p->scale == GF_SCALE_MAJOR_GROUP
-					 ? "重大群体性"
-					 : "一般群体性");
+				 gf__scale_words(p->scale));
 		const char *mi = gf__pool_strdup(pool, into->id);
 		if (!mi ||
 		    gf__entry_make(pool, &e2, p->actor, o->id, into->lead) ||

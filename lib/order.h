@@ -230,6 +230,15 @@ void gf__order_unlink_last(gf_order *o);
 void gf__order_crowd(gf_order *o, gf__pool *pool, gf_time at, gf_scale to,
 		     const char *reason);
 
+/* The scale `callers` distinct callers call for under dedup.json
+ * "crowd" (group and major group thresholds; group 0: no crowd rule,
+ * individual). */
+gf_scale gf__scale_for(unsigned callers, unsigned group, unsigned major);
+
+/* "group event (一般群体性)" or "major group event (重大群体性)", for the
+ * audit and notices of a crowd. */
+const char *gf__scale_words(gf_scale s);
+
 /* Distinct reporter hashes among o's reports. */
 unsigned gf__order_count_callers(const gf_order *o);
 
