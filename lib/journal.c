@@ -391,13 +391,15 @@ static int valid_record_after(const journal *j, reader *r, uint64_t from,
 static int cut_tail(journal *j, reader *r, uint64_t at, int torn,
 		    gf__store_info *info, gf__err *err)
 {
-	if (j->read_only)
-		;       /* reported, left for the owner to cut */
-	else if (ftruncate(j->fd, (off_t)at) != 0)
-		return io_error(j, err, "cannot cut off its torn tail", errno);
-	else if (sync_fd(j->fd) != 0)
-		return io_error(j, err, "cannot sync after cutting its torn "
-				"tail", errno);
+	/* read-only: reported, and left for the owner to cut */
+	if (!j->read_only) {
+		if (ftruncate(j->fd, (off_t)at) != 0)
+			return io_error(j, err, "cannot cut off its torn tail",
+					errno);
+		if (sync_fd(j->fd) != 0)
+			return io_error(j, err, "cannot sync after cutting "
+					"its torn tail", errno);
+	}
 	if (torn) {
 		info->torn_offset = at;
 		info->torn_bytes = r->size - at;
