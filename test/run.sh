@@ -37,6 +37,9 @@ for t in "$@"; do
 	if [ $rc -ne 0 ] || [ -z "$line" ]; then
 		status=1
 		[ "$f" -eq 0 ] && f=1
+		# Check's own failure lines first: the tail alone can be
+		# all valgrind's report of what the failed test leaked
+		printf '%s\n' "$out" | grep -E ':[0-9]+:[FE]:' | head -n 20
 		printf '%s\n' "$out" | tail -n 40
 		echo "FAIL $name (exit $rc)"
 	else
