@@ -260,6 +260,61 @@ static void gf__load_equivalent(gf__near *n, gf__problems *pr,
 	}
 }
 
+/* FNV-1a of a category's first segment. */
+static uint32_t gf__seg_hash(const char *category)
+{
+	uint32_t h = 2166136261u;
+	for (const char *c = category; *c && *c != '.'; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	return h;
+}
+
+/* Is side k of pair j the segment of either side of pair i? */
+static int gf__joined(const gf__near *n, size_t i, size_t j, int k)
+{
+	return n->eq_seg[j][k] == n->eq_seg[i][0] ||
+	       n->eq_seg[j][k] == n->eq_seg[i][1];
+}
+
+/* The tag of every first segment of an equivalent pair: the least hash
+ * among the segments the pairs join, directly or through others (the
+ * same segment in another pair). Tags only fall, so this ends. */
+static void gf__near_tags(gf__near *n)
+{
+	for (size_t i = 0; i < n->neq; i++)
+		for (int k = 0; k < 2; k++)
+			n->eq_tag[i][k] = n->eq_seg[i][k] =
+				gf__seg_hash(n->eq[i][k]);
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (size_t i = 0; i < n->neq; i++) {
+			uint32_t least = UINT32_MAX;
+			for (size_t j = 0; j < n->neq; j++)
+				for (int k = 0; k < 2; k++)
+					if (gf__joined(n, i, j, k) &&
+					    n->eq_tag[j][k] < least)
+						least = n->eq_tag[j][k];
+			for (size_t j = 0; j < n->neq; j++)
+				for (int k = 0; k < 2; k++)
+					if (gf__joined(n, i, j, k) &&
+					    n->eq_tag[j][k] != least) {
+						n->eq_tag[j][k] = least;
+						changed = 1;
+					}
+		}
+	}
+}
+
+uint32_t gf__near_tag(const gf__near *n, const char *category)
+{
+	uint32_t h = gf__seg_hash(category);
+	for (size_t i = 0; i < n->neq; i++)
+		for (int k = 0; k < 2; k++)
+			if (n->eq_seg[i][k] == h)
+				return n->eq_tag[i][k];
+	return h;
+}
+
 static void gf__load_near(gf__dedup *d, gf__problems *pr,
 			  struct json_object *v, int *oom)
 {
@@ -307,6 +362,7 @@ static void gf__load_near(gf__dedup *d, gf__problems *pr,
 		gf__load_families(n, pr, f, oom);
 	if (json_object_object_get_ex(v, "equivalent", &f))
 		gf__load_equivalent(n, pr, f, oom);
+	gf__near_tags(n);
 	n->max_window_ms = n->window_ms;
 	n->max_radius_m = n->radius_m;
 	for (size_t i = 0; i < n->nfamilies; i++) {

@@ -51,6 +51,10 @@ typedef struct gf__near {
 	 * channels' taxonomies */
 	char *eq[GF__NEAR_MAX_EQUIVALENT][2];
 	size_t neq;
+	/* for gf__near_tag: the hash of each pair's first segments, and
+	 * the tag of the segments each is joined with */
+	uint32_t eq_seg[GF__NEAR_MAX_EQUIVALENT][2];
+	uint32_t eq_tag[GF__NEAR_MAX_EQUIVALENT][2];
 	/* the largest window and radius of any family: what the index
 	 * keeps and searches */
 	int64_t max_window_ms;
@@ -154,6 +158,17 @@ typedef struct gf__dd_query {
 
 void gf__dd_query_init(gf__dd_query *q, const gf__dedup *d,
 		       const gf__dd_item *it);
+
+/*
+ * A 32-bit tag of a category such that two categories gf__dedup_score
+ * may find compatible have the same tag: the hash of the first segment
+ * ("city" of "city.environment.garbage"), where first segments joined
+ * by "equivalent" pairs share the least of their hashes. Different tags:
+ * never compatible; the same tag says nothing more (hashes collide).
+ * The index keeps it beside each point, so that candidates of other
+ * groups cost no look-up.
+ */
+uint32_t gf__near_tag(const gf__near *n, const char *category);
 
 /* What a score was made of, for the reasons. */
 typedef struct gf__dd_parts {

@@ -162,7 +162,9 @@ int gf__dupindex_add(gf__dupindex *x, gf_order *o, const gf__dd_item *it,
 		if (!x->geo && gf__geo_new(&x->geo, x->near->max_radius_m,
 					   it->lat))
 			return GF_ENOMEM;
-		int rc = gf__geo_insert(x->geo, id, it->lat, it->lon);
+		int rc = gf__geo_insert(x->geo, id,
+					gf__near_tag(x->near, category),
+					it->lat, it->lon);
 		if (rc)
 			return rc == GF_ENOMEM ? rc : GF_OK;
 	}
@@ -242,15 +244,17 @@ void gf__dupindex_expire(gf__dupindex *x, gf_time now)
 }
 
 /* The ids to score for it, in x->cand (those with a point only within
- * radius_m north, south, east and west); their number. */
+ * radius_m north, south, east and west, and with categories of its
+ * tag); their number. */
 static size_t gf__candidates(gf__dupindex *x, const gf__dd_item *it,
 			     double radius_m)
 {
 	size_t n = 0;
 	if (it->has_loc && x->geo) {
+		uint32_t tag = gf__near_tag(x->near, it->category);
 		for (;;) {
 			n = gf__geo_within(x->geo, it->lat, it->lon, radius_m,
-					   x->cand, x->ccap);
+					   tag, x->cand, x->ccap);
 			if (n <= x->ccap ||
 			    gf__grow((void **)&x->cand, &x->ccap, n,
 				     sizeof(*x->cand)))
@@ -281,10 +285,14 @@ gf_order *gf__dupindex_best(gf__dupindex *x, const gf__dedup *d,
 	int64_t w = x->near->max_window_ms;
 	gf__dd_query q;
 	gf__dd_query_init(&q, d, it);
-	size_t n = gf__candidates(x, it, q.radius_m);
-	gf_order *best = NULL;
-	double bs = -1;
+	gf_order *best;
+	double bs;
 	gf__dd_parts parts;
+again:;
+	size_t n = gf__candidates(x, it, q.radius_m);
+	uint32_t best_id = 0;
+	best = NULL;
+	bs = -1;
 	/* the entries lie anywhere: ask for all of them (what the score
 	 * reads first spans two lines) before reading one, so that their
 	 * cache misses overlap instead of coming one after another */
@@ -301,15 +309,23 @@ gf_order *gf__dupindex_best(gf__dupindex *x, const gf__dedup *d,
 		if (!e->o || e->it.at + w < now)
 			continue;
 		double s = gf__dedup_score(d, &q, &e->it, &parts);
-		/* ended orders leave the index; the state is read only for
-		 * the few that score */
-		if (s < 0 || gf_state_is_terminal(e->o->state))
+		if (s < 0)
 			continue;
 		if (s > bs || (s == bs && best && e->o->index < best->index)) {
 			bs = s;
 			best = e->o;
+			best_id = x->cand[k];
 			*bp = parts;
 		}
+	}
+	/* Ended orders leave the index as they end (gf__dupindex_drop), so
+	 * no candidate's state is read: at a million open orders that read
+	 * was a cache miss per candidate, a sixth of the whole ingest. The
+	 * winner's is, and should one have stayed, it leaves now and the
+	 * candidates are scored again without it. */
+	if (best && gf_state_is_terminal(best->state)) {
+		gf__remove(x, best_id);
+		goto again;
 	}
 	*score = best ? bs : 0;
 	return best;

@@ -3,8 +3,9 @@
  * the open orders' points (the contract and the projection's error are
  * in geoindex.h).
  *
- * Layout. Entries are 12-byte nodes (id, position in the cell, next) in
- * an array of 4,096-node chunks, named by 32-bit indices; 0 is "none".
+ * Layout. Entries are 16-byte nodes (id, position in the cell, next,
+ * the caller's tag) in an array of 4,096-node chunks, named by 32-bit
+ * indices; 0 is "none".
  * A cell is a circular singly linked list of its nodes in insertion
  * order, held by its tail (whose next is the head): appending is O(1)
  * and one index per cell is enough. The occupied cells sit in an
@@ -63,6 +64,7 @@ typedef struct gf__geonode {
 	uint32_t id;
 	uint32_t pos;  /* row offset << 16 | column offset, in 1/65536 */
 	uint32_t next; /* in the cell's circle; in the free list: next free */
+	uint32_t tag;
 } gf__geonode;
 
 typedef struct gf__geoslot {
@@ -71,7 +73,7 @@ typedef struct gf__geoslot {
 	uint32_t tail; /* the cell's last node; 0: a free slot */
 } gf__geoslot;
 
-_Static_assert(sizeof(gf__geonode) == 12, "12 bytes per entry");
+_Static_assert(sizeof(gf__geonode) == 16, "16 bytes per entry");
 _Static_assert(sizeof(gf__geoslot) == 12, "12 bytes per table slot");
 
 struct gf__geoindex {
@@ -439,7 +441,8 @@ void gf__geo_free(gf__geoindex *g)
 	gf__free(g);
 }
 
-int gf__geo_insert(gf__geoindex *g, uint32_t id, double lat, double lon)
+int gf__geo_insert(gf__geoindex *g, uint32_t id, uint32_t tag, double lat,
+		   double lon)
 {
 	gf__geopt p;
 	if (!locate(g, lat, lon, &p))
@@ -458,6 +461,7 @@ int gf__geo_insert(gf__geoindex *g, uint32_t id, double lat, double lon)
 	gf__geonode *n = node(g, i);
 	n->id = id;
 	n->pos = p.pos;
+	n->tag = tag;
 	if (s->tail) {
 		gf__geonode *t = node(g, s->tail);
 		n->next = t->next;
@@ -506,9 +510,11 @@ int gf__geo_remove(gf__geoindex *g, uint32_t id, double lat, double lon)
 }
 
 /* What the 3 x 3 cells around p hold, less what lies further than ry
- * rows' or rx columns' 1/65536 from p. */
+ * rows' or rx columns' 1/65536 from p, and, when any_tag is 0, what
+ * has another tag than tag. */
 static size_t walk(const gf__geoindex *g, const gf__geopt *p, int64_t ry,
-		   int64_t rx, uint32_t *out, size_t max)
+		   int64_t rx, int any_tag, uint32_t tag, uint32_t *out,
+		   size_t max)
 {
 	int64_t qy = p->pos >> 16, qx = p->pos & 0xFFFFu;
 	size_t n = 0;
@@ -531,6 +537,8 @@ static size_t walk(const gf__geoindex *g, const gf__geopt *p, int64_t ry,
 			do {
 				i = node(g, i)->next;
 				const gf__geonode *nd = node(g, i);
+				if (!any_tag && nd->tag != tag)
+					continue;
 				int64_t y = (int64_t)dr * 65536 +
 					    (int64_t)(nd->pos >> 16) - qy;
 				int64_t x = (int64_t)dc * 65536 +
@@ -555,11 +563,12 @@ size_t gf__geo_near(const gf__geoindex *g, double lat, double lon,
 	gf__geopt p;
 	if (!g->ncells || !locate(g, lat, lon, &p))
 		return 0;
-	return walk(g, &p, GF__GEO_ALL, GF__GEO_ALL, out, max);
+	return walk(g, &p, GF__GEO_ALL, GF__GEO_ALL, 1, 0, out, max);
 }
 
 size_t gf__geo_within(const gf__geoindex *g, double lat, double lon,
-		      double radius_m, uint32_t *out, size_t max)
+		      double radius_m, uint32_t tag, uint32_t *out,
+		      size_t max)
 {
 	gf__geopt p;
 	if (!g->ncells || !locate(g, lat, lon, &p) || !(radius_m >= 0))
@@ -572,7 +581,8 @@ size_t gf__geo_within(const gf__geoindex *g, double lat, double lon,
 	double fy = radius_m / my + 2.0;
 	double fx = mx > 0 ? radius_m / mx + 2.0 : GF__GEO_ALL;
 	return walk(g, &p, fy < GF__GEO_ALL ? (int64_t)fy : GF__GEO_ALL,
-		    fx < GF__GEO_ALL ? (int64_t)fx : GF__GEO_ALL, out, max);
+		    fx < GF__GEO_ALL ? (int64_t)fx : GF__GEO_ALL, 0, tag, out,
+		    max);
 }
 
 double gf__geo_distance_m(double lat1, double lon1, double lat2,

@@ -34,10 +34,11 @@
  * the guarantee holds for rows only.
  *
  * Costs: insert O(1) amortised, remove O(points in the cell), near
- * O(points in 9 cells). Memory: 12 bytes per entry in chunks of 4,096,
+ * O(points in 9 cells). Memory: 16 bytes per entry in chunks of 4,096,
  * plus 12 bytes per slot of a table of the occupied cells kept at most
- * 3/4 full (at 1,000,000 points over 8,500 km^2: 15.2 bytes per entry
- * in all with cell_m 250, 24.6 with cell_m 100). An emptied cell leaves the table at once, and
+ * 3/4 full (at 1,000,000 points over 8,500 km^2: 19.2 bytes per entry
+ * in all with cell_m 250, 28.6 with cell_m 100). An emptied cell leaves
+ * the table at once, and
  * a table that fell under 1/8 full shrinks when a new cell comes; removed
  * entries are reused by later inserts, so memory follows the peak of
  * live entries, not the number ever inserted.
@@ -76,15 +77,17 @@ int gf__geo_new(gf__geoindex **out, double cell_m, double ref_lat);
 void gf__geo_free(gf__geoindex *g);
 
 /*
- * Add id (e.g. an order's index) at a point; the same id may be added
- * at several points, or twice at one. GF_OK, GF_ENOMEM (the index is
+ * Add id (e.g. an order's index) at a point, with a tag that
+ * gf__geo_within filters by (the caller's: a group of categories, say);
+ * the same id may be added at several points, or twice at one. GF_OK, GF_ENOMEM (the index is
  * unchanged; memory it had grown stays for later inserts; also when
  * GF__GEO_MAX_ENTRIES are held) or GF_EINVAL
  * (not finite, lat outside [-90, 90], lon outside [-180, 180]).
  * An insert that needs no new memory (its cell exists or the table has
  * room, and a removed entry is there to reuse) cannot fail.
  */
-int gf__geo_insert(gf__geoindex *g, uint32_t id, double lat, double lon);
+int gf__geo_insert(gf__geoindex *g, uint32_t id, uint32_t tag, double lat,
+		   double lon);
 
 /*
  * Remove id at that point (the point it was inserted with): 1 if found,
@@ -115,15 +118,17 @@ size_t gf__geo_near(const gf__geoindex *g, double lat, double lon,
 #define GF__GEO_FLAT_M_PER_DEG 111195.0
 
 /*
- * What gf__geo_near returns, less the ids that lie further than radius_m
- * north, south, east or west of (lat, lon) on the flat earth at lat: the
- * box a caller's distance test starts with, checked on the positions the
+ * What gf__geo_near returns, less the ids inserted with another tag than
+ * tag and those that lie further than radius_m north, south, east or
+ * west of (lat, lon) on the flat earth at lat: the box a caller's
+ * distance test starts with, checked on the positions and tags the
  * cells keep, so that ids outside it cost no look-up. Rounding lets in
  * ids up to 2/65536 of a cell beyond the box, never keeps one out. Same
  * order and arguments as gf__geo_near.
  */
 size_t gf__geo_within(const gf__geoindex *g, double lat, double lon,
-		      double radius_m, uint32_t *out, size_t max);
+		      double radius_m, uint32_t tag, uint32_t *out,
+		      size_t max);
 
 /* Great-circle distance in metres (haversine, R = 6371008.8 m). */
 double gf__geo_distance_m(double lat1, double lon1, double lat2,

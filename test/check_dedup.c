@@ -8,6 +8,11 @@
 #include "failalloc.h"
 #include "fixture.h"
 
+/* two tests reach inside: an order ended behind the index's back */
+#include "engine_int.h"
+#include "dupindex.h"
+#include "order.h"
+
 static const char dedup_family[] =
 	"{\"version\":\"d-1\",\"repeat_caller\":{\"window\":\"72h\","
 	"\"match\":\"family\"}}";
@@ -749,6 +754,63 @@ START_TEST(the_live_index_is_the_rebuilt_one)
 }
 END_TEST
 
+/* Equivalent pairs join their groups through a shared prefix too: the
+ * index files police with city (pair 2) and with dispute (pair 1), so a
+ * report finds candidates of either. */
+START_TEST(equivalent_pairs_chain_in_the_index)
+{
+	static const char chained[] =
+		"{\"version\":\"d-5\",\"near\":{\"window\":\"2h\","
+		"\"radius_m\":250,\"link_at\":0.75,\"suspect_at\":0.5,"
+		"\"equivalent\":[[\"police.fight\",\"dispute\"],"
+		"[\"city.environment\",\"police\"]]}}";
+	gf_engine *eng = open_dedup(chained, NULL, NULL, 1);
+	const gf_result *r = report(eng, "110", "C1",
+				    "2026-11-23T09:00:00+08:00", V1,
+				    "police.fight", LAT, LON, GARBAGE_TEXT);
+	char first[64];
+	snprintf(first, sizeof(first), "%s", gf_result_order(r));
+	r = report(eng, "grid", "C2", "2026-11-23T09:05:00+08:00", V1, GARBAGE,
+		   NORTH(20), LON, GARBAGE_TEXT);
+	assert_outcome(r, GF_OUTCOME_LINKED);
+	ck_assert_str_eq(gf_result_order(r), first);
+	ck_assert_ptr_nonnull(strstr(gf_result_reasons(r), "equivalent"));
+	r = report(eng, "mediation", "C3", "2026-11-23T09:10:00+08:00", V1,
+		   "dispute.07.wage_arrears", NORTH(10), LON, GARBAGE_TEXT);
+	assert_outcome(r, GF_OUTCOME_LINKED);
+	ck_assert_str_eq(gf_result_order(r), first);
+	gf_engine_close(eng);
+}
+END_TEST
+
+/* Orders leave the index as they end, so matching reads no candidate's
+ * state; should an ended one stay (a defect elsewhere), the winner's
+ * state is read, and it leaves then instead of being joined. */
+START_TEST(an_ended_order_left_in_the_index_is_not_joined)
+{
+	gf_engine *eng = open_dedup(dedup_near, NULL, NULL, 1);
+	const gf_result *r = report(eng, "12345", "X1",
+				    "2026-11-23T09:00:00+08:00", V1, GARBAGE,
+				    LAT, LON, GARBAGE_TEXT);
+	gf_order *o = (gf_order *)gf_engine_order_find(eng,
+						       gf_result_order(r));
+	ck_assert_uint_eq(gf__dupindex_count(eng->dup), 1);
+	o->state = GF_STATE_CLOSED; /* behind the index's back */
+	r = report(eng, "grid", "X2", "2026-11-23T09:05:00+08:00", V1, GARBAGE,
+		   NORTH(20), LON, GARBAGE_TEXT);
+	assert_outcome(r, GF_OUTCOME_CREATED);
+	char second[64];
+	snprintf(second, sizeof(second), "%s", gf_result_order(r));
+	ck_assert_uint_eq(gf__dupindex_count(eng->dup), 1);
+	/* the index goes on: the next report joins the new order */
+	r = report(eng, "110", "X3", "2026-11-23T09:10:00+08:00", V1, GARBAGE,
+		   NORTH(10), LON, GARBAGE_TEXT);
+	assert_outcome(r, GF_OUTCOME_LINKED);
+	ck_assert_str_eq(gf_result_order(r), second);
+	gf_engine_close(eng);
+}
+END_TEST
+
 /* The same words about the building next door: with place weighed, the
  * other building number keeps it apart; without, the words link it. */
 static const char dedup_place[] =
@@ -1147,6 +1209,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, a_merge_carries_the_crowd);
 	tcase_add_test(tc, another_building_number_is_not_linked);
 	tcase_add_test(tc, a_group_house_is_not_a_street_number);
+	tcase_add_test(tc, equivalent_pairs_chain_in_the_index);
+	tcase_add_test(tc, an_ended_order_left_in_the_index_is_not_joined);
 	suite_add_tcase(s, tc);
 	return s;
 }

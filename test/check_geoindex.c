@@ -226,7 +226,7 @@ START_TEST(near_misses_nothing_within_the_radius)
 	gf__geoindex *g = geo_new(cell_m, SUZHOU_LAT);
 	for (size_t i = 0; i < npts; i++) {
 		p[i] = box_point(&rng, spots);
-		REQUIRE_EQ(gf__geo_insert(g, (uint32_t)i, p[i].lat, p[i].lon),
+		REQUIRE_EQ(gf__geo_insert(g, (uint32_t)i, 0, p[i].lat, p[i].lon),
 			   GF_OK);
 		REQUIRE_EQ(gf__geo_cell(g, p[i].lat, p[i].lon, &row[i],
 					&col[i]), GF_OK);
@@ -301,7 +301,8 @@ END_TEST
 
 /*
  * gf__geo_within keeps, of what gf__geo_near returns (in its order),
- * every point inside the flat-earth box of the radius (the box the dedup
+ * every point of the query's tag (points have three) inside the
+ * flat-earth box of the radius (the box the dedup
  * scorer tests first: 111,195 m a degree of latitude, that times
  * cos(lat) of longitude, at the query's latitude), for radii up to the
  * cell and below it, and lets in only points within a hair of the box.
@@ -322,7 +323,8 @@ START_TEST(within_keeps_the_box_and_drops_the_rest)
 	gf__geoindex *g = geo_new(cell_m, SUZHOU_LAT);
 	for (size_t i = 0; i < npts; i++) {
 		p[i] = box_point(&rng, spots);
-		REQUIRE_EQ(gf__geo_insert(g, (uint32_t)i, p[i].lat, p[i].lon),
+		REQUIRE_EQ(gf__geo_insert(g, (uint32_t)i, (uint32_t)(i % 3),
+					  p[i].lat, p[i].lon),
 			   GF_OK);
 	}
 	static const double radii[] = { 250.0, 150.0, 40.0, 0.0 };
@@ -334,8 +336,9 @@ START_TEST(within_keeps_the_box_and_drops_the_rest)
 					     rng_in(&rng, 0, 2 * PI))
 				    : box_point(&rng, spots);
 		double r = radii[k % 4];
+		uint32_t tag = (uint32_t)(k / 4 % 3);
 		size_t nn = gf__geo_near(g, q.lat, q.lon, near, npts);
-		size_t nw = gf__geo_within(g, q.lat, q.lon, r, in, npts);
+		size_t nw = gf__geo_within(g, q.lat, q.lon, r, tag, in, npts);
 		REQUIRE(nw <= nn);
 		all += nn;
 		kept += nw;
@@ -348,15 +351,20 @@ START_TEST(within_keeps_the_box_and_drops_the_rest)
 			double dy = fabs(c->lat - q.lat) * 111195.0;
 			double dx = fabs(c->lon - q.lon) * mx;
 			int inside = dy <= r && dx <= r;
+			int mine = near[i] % 3 == tag;
 			int kept_it = j < nw && in[j] == near[i];
 			if (kept_it)
 				j++;
-			if (inside && !kept_it)
+			if (inside && mine && !kept_it)
 				ck_abort_msg("query %zu (%.7f, %.7f), r %.0f: "
 					     "point %u (%.7f, %.7f) is in the "
 					     "box and dropped",
 					     k, q.lat, q.lon, r, near[i],
 					     c->lat, c->lon);
+			if (kept_it && !mine)
+				ck_abort_msg("query %zu, tag %u: point %u of "
+					     "tag %u kept",
+					     k, tag, near[i], near[i] % 3);
 			if (kept_it && (dy > r + 0.05 || dx > r + 0.05))
 				ck_abort_msg("query %zu, r %.0f: point %u is "
 					     "%.2f m and %.2f m off, kept",
@@ -364,14 +372,15 @@ START_TEST(within_keeps_the_box_and_drops_the_rest)
 		}
 		REQUIRE_EQ(j, nw);
 	}
-	/* the box of the cell's radius is 4/9 of the 3 x 3 cells */
-	ck_assert_uint_lt(kept, all * 6 / 10);
+	/* the box of the cell's radius is 4/9 of the 3 x 3 cells, and a
+	 * third of the points have the tag */
+	ck_assert_uint_lt(kept, all * 2 / 10);
 	ck_assert_uint_gt(kept, 0);
 	/* invalid points and radii: nothing */
-	ck_assert_uint_eq(gf__geo_within(g, 91.0, 0, 100.0, in, npts), 0);
-	ck_assert_uint_eq(gf__geo_within(g, p[0].lat, p[0].lon, -1.0, in,
+	ck_assert_uint_eq(gf__geo_within(g, 91.0, 0, 100.0, 0, in, npts), 0);
+	ck_assert_uint_eq(gf__geo_within(g, p[0].lat, p[0].lon, -1.0, 0, in,
 					 npts), 0);
-	ck_assert_uint_eq(gf__geo_within(g, p[0].lat, p[0].lon, NAN, in,
+	ck_assert_uint_eq(gf__geo_within(g, p[0].lat, p[0].lon, NAN, 0, in,
 					 npts), 0);
 	gf__geo_free(g);
 	free(p);
@@ -413,7 +422,7 @@ START_TEST(pairs_r_apart_at_the_edge_of_the_band)
 		}
 		double d = gf__geo_distance_m(lat, lon, lat2, lon2);
 		REQUIRE(fabs(d - r) < 1e-6);
-		REQUIRE_EQ(gf__geo_insert(g, (uint32_t)t, lat2, lon2), GF_OK);
+		REQUIRE_EQ(gf__geo_insert(g, (uint32_t)t, 0, lat2, lon2), GF_OK);
 		size_t n = gf__geo_near(g, lat, lon, out, 64);
 		REQUIRE(n <= 64);
 		/* found, even when rounding put it a hair beyond r */
@@ -475,7 +484,7 @@ START_TEST(order_and_removal_follow_the_rules)
 		if (k < (n < MAXN / 2 ? 55u : 45u) && n < MAXN) {
 			uint32_t id = (uint32_t)(rng_next(&rng) % 12);
 			int p = (int)(rng_next(&rng) % NPT);
-			REQUIRE_EQ(gf__geo_insert(g, id, pts[p].lat, pts[p].lon),
+			REQUIRE_EQ(gf__geo_insert(g, id, 0, pts[p].lat, pts[p].lon),
 				   GF_OK);
 			m[n].id = id;
 			m[n].pt = p;
@@ -569,7 +578,7 @@ START_TEST(order_survives_relayout)
 						  (M_PER_DEG * 0.85);
 		REQUIRE_EQ(gf__geo_cell(g, pts[i].lat, pts[i].lon, &row[i],
 					&col[i]), GF_OK);
-		REQUIRE_EQ(gf__geo_insert(g, i, pts[i].lat, pts[i].lon),
+		REQUIRE_EQ(gf__geo_insert(g, i, 0, pts[i].lat, pts[i].lon),
 			   GF_OK);
 		live[i] = 1;
 		n++;
@@ -631,7 +640,7 @@ START_TEST(insert_remove_insert_the_same_id)
 	ck_assert_int_eq(gf__geo_remove(g, 7, la, lo), 0);
 	ck_assert_uint_eq(gf__geo_near(g, la, lo, NULL, 0), 0);
 
-	ck_assert_int_eq(gf__geo_insert(g, 7, la, lo), GF_OK);
+	ck_assert_int_eq(gf__geo_insert(g, 7, 0, la, lo), GF_OK);
 	ck_assert_uint_eq(gf__geo_near(g, la, lo, out, 16), 1);
 	ck_assert_uint_eq(out[0], 7);
 	ck_assert_int_eq(gf__geo_remove(g, 8, la, lo), 0);   /* other id */
@@ -641,14 +650,14 @@ START_TEST(insert_remove_insert_the_same_id)
 	ck_assert_uint_eq(gf__geo_count(g), 0);
 	ck_assert_uint_eq(gf__geo_cells(g), 0);
 	ck_assert_uint_eq(gf__geo_near(g, la, lo, out, 16), 0);
-	ck_assert_int_eq(gf__geo_insert(g, 7, la, lo), GF_OK);
+	ck_assert_int_eq(gf__geo_insert(g, 7, 0, la, lo), GF_OK);
 	ck_assert_uint_eq(gf__geo_near(g, la, lo, out, 16), 1);
 	ck_assert_uint_eq(out[0], 7);
 
 	/* one id at two points, and twice at one: once per entry */
-	ck_assert_int_eq(gf__geo_insert(g, 8, la, lo), GF_OK);
-	ck_assert_int_eq(gf__geo_insert(g, 7, la2, lo), GF_OK);
-	ck_assert_int_eq(gf__geo_insert(g, 7, la, lo), GF_OK);
+	ck_assert_int_eq(gf__geo_insert(g, 8, 0, la, lo), GF_OK);
+	ck_assert_int_eq(gf__geo_insert(g, 7, 0, la2, lo), GF_OK);
+	ck_assert_int_eq(gf__geo_insert(g, 7, 0, la, lo), GF_OK);
 	ck_assert_uint_eq(gf__geo_near(g, la, lo, out, 16), 4);
 	ck_assert_uint_eq(out[0], 7);
 	ck_assert_uint_eq(out[1], 8);
@@ -669,11 +678,11 @@ START_TEST(insert_remove_insert_the_same_id)
 
 	/* removal from the head, the middle and the tail keeps the order */
 	for (uint32_t i = 1; i <= 10; i++)
-		ck_assert_int_eq(gf__geo_insert(g, i, la, lo), GF_OK);
+		ck_assert_int_eq(gf__geo_insert(g, i, 0, la, lo), GF_OK);
 	ck_assert_int_eq(gf__geo_remove(g, 1, la, lo), 1);
 	ck_assert_int_eq(gf__geo_remove(g, 5, la, lo), 1);
 	ck_assert_int_eq(gf__geo_remove(g, 10, la, lo), 1);
-	ck_assert_int_eq(gf__geo_insert(g, 1, la, lo), GF_OK);
+	ck_assert_int_eq(gf__geo_insert(g, 1, 0, la, lo), GF_OK);
 	static const uint32_t want[] = { 2, 3, 4, 6, 7, 8, 9, 1 };
 	ck_assert_uint_eq(gf__geo_near(g, la, lo, out, 16), 8);
 	for (size_t i = 0; i < 8; i++)
@@ -748,7 +757,7 @@ START_TEST(points_on_cell_boundaries)
 		p[np++].lon = bo - ks[a] * dlon * 0.7;
 	}
 	for (size_t i = 0; i < np; i++)
-		ck_assert_int_eq(gf__geo_insert(g, (uint32_t)i, p[i].lat,
+		ck_assert_int_eq(gf__geo_insert(g, (uint32_t)i, 0, p[i].lat,
 						p[i].lon), GF_OK);
 	uint32_t out[64];
 	for (size_t i = 0; i < np; i++) {
@@ -779,7 +788,7 @@ START_TEST(zero_and_negative_coordinates)
 	};
 	int32_t rr[4], cc[4];
 	for (uint32_t i = 0; i < 4; i++) {
-		ck_assert_int_eq(gf__geo_insert(g, i, q[i][0], q[i][1]), GF_OK);
+		ck_assert_int_eq(gf__geo_insert(g, i, 0, q[i][0], q[i][1]), GF_OK);
 		gf__geo_cell(g, q[i][0], q[i][1], &rr[i], &cc[i]);
 	}
 	ck_assert_int_eq(rr[0], 0);
@@ -796,7 +805,7 @@ START_TEST(zero_and_negative_coordinates)
 	for (uint32_t i = 0; i < 4; i++)
 		ck_assert_uint_eq(gf__geo_near(g, q[i][0], q[i][1], out, 8), 4);
 	/* -0.0 is 0.0 */
-	ck_assert_int_eq(gf__geo_insert(g, 9, -0.0, -0.0), GF_OK);
+	ck_assert_int_eq(gf__geo_insert(g, 9, 0, -0.0, -0.0), GF_OK);
 	ck_assert_int_eq(gf__geo_remove(g, 9, 0.0, 0.0), 1);
 	gf__geo_free(g);
 
@@ -810,7 +819,7 @@ START_TEST(zero_and_negative_coordinates)
 	for (uint32_t i = 0; i < N; i++) {
 		p[i].lat = rng_in(&rng, -33.55, -33.35);
 		p[i].lon = rng_in(&rng, -70.8, -70.55);
-		ck_assert_int_eq(gf__geo_insert(g, i, p[i].lat, p[i].lon),
+		ck_assert_int_eq(gf__geo_insert(g, i, 0, p[i].lat, p[i].lon),
 				 GF_OK);
 	}
 	size_t hits = 0;
@@ -842,7 +851,7 @@ START_TEST(antimeridian_and_poles)
 	};
 	const size_t np = sizeof(p) / sizeof(p[0]);
 	for (size_t i = 0; i < np; i++)
-		ck_assert_int_eq(gf__geo_insert(g, (uint32_t)i, p[i][0],
+		ck_assert_int_eq(gf__geo_insert(g, (uint32_t)i, 0, p[i][0],
 						p[i][1]), GF_OK);
 	uint32_t out[16];
 	for (size_t i = 0; i < np; i++) {
@@ -874,7 +883,7 @@ START_TEST(antimeridian_and_poles)
 	for (size_t k = 0; k < 4; k++) {
 		g = geo_new(1.0, refs[k]);
 		for (size_t i = 0; i < np; i++)
-			ck_assert_int_eq(gf__geo_insert(g, (uint32_t)i, p[i][0],
+			ck_assert_int_eq(gf__geo_insert(g, (uint32_t)i, 0, p[i][0],
 							p[i][1]), GF_OK);
 		for (size_t i = 0; i < np; i++) {
 			n = gf__geo_near(g, p[i][0], p[i][1], out, 16);
@@ -902,8 +911,8 @@ START_TEST(invalid_arguments)
 		ck_assert_ptr_null(g);
 	}
 	g = geo_new(1e12, 31.0); /* one cell for the whole globe */
-	ck_assert_int_eq(gf__geo_insert(g, 1, 31.0, 120.0), GF_OK);
-	ck_assert_int_eq(gf__geo_insert(g, 2, -31.0, -60.0), GF_OK);
+	ck_assert_int_eq(gf__geo_insert(g, 1, 0, 31.0, 120.0), GF_OK);
+	ck_assert_int_eq(gf__geo_insert(g, 2, 0, -31.0, -60.0), GF_OK);
 	ck_assert_uint_eq(gf__geo_near(g, 0, 0, NULL, 0), 2);
 	gf__geo_free(g);
 
@@ -917,7 +926,7 @@ START_TEST(invalid_arguments)
 	int32_t r = 12345, c = 6789;
 	uint32_t out[4];
 	for (size_t i = 0; i < nb; i++) {
-		ck_assert_int_eq(gf__geo_insert(g, 1, bad[i][0], bad[i][1]),
+		ck_assert_int_eq(gf__geo_insert(g, 1, 0, bad[i][0], bad[i][1]),
 				 GF_EINVAL);
 		ck_assert_int_eq(gf__geo_remove(g, 1, bad[i][0], bad[i][1]), 0);
 		ck_assert_uint_eq(gf__geo_near(g, bad[i][0], bad[i][1], out, 4),
@@ -933,7 +942,7 @@ START_TEST(invalid_arguments)
 		{ 90, 180 }, { -90, -180 }, { 90, -180 }, { -90, 180 },
 	};
 	for (size_t i = 0; i < 4; i++)
-		ck_assert_int_eq(gf__geo_insert(g, 1, ends[i][0], ends[i][1]),
+		ck_assert_int_eq(gf__geo_insert(g, 1, 0, ends[i][0], ends[i][1]),
 				 GF_OK);
 	ck_assert_uint_eq(gf__geo_count(g), 4);
 	gf__geo_free(g);
@@ -958,9 +967,9 @@ static double now_s(void)
 
 /*
  * Measured at 1,000,000 points (gcc -O2, one core of the build host):
- *   cell 250 m: 15.2 bytes per entry (12 a node, 3.1 the table of 134,374
- *               cells), near 2.5 us a query, 67 candidates;
- *   cell 100 m: 24.6 bytes per entry (583,212 cells: a table of 2^20
+ *   cell 250 m: 19.2 bytes per entry (16 a node, 3.1 the table of 134,374
+ *               cells), near 1.8 us a query, 67 candidates;
+ *   cell 100 m: 28.6 bytes per entry (583,212 cells: a table of 2^20
  *               slots), near 0.7 us, 10.7 candidates.
  */
 START_TEST(memory_per_entry_at_a_million)
@@ -971,7 +980,7 @@ START_TEST(memory_per_entry_at_a_million)
 	uint64_t rng = 2026;
 	gf__geoindex *g = geo_new(cell_m, 31.3);
 	for (size_t i = 0; i < n; i++)
-		REQUIRE_EQ(gf__geo_insert(g, (uint32_t)i,
+		REQUIRE_EQ(gf__geo_insert(g, (uint32_t)i, 0,
 					  rng_in(&rng, CITY_LAT0, CITY_LAT1),
 					  rng_in(&rng, CITY_LON0, CITY_LON1)),
 			   GF_OK);
@@ -1031,7 +1040,7 @@ START_TEST(memory_is_bounded_in_a_sliding_window)
 						  o->lat, o->lon), 1);
 		}
 		ring[i % win] = p;
-		REQUIRE_EQ(gf__geo_insert(g, (uint32_t)i, p.lat, p.lon), GF_OK);
+		REQUIRE_EQ(gf__geo_insert(g, (uint32_t)i, 0, p.lat, p.lon), GF_OK);
 		size_t mem = gf__geo_memory(g);
 		if (i + 1 == win)
 			first = mem;
@@ -1050,7 +1059,7 @@ START_TEST(memory_is_bounded_in_a_sliding_window)
 	}
 	ck_assert_uint_eq(gf__geo_count(g), 0);
 	ck_assert_uint_eq(gf__geo_cells(g), 0);
-	ck_assert_int_eq(gf__geo_insert(g, 1, 31.3, 120.6), GF_OK);
+	ck_assert_int_eq(gf__geo_insert(g, 1, 0, 31.3, 120.6), GF_OK);
 	ck_assert_uint_le(gf__geo_memory(g), first);
 	gf__geo_free(g);
 	free(ring);
@@ -1097,7 +1106,7 @@ static long oom_scenario(void)
 		size_t nb = alloc_left == 0
 			? gf__geo_near(g, p.lat, p.lon, before, 512) : 0;
 		long refused = alloc_failures;
-		rc = gf__geo_insert(g, i, p.lat, p.lon);
+		rc = gf__geo_insert(g, i, 0, p.lat, p.lon);
 		if (!rc && alloc_failures > refused) {
 			/* the relayout went without: all is there */
 			REQUIRE_EQ(gf__geo_count(g), count + 1);
@@ -1117,7 +1126,7 @@ static long oom_scenario(void)
 			REQUIRE_EQ(gf__geo_remove(g, i, p.lat, p.lon), 0);
 			failed++;
 			alloc_left = -1;
-			REQUIRE_EQ(gf__geo_insert(g, i, p.lat, p.lon), GF_OK);
+			REQUIRE_EQ(gf__geo_insert(g, i, 0, p.lat, p.lon), GF_OK);
 		}
 	}
 	REQUIRE_EQ(gf__geo_count(g), OOM_N);
@@ -1133,7 +1142,7 @@ static long oom_scenario(void)
 	 * asks, goes without, and is not one of the scenario's to sweep) */
 	for (uint32_t i = 0; i < OOM_N; i += 2) {
 		pt p = oom_point(i + 1); /* an occupied cell */
-		REQUIRE_EQ(gf__geo_insert(g, i, p.lat, p.lon), GF_OK);
+		REQUIRE_EQ(gf__geo_insert(g, i, 0, p.lat, p.lon), GF_OK);
 	}
 	REQUIRE_EQ(gf__geo_count(g), OOM_N);
 	alloc_count = asked;
