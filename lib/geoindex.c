@@ -518,19 +518,37 @@ static size_t walk(const gf__geoindex *g, const gf__geopt *p, int64_t ry,
 {
 	int64_t qy = p->pos >> 16, qx = p->pos & 0xFFFFu;
 	size_t n = 0;
-	/* the nine cells' slots lie anywhere in the table: ask for them
-	 * all first, so that their cache misses overlap */
+	/* The nine cells' slots lie anywhere in the table, their tails
+	 * anywhere in the chunks, and each list is followed node by node:
+	 * ask for the slots, then the tails, then each list's first lines
+	 * (its run since the last relayout), each round all nine at once,
+	 * so that their cache misses overlap instead of coming one after
+	 * another. */
 	size_t h[9];
 	for (int k = 0; k < 9; k++) {
 		h[k] = home(g, (uint32_t)(p->row + k / 3 - 1),
 			    (uint32_t)(p->col + k % 3 - 1));
 		GF__PREFETCH(&g->slots[h[k]]);
 	}
+	const gf__geoslot *cell[9];
+	for (int k = 0; k < 9; k++) {
+		cell[k] = cell_at(g, h[k], p->row + k / 3 - 1,
+				  p->col + k % 3 - 1);
+		if (cell[k])
+			GF__PREFETCH(node(g, cell[k]->tail));
+	}
+	for (int k = 0; k < 9; k++) {
+		if (!cell[k])
+			continue;
+		uint32_t head = node(g, cell[k]->tail)->next;
+		/* a cache line holds four nodes; a run stays in its chunk */
+		for (uint32_t a = 0; a < 12; a += 4)
+			if ((head & (GF__GEO_CHUNK - 1u)) + a < GF__GEO_CHUNK)
+				GF__PREFETCH(node(g, head + a));
+	}
 	for (int32_t dr = -1; dr <= 1; dr++) {
 		for (int32_t dc = -1; dc <= 1; dc++) {
-			const gf__geoslot *s =
-				cell_at(g, h[(dr + 1) * 3 + dc + 1],
-					p->row + dr, p->col + dc);
+			const gf__geoslot *s = cell[(dr + 1) * 3 + dc + 1];
 			if (!s)
 				continue;
 			uint32_t i = s->tail;
