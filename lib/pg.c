@@ -1471,9 +1471,9 @@ static void pg_close(gf__store *st)
 	/* after an outage, one more try: the host reopening at once should
 	 * not have to wait for the lease to lapse */
 	gf__err ignored;
-	if (s->conn && s->token && !conn_ok(s))
-		(void)reconnect(s, 2000, &ignored);
-	if (s->conn && s->token && conn_ok(s)) {
+	for (int tries = 0; tries < 2 && s->conn && s->token; tries++) {
+		if (!conn_ok(s) && reconnect(s, 2000, &ignored))
+			break;
 		/* a clean close hands the partition on at once */
 		char token[24];
 		const char *p2[2] = { s->part, token };
@@ -1483,7 +1483,13 @@ static void pg_close(gf__store *st)
 				    "lease_until = NULL WHERE part = $1 AND "
 				    "token = $2::bigint",
 				    2, p2);
+		int done = PQresultStatus(r) == PGRES_COMMAND_OK;
 		PQclear(r);
+		/* the connection was lost under it (the server restarted
+		 * since the last statement, say): once more on a new one.
+		 * A statement error on a live connection stays an error. */
+		if (done || conn_ok(s))
+			break;
 	}
 	pg_free(s);
 }
