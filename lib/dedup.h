@@ -108,7 +108,7 @@ int gf__dedup_window_end(const gf__dedup *d, gf_time last, gf_time *until);
 #define GF__DD_MAX_NUMBERS 8
 /* Text signatures an open order keeps: its first report's and its
  * latest linked report's (a later report may repeat either). More
- * measured no better on tools/eval_gen.py and cost 80 bytes each. */
+ * measured no better on tools/eval_gen.py and cost 66 bytes each. */
 #define GF__DD_MAX_SIGS 2
 
 /* What matching needs of a report, or of an open order's reports

@@ -1,14 +1,14 @@
 /*
- * textsim.c - MinHash and SimHash signatures of short texts.
+ * textsim.c - MinHash signatures of short texts.
  *
  * A text becomes a stream of code points (invalid bytes skipped), folded
  * and filtered (fold_cp), then a stream of bigram shingles, each reduced
  * to one 64-bit hash. Each shingle goes into the MinHash bins as it
  * streams by; the distinct ones are also kept in a small open-addressing
- * set on the stack, which gives nshingles, the set the SimHash is taken
- * over, and the shingles thrown again when a short text leaves bins
- * empty. Nothing is allocated and every constant is fixed, so a
- * signature is the same on every machine and every run.
+ * set on the stack, which gives nshingles and the shingles thrown again
+ * when a short text leaves bins empty. Nothing is allocated and every
+ * constant is fixed, so a signature is the same on every machine and
+ * every run.
  */
 #include <string.h>
 
@@ -19,6 +19,8 @@
 #define EMPTY 0xFFFFu
 
 _Static_assert(2 * MAXSH <= EMPTY, "slots index the set with 16 bits");
+_Static_assert(MAXSH < 1ULL << (8 * sizeof(((gf__textsig *)0)->nshingles)),
+	       "nshingles holds up to MAXSH");
 
 /* splitmix64's finaliser: a bijection of 64-bit words with full
  * avalanche, so distinct shingles have distinct hashes. */
@@ -32,8 +34,6 @@ static inline uint64_t mix64(uint64_t z)
 
 /* Keeps shingle hashes apart from plain splitmix64 of small integers. */
 #define SHINGLE_SEED 0x5348494e474c4531ULL
-/* Odd: the SimHash input is a bijection of the shingle hash. */
-#define SIMHASH_MUL 0x9E3779B97F4A7C15ULL
 
 /* ---- normalisation -------------------------------------------------- */
 
@@ -284,65 +284,6 @@ static void shingle_add(shingles *st, uint64_t key)
 	st->n++;
 }
 
-/* ---- SimHash -------------------------------------------------------- */
-
-/* spread[b] holds bit k of b in byte k: adding spread[byte j of h] to a
- * word counts eight bit positions at once, one per byte. */
-#define SP(b) ((uint64_t)((b) & 1) | (uint64_t)((b) >> 1 & 1) << 8 |     \
-	       (uint64_t)((b) >> 2 & 1) << 16 |                              \
-	       (uint64_t)((b) >> 3 & 1) << 24 |                              \
-	       (uint64_t)((b) >> 4 & 1) << 32 |                              \
-	       (uint64_t)((b) >> 5 & 1) << 40 |                              \
-	       (uint64_t)((b) >> 6 & 1) << 48 | (uint64_t)((b) >> 7 & 1) << 56)
-#define SP4(b) SP(b), SP((b) + 1), SP((b) + 2), SP((b) + 3)
-#define SP16(b) SP4(b), SP4((b) + 4), SP4((b) + 8), SP4((b) + 12)
-#define SP64(b) SP16(b), SP16((b) + 16), SP16((b) + 32), SP16((b) + 48)
-static const uint64_t spread[256] = {
-	SP64(0), SP64(64), SP64(128), SP64(192)
-};
-
-static void flush_counts(uint32_t *count, const uint64_t *acc)
-{
-	for (int j = 0; j < 8; j++)
-		for (int b = 0; b < 8; b++)
-			count[8 * j + b] +=
-				(uint32_t)(acc[j] >> (8 * b)) & 0xFF;
-}
-
-/* Bit b of the SimHash is set when more than half of the kept shingles
- * have bit b set in their hash times SIMHASH_MUL. The keys are already
- * mixed; the multiply only moves information into the top bits, which
- * are zero in every kept key of a sampled (long) text. */
-static uint64_t simhash_of(const uint64_t *key, uint32_t n)
-{
-	uint32_t count[64] = {0};
-	for (uint32_t k = 0; k < n;) {
-		/* Byte counters overflow after 255 shingles: flush then.
-		 * Eight named words, not an array, stay in registers. */
-		uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-		uint64_t a4 = 0, a5 = 0, a6 = 0, a7 = 0;
-		uint32_t end = n - k > 255 ? k + 255 : n;
-		for (; k < end; k++) {
-			uint64_t s = key[k] * SIMHASH_MUL;
-			a0 += spread[s & 0xFF];
-			a1 += spread[(s >> 8) & 0xFF];
-			a2 += spread[(s >> 16) & 0xFF];
-			a3 += spread[(s >> 24) & 0xFF];
-			a4 += spread[(s >> 32) & 0xFF];
-			a5 += spread[(s >> 40) & 0xFF];
-			a6 += spread[(s >> 48) & 0xFF];
-			a7 += spread[s >> 56];
-		}
-		const uint64_t acc[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
-		flush_counts(count, acc);
-	}
-	uint64_t sim = 0;
-	for (int b = 0; b < 64; b++)
-		if (2 * count[b] > n)
-			sim |= 1ULL << b;
-	return sim;
-}
-
 /* ---- the signature -------------------------------------------------- */
 
 static void finish(shingles *st, gf__textsig *sig)
@@ -356,8 +297,7 @@ static void finish(shingles *st, gf__textsig *sig)
 	 * probability 2^-16, a bias of J + (1 - J) / 65536, ignored. */
 	for (int i = 0; i < K; i++)
 		sig->mh[i] = (uint16_t)st->min[i];
-	sig->simhash = simhash_of(st->key, st->n);
-	sig->nshingles = st->sampled ? MAXSH : st->n;
+	sig->nshingles = (uint16_t)(st->sampled ? MAXSH : st->n);
 }
 
 void gf__textsig_make(gf__textsig *sig, const char *text, size_t len)
@@ -418,20 +358,6 @@ double gf__textsig_jaccard(const gf__textsig *a, const gf__textsig *b)
 	for (int i = 0; i < K; i++)
 		same += a->mh[i] == b->mh[i];
 	return (double)same / K;
-}
-
-unsigned gf__textsig_simhash_distance(const gf__textsig *a,
-				      const gf__textsig *b)
-{
-	uint64_t x = a->simhash ^ b->simhash;
-#if defined(__GNUC__)
-	return (unsigned)__builtin_popcountll(x);
-#else
-	unsigned n = 0;
-	for (; x; x &= x - 1)
-		n++;
-	return n;
-#endif
 }
 
 /* ---- place numbers -------------------------------------------------- */

@@ -1,9 +1,9 @@
 /*
  * textsim.h - signatures of short texts for near-duplicate detection:
  * b-bit MinHash (estimated Jaccard similarity of character bigram sets)
- * and SimHash, over a normalisation that ignores punctuation, spacing
- * and full-width forms. Used to match the same citizen report arriving
- * through different channels (12345, 110, grid workers) in other words.
+ * over a normalisation that ignores punctuation, spacing and full-width
+ * forms. Used to match the same citizen report arriving through
+ * different channels (12345, 110, grid workers) in other words.
  */
 #ifndef GF_TEXTSIM_H
 #define GF_TEXTSIM_H
@@ -13,18 +13,20 @@
 
 #define GF__MINHASH_K 32
 
-/* At most this many distinct shingles are kept for the SimHash; a
- * longer text keeps a sample chosen by the shingles' hashes (so two
- * long texts sample their common shingles alike). nshingles is capped
- * here too. MinHash sees every shingle whatever the length. */
+/* At most this many distinct shingles are kept while a signature is
+ * made: they give nshingles, which is capped here too, and they are
+ * thrown again when the first throw leaves MinHash bins empty. A longer
+ * text keeps a sample chosen by the shingles' hashes, so two long texts
+ * sample (and throw again) their common shingles alike. MinHash sees
+ * every shingle whatever the length. */
 #define GF__TEXTSIG_MAX_SHINGLES 512
 
 /* A compact signature of a text: 32 b-bit (16-bit) MinHash values over
- * its character shingles, and a 64-bit SimHash of the same shingles. */
+ * its character shingles. Kept twice per open order in the duplicate
+ * index, so no wider than it must be. */
 typedef struct gf__textsig {
 	uint16_t mh[GF__MINHASH_K];
-	uint64_t simhash;
-	uint32_t nshingles;   /* distinct shingles seen (capped), 0: empty text */
+	uint16_t nshingles;   /* distinct shingles seen (capped), 0: empty text */
 } gf__textsig;
 
 /* Signature of UTF-8 text (any length; invalid UTF-8 bytes are skipped).
@@ -51,10 +53,6 @@ void gf__textsig_make(gf__textsig *sig, const char *text, size_t len);
  * to 8 characters) to 0.055 (100 to 300); a single value is a multiple
  * of 1/32, so thresholds should sit well clear of that noise. */
 double gf__textsig_jaccard(const gf__textsig *a, const gf__textsig *b);
-
-/* Hamming distance of the SimHashes, 0..64. */
-unsigned gf__textsig_simhash_distance(const gf__textsig *a,
-				      const gf__textsig *b);
 
 /* Numbers that say where: digits followed by a unit (号, 幢 or 栋, 单元,
  * 弄, 组, 室), each as unit << 24 | value (values above
