@@ -783,6 +783,41 @@ START_TEST(equivalent_pairs_chain_in_the_index)
 }
 END_TEST
 
+/* The grid files each entry under its category group, which the
+ * equivalent pairs decide: a reload that joins two groups must find the
+ * orders filed under the old groups (the index is built again). */
+START_TEST(a_reload_that_joins_groups_finds_the_open_orders)
+{
+	static const char joined[] =
+		"{\"version\":\"d-6\",\"near\":{\"window\":\"2h\","
+		"\"radius_m\":250,\"link_at\":0.75,\"suspect_at\":0.5,"
+		"\"equivalent\":[[\"city.environment\",\"police\"]]}}";
+	gf_engine *eng = open_dedup(dedup_near, NULL, NULL, 1);
+	const gf_result *r = report(eng, "110", "J1",
+				    "2026-11-23T09:00:00+08:00", V1,
+				    "police.fight", LAT, LON, GARBAGE_TEXT);
+	char first[64];
+	snprintf(first, sizeof(first), "%s", gf_result_order(r));
+	gf_config *cfg = config_with(joined);
+	ck_assert_int_eq(gf_engine_reload(eng, cfg), GF_OK);
+	gf_config_free(cfg);
+	r = report(eng, "grid", "J2", "2026-11-23T09:05:00+08:00", V1, GARBAGE,
+		   NORTH(20), LON, GARBAGE_TEXT);
+	assert_outcome(r, GF_OUTCOME_LINKED);
+	ck_assert_str_eq(gf_result_order(r), first);
+	ck_assert_ptr_nonnull(strstr(gf_result_reasons(r), "equivalent"));
+	gf_engine_close(eng);
+	/* and under the old pairs, the same reports stay apart */
+	eng = open_dedup(dedup_near, NULL, NULL, 1);
+	report(eng, "110", "J1", "2026-11-23T09:00:00+08:00", V1,
+	       "police.fight", LAT, LON, GARBAGE_TEXT);
+	r = report(eng, "grid", "J2", "2026-11-23T09:05:00+08:00", V1, GARBAGE,
+		   NORTH(20), LON, GARBAGE_TEXT);
+	assert_outcome(r, GF_OUTCOME_CREATED);
+	gf_engine_close(eng);
+}
+END_TEST
+
 /* Orders leave the index as they end, so matching reads no candidate's
  * state; should an ended one stay (a defect elsewhere), the winner's
  * state is read, and it leaves then instead of being joined. */
@@ -1210,6 +1245,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, another_building_number_is_not_linked);
 	tcase_add_test(tc, a_group_house_is_not_a_street_number);
 	tcase_add_test(tc, equivalent_pairs_chain_in_the_index);
+	tcase_add_test(tc, a_reload_that_joins_groups_finds_the_open_orders);
 	tcase_add_test(tc, an_ended_order_left_in_the_index_is_not_joined);
 	suite_add_tcase(s, tc);
 	return s;
