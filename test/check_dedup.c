@@ -8,11 +8,6 @@
 #include "failalloc.h"
 #include "fixture.h"
 
-/* one test reaches inside: an order ended behind the index's back (a
- * struct field: the test also links against the shared library, which
- * exports no internal function) */
-#include "order.h"
-
 static const char dedup_family[] =
 	"{\"version\":\"d-1\",\"repeat_caller\":{\"window\":\"72h\","
 	"\"match\":\"family\"}}";
@@ -818,32 +813,6 @@ START_TEST(a_reload_that_joins_groups_finds_the_open_orders)
 }
 END_TEST
 
-/* Orders leave the index as they end, so matching reads no candidate's
- * state; should an ended one stay (a defect elsewhere), the winner's
- * state is read, and it leaves then instead of being joined. */
-START_TEST(an_ended_order_left_in_the_index_is_not_joined)
-{
-	gf_engine *eng = open_dedup(dedup_near, NULL, NULL, 1);
-	const gf_result *r = report(eng, "12345", "X1",
-				    "2026-11-23T09:00:00+08:00", V1, GARBAGE,
-				    LAT, LON, GARBAGE_TEXT);
-	gf_order *o = (gf_order *)gf_engine_order_find(eng,
-						       gf_result_order(r));
-	o->state = GF_STATE_CLOSED; /* behind the index's back */
-	r = report(eng, "grid", "X2", "2026-11-23T09:05:00+08:00", V1, GARBAGE,
-		   NORTH(20), LON, GARBAGE_TEXT);
-	assert_outcome(r, GF_OUTCOME_CREATED);
-	char second[64];
-	snprintf(second, sizeof(second), "%s", gf_result_order(r));
-	/* the index goes on: the next report joins the new order */
-	r = report(eng, "110", "X3", "2026-11-23T09:10:00+08:00", V1, GARBAGE,
-		   NORTH(10), LON, GARBAGE_TEXT);
-	assert_outcome(r, GF_OUTCOME_LINKED);
-	ck_assert_str_eq(gf_result_order(r), second);
-	gf_engine_close(eng);
-}
-END_TEST
-
 /* The same words about the building next door: with place weighed, the
  * other building number keeps it apart; without, the words link it. */
 static const char dedup_place[] =
@@ -1244,7 +1213,6 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, a_group_house_is_not_a_street_number);
 	tcase_add_test(tc, equivalent_pairs_chain_in_the_index);
 	tcase_add_test(tc, a_reload_that_joins_groups_finds_the_open_orders);
-	tcase_add_test(tc, an_ended_order_left_in_the_index_is_not_joined);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -24,7 +24,6 @@
 #include <sys/stat.h>
 
 #include "storeutil.h"
-#include "store.h"
 
 #define EV(ch, sid, hhmm, region, cat)                                    \
 	EVENT_LIT("2026-11-23", ch, sid, hhmm, region, cat, "小区门口垃圾堆积")
@@ -892,19 +891,6 @@ END_TEST
  * nothing reads it, and the store must stay. */
 static gf_engine *volatile kept_by_child;
 
-/* End the server processes of the connections named app. */
-static void end_backends(const char *app)
-{
-	PGconn *c = db();
-	const char *p1[1] = { app };
-	long long n = q_ll(c,
-			   "SELECT count(pg_terminate_backend(pid, 5000)) FROM "
-			   "pg_stat_activity WHERE application_name = $1",
-			   1, p1);
-	PQfinish(c);
-	ck_assert_int_ge(n, 1);
-}
-
 /* Fixture event sid at minute into eng: its code, its ticket in *t. */
 static int ingest_ticket(gf_engine *eng, const char *sid, int minute,
 			 uint64_t *t)
@@ -1071,42 +1057,6 @@ START_TEST(a_batch_without_records_survives_a_drop)
 }
 END_TEST
 
-/* The store's connection is lost after its last statement (the server
- * restarted, say), and the store is closed: it finds out only when it
- * hands the lease on, and does so once more on a new connection, so that
- * a host reopening at once need not wait for the lease to lapse (30 s).
- * (It gave up, and the partition stayed held.) Through the store, not
- * the engine: an engine's close may send a statement before, which
- * finds the loss first. */
-START_TEST(a_close_after_a_lost_connection_hands_the_partition_on)
-{
-	char part[PART_SIZE], spec[1200], app[64];
-	snprintf(app, sizeof(app), "gfclose%d", (int)getpid());
-	snprintf(spec, sizeof(spec), "%s application_name=%s", pg_store(),
-		 app);
-	gf__store_opts so;
-	memset(&so, 0, sizeof(so));
-	so.sync = GF_SYNC_EVERY;
-	so.partition = part_name(part, "closelost");
-	so.lease_ms = 30000;
-	so.retry_ms = 5000;
-	gf__store *store;
-	gf__store_info info;
-	gf__err err;
-	int rc = gf__store_open(&store, spec, &so, &info, &err);
-	ck_assert_msg(rc == GF_OK, "%s", err.msg);
-	PGconn *c = db();
-	char owner[64];
-	const char held[] = "SELECT coalesce(owner, 'none') FROM gf_partition "
-			    "WHERE part = $1";
-	ck_assert_str_ne(part_s(c, owner, sizeof(owner), held, part), "none");
-	end_backends(app);
-	store->ops->close(store);
-	ck_assert_str_eq(part_s(c, owner, sizeof(owner), held, part), "none");
-	PQfinish(c);
-}
-END_TEST
-
 /* A DBA holds a table the engine writes (maintenance: LOCK TABLE) past
  * the engine's lock_timeout. The server refuses the transaction (55P03);
  * nothing of it committed, and the store sends it again until the lock
@@ -1178,7 +1128,6 @@ SU_MAKE_SUITE("pgcommit", 60, 1,
 	      a_takeover_ahead_of_a_lost_commit,
 	      a_takeover_behind_a_lost_batch,
 	      a_batch_without_records_survives_a_drop,
-	      a_close_after_a_lost_connection_hands_the_partition_on,
 	      a_held_lock_is_waited_out)
 
 GF_TEST_MAIN

@@ -136,6 +136,19 @@ static inline const char *q_s(PGconn *c, char *out, size_t size,
 	return out;
 }
 
+/* End the server processes of the connections named app. */
+static inline void end_backends(const char *app)
+{
+	PGconn *c = db();
+	const char *p1[1] = { app };
+	long long n = q_ll(c,
+			   "SELECT count(pg_terminate_backend(pid, 5000)) FROM "
+			   "pg_stat_activity WHERE application_name = $1",
+			   1, p1);
+	PQfinish(c);
+	ck_assert_int_ge(n, 1);
+}
+
 /* q_ll with the partition as $1. */
 static inline long long part_ll(PGconn *c, const char *sql, const char *part)
 {

@@ -1,0 +1,106 @@
+/*
+ * check_dupindex.c - the window of open orders for near duplicates
+ * (dupindex.c), driven directly: orders and items made by hand, so that
+ * a test can break what the engine keeps true (an ended order leaves
+ * the index as it ends) and see what matching does then. Internal:
+ * linked against the static library only.
+ */
+#include <json.h>
+
+#include "testutil.h"
+#include "dupindex.h"
+#include "order.h"
+
+#define LAT 31.2736
+#define LON 120.6012
+#define AT0 1763859600000 /* 2025-11-23T09:00:00+08:00 */
+
+static void no_problem(void *ud, const char *path, const char *msg)
+{
+	(void)ud;
+	ck_abort_msg("dedup.json: %s: %s", path, msg);
+}
+
+static gf__dedup *near_rules(void)
+{
+	json_object *root = json_tokener_parse(
+		"{\"version\":\"t\",\"near\":{\"window\":\"2h\","
+		"\"radius_m\":250,\"link_at\":0.75,\"suspect_at\":0.5}}");
+	ck_assert_ptr_nonnull(root);
+	gf__dedup *d = NULL;
+	ck_assert_int_eq(gf__dedup_load(&d, root, NULL, no_problem, NULL), 0);
+	json_object_put(root);
+	return d;
+}
+
+/* A report metres north of the point, minutes after AT0. */
+static void item(gf__dd_item *it, double metres, int minutes,
+		 const char *category, const char *text)
+{
+	memset(it, 0, sizeof(*it));
+	it->at = AT0 + (gf_time)minutes * 60000;
+	it->lat = LAT + metres / 111195.0;
+	it->lon = LON;
+	it->has_loc = 1;
+	memcpy(it->region, "320506001001", 13);
+	it->category = category;
+	it->nsigs = 1;
+	gf__textsig_make(&it->sig[0], text, strlen(text));
+}
+
+#define GARBAGE "city.environment.garbage"
+#define TEXT "新家社区3幢门口垃圾堆积多日无人清理"
+
+/*
+ * Matching reads no candidate's order (ended orders leave as they end):
+ * only the winner's state. Should an ended one have stayed, it is not
+ * the answer: it leaves then, and the next best is.
+ */
+START_TEST(an_ended_winner_leaves_and_the_next_best_wins)
+{
+	gf__dedup *d = near_rules();
+	gf__dupindex *x;
+	ck_assert_int_eq(gf__dupindex_new(&x, &d->near), GF_OK);
+	gf_order a, b;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.state = b.state = GF_STATE_DISPATCHED;
+	a.index = 0;
+	b.index = 1;
+	gf__dd_item ia, ib, q;
+	item(&ia, 0, 0, GARBAGE, TEXT);      /* the closer, the better */
+	item(&ib, 120, 0, GARBAGE, TEXT);
+	ck_assert_int_eq(gf__dupindex_add(x, &a, &ia, GARBAGE), GF_OK);
+	ck_assert_int_eq(gf__dupindex_add(x, &b, &ib, GARBAGE), GF_OK);
+	item(&q, 10, 5, GARBAGE, TEXT);
+	double score;
+	gf__dd_parts parts;
+	ck_assert_ptr_eq(gf__dupindex_best(x, d, &q, q.at, &score, &parts),
+			 &a);
+	ck_assert_uint_eq(gf__dupindex_count(x), 2);
+
+	a.state = GF_STATE_CLOSED; /* behind the index's back */
+	ck_assert_ptr_eq(gf__dupindex_best(x, d, &q, q.at, &score, &parts),
+			 &b);
+	ck_assert_uint_eq(gf__dupindex_count(x), 1);
+	ck_assert_uint_eq(a.dd_entry, 0);
+	/* and when the only one ends too, none */
+	b.state = GF_STATE_CANCELLED;
+	ck_assert_ptr_null(gf__dupindex_best(x, d, &q, q.at, &score,
+					     &parts));
+	ck_assert_uint_eq(gf__dupindex_count(x), 0);
+	gf__dupindex_free(x);
+	gf__dedup_free(d);
+}
+END_TEST
+
+static Suite *make_suite(void)
+{
+	Suite *s = suite_create("dupindex");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, an_ended_winner_leaves_and_the_next_best_wins);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+GF_TEST_MAIN
