@@ -224,6 +224,10 @@ static int64_t gf__last_end(const gf__calendar *cal)
 static int gf__after_working(const gf__calendar *cal, int64_t from,
 			     int64_t need, gf_time *due)
 {
+	/* past all the covered working time (and from + need would
+	 * overflow for need near INT64_MAX) */
+	if (need > cal->day_ms * cal->cum[cal->ndays] - from)
+		return GF_ERANGE;
 	int64_t target = from + need;
 	/* the workday that holds the target: the m-th, 1-based */
 	int64_t m = (target + cal->day_ms - 1) / cal->day_ms;

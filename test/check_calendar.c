@@ -1435,6 +1435,27 @@ START_TEST(no_day_walk)
 }
 END_TEST
 
+/* gf__cal_add_working_ms: any ms >= 0 is accepted, and an answer past the
+ * covered years is GF_ERANGE, never a wrapped-around time. */
+START_TEST(add_working_ms_range)
+{
+	gf_time t = T("2026-09-22T10:00:00+08:00"), due = 0;
+	ck_assert_int_eq(gf__cal_add_working_ms(cal, t, 2 * MS_HOUR, &due),
+			 GF_OK);
+	ck_assert_str_eq(fmt(due), "2026-09-22T12:00:00+08:00");
+	ck_assert_int_eq(gf__cal_add_working_ms(cal, t, 0, &due), GF_OK);
+	ck_assert_int_eq(due, t);
+	static const int64_t big[] = { 1000 * 366 * DAY_LEN, INT64_MAX / 2,
+				       INT64_MAX - DAY_LEN, INT64_MAX };
+	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+		due = 0;
+		int rc = gf__cal_add_working_ms(cal, t, big[i], &due);
+		ck_assert_msg(rc == GF_ERANGE, "%lld ms: rc %d, due %s",
+			      (long long)big[i], rc, fmt(due));
+	}
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("calendar");
@@ -1457,6 +1478,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, natural_table);
 	tcase_add_test(tc, working_ms_table);
 	tcase_add_test(tc, doc_examples);
+	tcase_add_test(tc, add_working_ms_range);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("properties");
