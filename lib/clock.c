@@ -66,6 +66,19 @@ static gf_time gf__add(const gf_sla_clock *c, gf_time a, gf__duration d)
 	return t;
 }
 
+/* d after a due time. Working days count from the day after the one an
+ * instant falls on, and a due time is the instant the working time ran
+ * out: with a day that ends at 24:00, the next date's 00:00. Counted from
+ * the instant just before, the day that ran out is the one skipped,
+ * whatever the calendar; with days ending at 17:30 nothing changes. */
+static gf_time gf__add_to_due(const gf_sla_clock *c, gf_time due,
+			      gf__duration d)
+{
+	if (due != GF_TIME_NONE && d.unit == GF__DUR_WORK_DAYS)
+		due--;
+	return gf__add(c, due, d);
+}
+
 /* Warning and due of a running clock from since, elapsed and budget;
  * times already passed in the measure keep their value. */
 static void gf__project(gf_sla_clock *c)
@@ -230,7 +243,7 @@ static gf_time gf__step_time(const gf_sla_clock *c, unsigned s)
 	case GF__AT_DUE:
 		return c->due;
 	case GF__AT_AFTER_DUE:
-		return gf__add(c, c->due, st->after);
+		return gf__add_to_due(c, c->due, st->after);
 	}
 	return GF_TIME_NONE;
 }
@@ -303,7 +316,7 @@ int gf__clock_extend(gf_order *o, size_t i, const char *dur, gf_time t)
 	c->extensions++;
 	if (c->due != GF_TIME_NONE && c->budget >= 0 &&
 	    !gf__duration_parse(&d, dur, strlen(dur))) {
-		gf_time nd = gf__add(c, c->due, d);
+		gf_time nd = gf__add_to_due(c, c->due, d);
 		int64_t more = nd == GF_TIME_NONE ? -1
 						  : gf__measure(c, c->due, nd);
 		if (more >= 0) {
@@ -403,8 +416,8 @@ int gf__clock_plan_extend(const gf_order *o, const char *name,
 			due = r;
 	}
 	if (due != GF_TIME_NONE) {
-		gf_time a = gf__add(c, due, asked);
-		gf_time l = gf__add(c, due, d->ext_longest);
+		gf_time a = gf__add_to_due(c, due, asked);
+		gf_time l = gf__add_to_due(c, due, d->ext_longest);
 		if (a == GF_TIME_NONE || l == GF_TIME_NONE || a > l)
 			return gf__err_set(err, GF_EVALUE, "$.duration",
 					   "%s is longer than the %s an "

@@ -111,10 +111,34 @@ static const char sla_more[] =
 	"     {\"at\":\"due+2h\",\"do\":\"supervise\"},"
 	"     {\"at\":\"due+30m\",\"do\":\"notify\"}]}}}}}";
 
-static gf_config *config_rules_sla(const char *rules_json, const char *sla)
+/* The example calendar with its working periods replaced by periods
+ * (NULL: as they are). */
+static char *calendar_with(const char *periods, size_t *n)
+{
+	char *cal = read_file(GF_TEST_EXAMPLE_CONFIG "/calendar.json", n);
+	static const char key[] = "\"working_periods\": ";
+	char *at = periods ? strstr(cal, key) : NULL;
+	if (!periods)
+		return cal;
+	ck_assert_ptr_nonnull(at);
+	char *end = strstr(at, "]],");
+	ck_assert_ptr_nonnull(end);
+	end += 2; /* keep the comma */
+	size_t head = (size_t)(at - cal) + strlen(key);
+	char *out = malloc(head + strlen(periods) + strlen(end) + 1);
+	memcpy(out, cal, head);
+	strcpy(out + head, periods);
+	strcat(out, end);
+	free(cal);
+	*n = strlen(out);
+	return out;
+}
+
+static gf_config *config_periods(const char *rules_json, const char *sla,
+				 const char *periods)
 {
 	size_t n;
-	char *cal = read_file(GF_TEST_EXAMPLE_CONFIG "/calendar.json", &n);
+	char *cal = calendar_with(periods, &n);
 	char *dir = directory_with_district_bureau();
 	gf_config *cfg;
 	ck_assert_int_eq(gf_config_new(&cfg), GF_OK);
@@ -133,6 +157,11 @@ static gf_config *config_rules_sla(const char *rules_json, const char *sla)
 		ck_abort_msg("the clock suite's configuration does not compile");
 	}
 	return cfg;
+}
+
+static gf_config *config_rules_sla(const char *rules_json, const char *sla)
+{
+	return config_periods(rules_json, sla, NULL);
 }
 
 static gf_config *config_with(const char *sla)
@@ -961,6 +990,47 @@ START_TEST(ladder_steps_fire_at_their_own_time)
 }
 END_TEST
 
+/* A working day that ends at 24:00 is due at the next midnight, the
+ * next date's first instant. A step "due+1wd", and an extension by 1wd,
+ * count from the day that ran out, not from the date of the due
+ * instant. (They skipped a working day.) */
+START_TEST(after_a_due_at_midnight_the_next_working_day_counts)
+{
+	static const char sla[] =
+		"{\"version\":\"c-sla-4\",\"policies\":{"
+		"  \"complaint\":{\"clocks\":{"
+		"   \"resolve\":{\"due\":\"1wd\",\"warn_ratio\":null,"
+		"     \"extension\":{\"max\":1,\"longest\":\"2wd\","
+		"       \"approver\":\"none\"},"
+		"     \"ladder\":[{\"at\":\"due+1wd\",\"do\":\"supervise\"}]}}},"
+		"  \"quick\":{\"clocks\":{\"resolve\":{\"due\":\"2h\"}}},"
+		"  \"petition\":{\"clocks\":{\"accept\":{\"due\":\"15d\"}}}}}";
+	gf_engine *eng = open_cfg(config_periods(rules, sla,
+						 "[[\"00:00\", \"24:00\"]]"),
+				  NULL, NULL);
+	char id[64];
+	/* Monday 2026-11-23: due at the end of Tuesday */
+	snprintf(id, sizeof(id), "%s",
+		 event(eng, "12345", "M1", "2026-11-23T10:00:00+08:00",
+		       "city.environment.garbage"));
+	const gf_sla_clock *c = clock_of(eng, id, "resolve");
+	ck_time(gf_sla_clock_due(c), "2026-11-25T00:00:00+08:00");
+	/* supervise at the end of Wednesday, not of Thursday */
+	ck_assert_int_eq(gf_engine_next_deadline(eng),
+			 T("2026-11-26T00:00:00+08:00"));
+	/* extended by a working day: the end of Wednesday too */
+	ck_assert_int_eq(act(eng, "sign", id, "t-cq-cg",
+			     "2026-11-23T10:30:00+08:00", NULL), GF_OK);
+	ck_assert_int_eq(act(eng, "extend", id, "t-cq-cg",
+			     "2026-11-23T11:00:00+08:00",
+			     "\"duration\":\"1wd\",\"reason\":\"x\""),
+			 GF_OK);
+	ck_time(gf_sla_clock_due(clock_of(eng, id, "resolve")),
+		"2026-11-26T00:00:00+08:00");
+	gf_engine_close(eng);
+}
+END_TEST
+
 /* A non-pausable clock escalates (reassign) a paused order: dispatched
  * to the new lead it would stay paused, and no action could move it. The
  * step only notifies; the lead resumes and goes on. */
@@ -1287,6 +1357,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc,
 		       extension_while_paused_starts_the_ladder_over_at_the_resume);
 	tcase_add_test(tc, ladder_steps_fire_at_their_own_time);
+	tcase_add_test(tc, after_a_due_at_midnight_the_next_working_day_counts);
 	tcase_add_test(tc, escalation_does_not_reassign_a_paused_order);
 	tcase_add_test(tc, escalation_does_not_undo_a_resolution);
 	tcase_add_test(tc, a_clock_stopped_while_paused_is_judged_by_its_budget);
