@@ -537,10 +537,14 @@ void gf__dd_item_make(gf__dd_item *it, const gf__dedup *d,
 {
 	memset(it, 0, sizeof(*it));
 	it->at = ev->received_at;
-	it->has_loc = ev->has_location;
+	it->has_loc = ev->has_location != 0;
 	it->lat = ev->lat;
 	it->lon = ev->lon;
 	memcpy(it->region, ev->region, sizeof(it->region));
+	if (ev->grid) {
+		it->grid = gf__hash(ev->grid, strlen(ev->grid));
+		it->grid += !it->grid;
+	}
 	it->category = ev->category;
 	/* the first 64 bits of the caller's hash (hex); 0 for none */
 	for (size_t i = 0; i < 16 && ev->reporter[i]; i++) {
@@ -778,6 +782,11 @@ void gf__dd_query_init(gf__dd_query *q, const gf__dedup *d,
 					  180.0);
 }
 
+/* The distance signal without points on both sides (docs/formats.md) */
+#define GF__SD_SAME_GRID 0.75
+#define GF__SD_SAME_VILLAGE 0.5
+#define GF__SD_OTHER_GRID 0.25
+
 double gf__dedup_score(const gf__dedup *d, const gf__dd_query *q,
 		       const gf__dd_item *b, gf__dd_parts *parts)
 {
@@ -787,6 +796,7 @@ double gf__dedup_score(const gf__dedup *d, const gf__dd_query *q,
 	if (gap > q->window_ms)
 		return -1;
 	double sd, dist = -1;
+	int grid = 0;
 	if (a->has_loc && b->has_loc) {
 		/* a flat earth is exact to 0.1% within a few kilometres:
 		 * first the box, then the distance */
@@ -800,7 +810,13 @@ double gf__dedup_score(const gf__dedup *d, const gf__dd_query *q,
 			return -1;
 		sd = 1.0 - dist / q->radius_m;
 	} else if (memcmp(a->region, b->region, 12) == 0) {
-		sd = 0.5; /* the same village, no more is known */
+		/* the same village, no more is known, unless both name
+		 * their grid (网格: a few hundred households): the same one
+		 * narrows the place, another one of the village says the
+		 * report is elsewhere in it */
+		grid = a->grid && b->grid ? (a->grid == b->grid ? 1 : -1) : 0;
+		sd = grid > 0 ? GF__SD_SAME_GRID
+		     : grid < 0 ? GF__SD_OTHER_GRID : GF__SD_SAME_VILLAGE;
 	} else {
 		return -1;
 	}
@@ -849,6 +865,7 @@ double gf__dedup_score(const gf__dedup *d, const gf__dd_query *q,
 		parts->dist = dist;
 		parts->gap_ms = gap;
 		parts->how = how;
+		parts->grid = grid;
 		parts->jaccard = j;
 		parts->caller = caller;
 		parts->place = place;
@@ -857,14 +874,17 @@ double gf__dedup_score(const gf__dedup *d, const gf__dd_query *q,
 	return score;
 }
 
-void gf__dd_reasons(const gf__dd_parts *p, const char *region, char *why,
-		    size_t size)
+void gf__dd_reasons(const gf__dd_parts *p, const char *region,
+		    const char *grid, char *why, size_t size)
 {
 	char place[64];
 	if (p->dist >= 0)
 		snprintf(place, sizeof(place), "%.0f m apart", p->dist);
+	else if (p->grid > 0 && grid)
+		snprintf(place, sizeof(place), "same grid %.29s", grid);
 	else
-		snprintf(place, sizeof(place), "same village %.12s", region);
+		snprintf(place, sizeof(place), "same village %.12s%s", region,
+			 p->grid < 0 ? ", another grid" : "");
 	static const char *const unit[] = { "", "号", "幢", "单元", "弄",
 					    "组", "室" };
 	char num[48] = "";

@@ -116,18 +116,20 @@ int gf__dedup_window_end(const gf__dedup *d, gf_time last, gf_time *until);
 typedef struct gf__dd_item {
 	gf_time at;             /* received_at of its latest report */
 	double lat, lon;        /* the first report's */
-	int has_loc;
 	char region[13];        /* the village or community */
+	uint8_t has_loc;
+	uint8_t nsigs;          /* 1 for a report */
+	uint8_t nnums;
+	uint32_t nfolded;       /* reports folded in after the first */
 	const char *category;   /* outlives the item (the order's) */
 	uint64_t caller;        /* the first 64 bits of the first report's
 				 * caller's hash, 0 when none */
-	uint8_t nsigs;          /* 1 for a report */
-	uint32_t nfolded;       /* reports folded in after the first */
+	uint64_t grid;          /* hash of the first report's grid code
+				 * (网格, under region), 0 when none */
 	gf__textsig sig[GF__DD_MAX_SIGS]; /* title and content */
 	/* the place numbers of address, title and content
 	 * (gf__text_place_numbers); none when place is not weighed */
 	uint32_t nums[GF__DD_MAX_NUMBERS];
-	uint8_t nnums;
 	uint64_t addr;          /* hash of the first report's normalised
 				 * address when it carries a place number,
 				 * else 0 */
@@ -175,6 +177,9 @@ typedef struct gf__dd_parts {
 	double dist;            /* metres, or -1 without points */
 	int64_t gap_ms;
 	const char *how;        /* "same category", ... */
+	/* without points: 1 the same grid, -1 other grids of the
+	 * village, 0 no grid on a side */
+	int grid;
 	double jaccard;
 	int caller;
 	/* the place numbers: GF__DD_PLACE_*, and the number they share */
@@ -200,9 +205,12 @@ double gf__dedup_score(const gf__dedup *d, const gf__dd_query *q,
 		       const gf__dd_item *b, gf__dd_parts *parts);
 
 /* "240 m apart, 12 min apart, same category, text 0.62[, same caller]
- * [, same address | same number 12号 | other numbers]" (or "same village
- * V" without points); the place part only when place is weighed. */
-void gf__dd_reasons(const gf__dd_parts *p, const char *region, char *why,
+ * [, same address | same number 12号 | other numbers]" (without points
+ * "same grid G", "same village V, another grid" or "same village V" in
+ * place of the distance; grid is the report's, or NULL); the place part
+ * only when place is weighed. */
+void gf__dd_reasons(const gf__dd_parts *p, const char *region,
+		    const char *grid, char *why,
 		    size_t size);
 
 #endif

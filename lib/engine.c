@@ -753,7 +753,8 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 						   &score, &parts);
 		/* worded only when read: suspect_at <= link_at */
 		if (best && score >= d->near.suspect_at)
-			gf__dd_reasons(&parts, item.region, why, sizeof(why));
+			gf__dd_reasons(&parts, item.region, ev->grid, why,
+				       sizeof(why));
 		if (best && score >= d->near.link_at)
 			return gf__link_to(eng, best, ev, &item, now, released,
 					   score,

@@ -494,6 +494,95 @@ START_TEST(village_equivalence_and_closed_orders)
 }
 END_TEST
 
+/* A report in a grid (网格): lat 0 for no point, grid NULL for none. */
+static const gf_result *gridded(gf_engine *eng, const char *sid,
+				const char *at, double lat, const char *grid)
+{
+	char buf[1024], loc[96] = "", g[64] = "";
+	const gf_result *r;
+	if (lat != 0)
+		snprintf(loc, sizeof(loc),
+			 "\"location\":{\"lat\":%.6f,\"lon\":%.6f},", lat,
+			 LON);
+	if (grid)
+		snprintf(g, sizeof(g), "\"grid\":\"%s\",", grid);
+	snprintf(buf, sizeof(buf),
+		 "{\"channel\":\"grid\",\"source_id\":\"%s\",\"received_at\":"
+		 "\"%s\",\"region\":\"" V1 "\",%s%s\"category\":\"" GARBAGE
+		 "\",\"content\":\"" GARBAGE_TEXT "\"}",
+		 sid, at, loc, g);
+	int rc = gf_engine_ingest_json(eng, buf, strlen(buf), &r);
+	ck_assert_msg(rc == GF_OK, "%s: %s", sid, gf_engine_errmsg(eng));
+	return r;
+}
+
+static const char dedup_grid[] =
+	"{\"version\":\"d-g\",\"near\":{\"window\":\"2h\",\"radius_m\":250,"
+	"\"link_at\":0.8,\"suspect_at\":0.5}}";
+
+/*
+ * Without points on both sides the village stands in, and the grids
+ * narrow it: the same grid counts as 0.75 of the distance signal, no
+ * grid on a side as 0.5, another grid of the village as 0.25. With the
+ * same words 5 min apart that is 0.919, 0.844 and 0.769: linked, linked,
+ * suspected at link_at 0.8. Points on both sides outrank grids. The
+ * grid is stored with the report: a reopened engine finds it again.
+ */
+START_TEST(without_points_the_grid_narrows_the_village)
+{
+	static const struct {
+		const char *grid;   /* the second report's */
+		double lat;         /* both reports', or 0 */
+		gf_outcome want;
+		const char *says, *never;
+		double score;
+	} cases[] = {
+		{ V1 "-01", 0, GF_OUTCOME_LINKED, "same grid " V1 "-01",
+		  "village", 0.3 * 0.75 },
+		{ NULL, 0, GF_OUTCOME_LINKED, "same village " V1, "grid",
+		  0.3 * 0.5 },
+		{ V1 "-02", 0, GF_OUTCOME_SUSPECTED,
+		  "same village " V1 ", another grid", "same grid",
+		  0.3 * 0.25 },
+		{ V1 "-02", LAT, GF_OUTCOME_LINKED, "0 m apart", "grid",
+		  0.3 * 1.0 },
+	};
+	/* time, category and text: 0.15 x (1 - 5/120) + 0.15 + 0.4 */
+	double rest = 0.15 * (1 - 5.0 / 120) + 0.15 + 0.4;
+	char *dir = fx_tmpdir();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char store[512];
+		snprintf(store, sizeof(store), "journal:%s/j%zu", dir, i);
+		gf_engine *eng = open_dedup(dedup_grid, store, NULL, 1);
+		const gf_result *r = gridded(eng, "G1",
+					     "2026-11-23T09:00:00+08:00",
+					     cases[i].lat, V1 "-01");
+		char first[64];
+		snprintf(first, sizeof(first), "%s", gf_result_order(r));
+		gf_engine_close(eng);
+		eng = open_dedup(dedup_grid, store, NULL, 1);
+		r = gridded(eng, "G2", "2026-11-23T09:05:00+08:00",
+			    cases[i].lat, cases[i].grid);
+		const char *why = gf_result_reasons(r);
+		ck_assert_msg(gf_result_outcome(r) == cases[i].want && why &&
+				      strstr(why, cases[i].says) &&
+				      !strstr(why, cases[i].never),
+			      "case %zu: %s %f %s", i,
+			      gf_outcome_name(gf_result_outcome(r)),
+			      gf_result_score(r), why ? why : "");
+		double want = cases[i].score + rest;
+		ck_assert_msg(gf_result_score(r) > want - 1e-9 &&
+				      gf_result_score(r) < want + 1e-9,
+			      "case %zu: score %f, want %f", i,
+			      gf_result_score(r), want);
+		if (cases[i].want == GF_OUTCOME_LINKED)
+			ck_assert_str_eq(gf_result_order(r), first);
+		gf_engine_close(eng);
+	}
+	fx_rmdir(dir);
+}
+END_TEST
+
 START_TEST(near_duplicates_survive_a_restart)
 {
 	char *dir = fx_tmpdir();
@@ -1205,6 +1294,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, too_far_too_late_or_unrelated_is_a_new_order);
 	tcase_add_test(tc, village_equivalence_and_closed_orders);
 	tcase_add_test(tc, near_duplicates_survive_a_restart);
+	tcase_add_test(tc, without_points_the_grid_narrows_the_village);
 	tcase_add_test(tc, linked_reports_count_alike_after_a_reopen);
 	tcase_add_loop_test(tc, the_live_index_is_the_rebuilt_one, 0, 4);
 	tcase_add_test(tc, distinct_callers_raise_the_scale);

@@ -28,7 +28,10 @@ On top of them:
   category family, "再次来电" style text, 20 min to 10 h later;
 - hard negatives: a distinct incident of the same category on the same
   street / in the neighbouring building, 40-200 m away, 5-90 min apart,
-  with a different facet of the problem and other details.
+  with a different facet of the problem and other details;
+- grids (网格): a report that names one (every grid worker's, some
+  12345 and mediation reports) names its incident's, and a hard
+  negative's spot is in the same grid half the time.
 """
 
 import argparse
@@ -294,6 +297,7 @@ class DupGen:
         self.g = gendemo.Gen(d, None, seed, 1.0)
         self.g.rng = self.rng
         self.days = days
+        self.seed = seed
         self.recs = []          # event records
         self.nincident = 0
         self.stats = {}
@@ -383,6 +387,8 @@ class DupGen:
         sc = (1, cat, "town.urban_mgmt", ["x"], ["x"], {})
         rec = self.base_event(channel, sc, t, v, ctx)
         ev = rec["ev"]
+        if "grid" in ev and ctx.get("grid"):
+            ev["grid"] = ctx["grid"]    # the grid of the spot
         ev["title"], ev["content"] = self.compose(kind, ctx, channel, facet,
                                                   repeat)
         ev.pop("attributes", None)
@@ -395,6 +401,18 @@ class DupGen:
         ev["address"] = ctx["addr_road"] if self.rng.random() < 0.5 \
             else ctx["addr_place"]
         return rec
+
+    def spot_grid(self, v, inc, like=None):
+        """The grid (网格) an incident's spot lies in: the one every
+        report naming a grid gives. Drawn from a generator of its own, so
+        that the events are otherwise those of the same seed without it.
+        A spot next to another (like) is in the same grid half the time."""
+        if not v.grids:
+            return None
+        r = random.Random("%d/%s" % (self.seed, inc))
+        if like and (len(v.grids) == 1 or r.random() < 0.5):
+            return like
+        return r.choice([g for g in v.grids if g != like])
 
     def phone(self):
         g = self.g
@@ -441,6 +459,7 @@ class DupGen:
                 v = self.g.village()
         if ctx is None:
             ctx = self.g.context(v)
+        ctx["grid"] = self.spot_grid(v, inc)
         if t is None:
             hours = kind["hours"] if first_channel != "grid" else "grid"
             t = self.start_time(hours)
@@ -522,6 +541,7 @@ class DupGen:
             if h < 8.5 or h > 17.5:
                 ch = "12345" if "12345" in kind["channels"] else chans[0]
         inc = self.new_incident()
+        ctx["grid"] = self.spot_grid(v, inc, info["ctx"].get("grid"))
         r = self.kind_event(kind, ch, t, v, ctx, facet)
         r["ev"]["location"] = self.jitter(lat, lon, rng.uniform(20, 60))
         self.label(r, inc, "hardneg", kind["name"], ch)
