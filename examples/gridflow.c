@@ -1093,7 +1093,7 @@ static int cmd_calendar(int argc, char **argv)
 		return 2;
 	}
 	if (rc) {
-		fprintf(stderr, "gridflow: %s from %s leaves the years "
+		fprintf(stderr, "gridflow: %s from %s falls outside the years "
 				"calendar.json covers (%s)\n",
 			duration, from, gf_errname(rc));
 		return 1;

@@ -63,6 +63,8 @@ cal() { "$tool" calendar --config "$config" add "$1" "$2" 2>&1; }
 [ "$(cal 2026-11-23T11:30:00+08:00 90m)" = "2026-11-23T13:00:00+08:00" ] && ok || bad "90m natural"
 "$tool" calendar --config "$config" add 2026-11-23T11:30:00+08:00 5 > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "a bad duration did not exit 2"
 "$tool" calendar --config "$config" add 2026-12-30T10:00:00+08:00 5wd > /dev/null 2>&1; [ $? -eq 1 ] && ok || bad "a deadline beyond the calendar's years did not exit 1"
+out=$("$tool" calendar --config "$config" add 2024-06-03T10:00:00+08:00 1wd 2>&1); rc=$?
+[ $rc -eq 1 ] && case "$out" in *"outside the years calendar.json covers"*) true ;; *) false ;; esac && ok || bad "a start before the calendar's years: exit $rc, $out"
 
 # replay --explain: decisions carry the rules looked at
 head -n 200 "$day" | "$tool" replay --config "$config" --clock event --explain > "$tmp/x.out" 2>/dev/null
