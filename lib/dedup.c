@@ -8,6 +8,7 @@
 
 #include "dedup.h"
 #include "geoindex.h"
+#include "text.h"
 
 static void gf__load_repeat(gf__dedup *d, gf__problems *pr,
 			    struct json_object *v)
@@ -132,9 +133,11 @@ static void gf__load_weights(gf__near *n, gf__problems *pr,
 			     struct json_object *v)
 {
 	static const char *const keys[] = { "distance", "time", "category",
-					    "text", "caller", "place", NULL };
+					    "text", "caller", "place",
+					    "problem", NULL };
 	double *w[] = { &n->w_distance, &n->w_time, &n->w_category,
-			&n->w_text, &n->w_caller, &n->w_place };
+			&n->w_text, &n->w_caller, &n->w_place,
+			&n->w_problem };
 	if (!json_object_is_type(v, json_type_object)) {
 		gf__problem_expected(pr, "$.near.weights", "an object", v);
 		return;
@@ -260,6 +263,167 @@ static void gf__load_equivalent(gf__near *n, gf__problems *pr,
 	}
 }
 
+/* A term of a problem, normalised as titles and contents are; NULL
+ * after reporting (or on *oom). */
+static char *gf__term(gf__problems *pr, const char *path,
+		      struct json_object *v, size_t *len, int *oom)
+{
+	if (!json_object_is_type(v, json_type_string)) {
+		gf__problem_expected(pr, path, "a string", v);
+		return NULL;
+	}
+	const char *s = json_object_get_string(v);
+	size_t n = (size_t)json_object_get_string_len(v);
+	if (!gf__utf8_valid(s, n)) {
+		gf__problem_report(pr, path, "is not valid UTF-8");
+		return NULL;
+	}
+	gf__buf b;
+	gf__buf_init(&b);
+	if (gf__text_normalize(s, n, &b) != GF_OK) {
+		gf__buf_free(&b);
+		*oom = 1;
+		return NULL;
+	}
+	if (b.len == 0 || b.len > GF__NEAR_MAX_TERM) {
+		gf__problem_report(pr, path,
+				   "\"%.80s\" is %zu bytes once normalised: "
+				   "1 to %d are allowed",
+				   s, b.len, GF__NEAR_MAX_TERM);
+		gf__buf_free(&b);
+		return NULL;
+	}
+	char *t = gf__malloc(b.len + 1);
+	if (t) {
+		memcpy(t, b.p, b.len);
+		t[b.len] = '\0';
+		*len = b.len;
+	} else {
+		*oom = 1;
+	}
+	gf__buf_free(&b);
+	return t;
+}
+
+/* One problem: a non-empty array of terms. */
+static void gf__load_problem(gf__near *n, gf__problems *pr,
+			     const char *path, struct json_object *v,
+			     int *oom)
+{
+	size_t len = json_object_is_type(v, json_type_array)
+			     ? json_object_array_length(v)
+			     : 0;
+	if (!len || len > GF__NEAR_MAX_TERMS) {
+		char want[80];
+		snprintf(want, sizeof(want), "an array of 1 to %d terms",
+			 GF__NEAR_MAX_TERMS);
+		gf__problem_expected(pr, path, want, v);
+		return;
+	}
+	if (n->nproblems == GF__NEAR_MAX_PROBLEMS) {
+		gf__problem_report(pr, path, "at most %d problems in all",
+				   GF__NEAR_MAX_PROBLEMS);
+		return;
+	}
+	gf__near_problem *p = &n->problems[n->nproblems];
+	memset(p, 0, sizeof(*p));
+	for (size_t k = 0; k < len; k++) {
+		char tp[192];
+		snprintf(tp, sizeof(tp), "%s[%zu]", path, k);
+		char *t = gf__term(pr, tp, json_object_array_get_idx(v, k),
+				   &p->tlen[p->nterms], oom);
+		if (t)
+			p->terms[p->nterms++] = t;
+	}
+	if (p->nterms == len) {
+		p->name = p->terms[0];
+		n->nproblems++;
+		return;
+	}
+	for (size_t k = 0; k < p->nterms; k++)
+		gf__free(p->terms[k]);
+	memset(p, 0, sizeof(*p));
+}
+
+static void gf__load_problems(gf__near *n, gf__problems *pr,
+			      struct json_object *v, int *oom)
+{
+	static const char *const keys[] = { "categories", "terms", NULL };
+	if (!json_object_is_type(v, json_type_array)) {
+		gf__problem_expected(pr, "$.near.problems", "an array", v);
+		return;
+	}
+	n->problems = gf__calloc(GF__NEAR_MAX_PROBLEMS, sizeof(*n->problems));
+	if (!n->problems) {
+		*oom = 1;
+		return;
+	}
+	size_t len = json_object_array_length(v);
+	for (size_t i = 0; i < len; i++) {
+		struct json_object *e = json_object_array_get_idx(v, i), *f;
+		char path[96], fp[128];
+		snprintf(path, sizeof(path), "$.near.problems[%zu]", i);
+		if (!json_object_is_type(e, json_type_object)) {
+			gf__problem_expected(pr, path,
+					     "an object {\"terms\": [[...], "
+					     "...], ...}",
+					     e);
+			continue;
+		}
+		if (n->npentries == GF__NEAR_MAX_PENTRIES) {
+			gf__problem_report(pr, path, "at most %d entries",
+					   GF__NEAR_MAX_PENTRIES);
+			return;
+		}
+		gf__problem_unknown_keys(pr, path, e, keys);
+		gf__near_pentry *pe = &n->pentries[n->npentries++];
+		pe->first = n->nproblems;
+		snprintf(fp, sizeof(fp), "%s.categories", path);
+		if (json_object_object_get_ex(e, "categories", &f)) {
+			size_t nc = json_object_is_type(f, json_type_array)
+					    ? json_object_array_length(f)
+					    : 0;
+			if (!nc || nc > GF__NEAR_MAX_PCATS) {
+				char want[80];
+				snprintf(want, sizeof(want),
+					 "an array of 1 to %d category "
+					 "prefixes",
+					 GF__NEAR_MAX_PCATS);
+				gf__problem_expected(pr, fp, want, f);
+			}
+			for (size_t k = 0; k < nc && k < GF__NEAR_MAX_PCATS;
+			     k++) {
+				char cp[160];
+				snprintf(cp, sizeof(cp), "%s[%zu]", fp, k);
+				char *c = gf__prefix(
+					pr, cp, json_object_array_get_idx(f, k),
+					oom);
+				if (c)
+					pe->cats[pe->ncats++] = c;
+			}
+		}
+		snprintf(fp, sizeof(fp), "%s.terms", path);
+		size_t nt = 0;
+		if (json_object_object_get_ex(e, "terms", &f) &&
+		    json_object_is_type(f, json_type_array))
+			nt = json_object_array_length(f);
+		if (!nt) {
+			gf__problem_report(pr, fp,
+					   "a non-empty array of problems "
+					   "(each an array of terms) is "
+					   "required");
+			continue;
+		}
+		for (size_t k = 0; k < nt; k++) {
+			char tp[160];
+			snprintf(tp, sizeof(tp), "%s[%zu]", fp, k);
+			gf__load_problem(n, pr, tp,
+					 json_object_array_get_idx(f, k), oom);
+		}
+		pe->n = n->nproblems - pe->first;
+	}
+}
+
 /* FNV-1a of a category's first segment. */
 static uint32_t gf__seg_hash(const char *category)
 {
@@ -320,7 +484,8 @@ static void gf__load_near(gf__dedup *d, gf__problems *pr,
 {
 	static const char *const keys[] = { "window", "radius_m", "link_at",
 					    "suspect_at", "weights",
-					    "families", "equivalent", NULL };
+					    "families", "equivalent",
+					    "problems", NULL };
 	gf__near *n = &d->near;
 	struct json_object *f;
 	if (!json_object_is_type(v, json_type_object)) {
@@ -340,6 +505,7 @@ static void gf__load_near(gf__dedup *d, gf__problems *pr,
 	n->w_text = 0.4;
 	n->w_caller = 0.2;
 	n->w_place = 0;
+	n->w_problem = 0;
 	if (json_object_object_get_ex(v, "window", &f))
 		n->window_ms = gf__natural_ms(pr, "$.near.window", f);
 	if (json_object_object_get_ex(v, "radius_m", &f))
@@ -362,6 +528,12 @@ static void gf__load_near(gf__dedup *d, gf__problems *pr,
 		gf__load_families(n, pr, f, oom);
 	if (json_object_object_get_ex(v, "equivalent", &f))
 		gf__load_equivalent(n, pr, f, oom);
+	if (json_object_object_get_ex(v, "problems", &f))
+		gf__load_problems(n, pr, f, oom);
+	if (n->w_problem > 0 && !n->nproblems)
+		gf__problem_report(pr, "$.near.weights.problem",
+				   "weighs problems but near.problems names "
+				   "none");
 	gf__near_tags(n);
 	n->max_window_ms = n->window_ms;
 	n->max_radius_m = n->radius_m;
@@ -471,6 +643,13 @@ void gf__dedup_free(gf__dedup *d)
 		gf__free(d->near.eq[i][0]);
 		gf__free(d->near.eq[i][1]);
 	}
+	for (size_t i = 0; i < d->near.npentries; i++)
+		for (size_t k = 0; k < d->near.pentries[i].ncats; k++)
+			gf__free(d->near.pentries[i].cats[k]);
+	for (size_t i = 0; d->near.problems && i < d->near.nproblems; i++)
+		for (size_t k = 0; k < d->near.problems[i].nterms; k++)
+			gf__free(d->near.problems[i].terms[k]);
+	gf__free(d->near.problems);
 	gf__free(d);
 }
 
@@ -532,6 +711,48 @@ int gf__dedup_window_end(const gf__dedup *d, gf_time last, gf_time *until)
 
 /* ---- near duplicates ---------------------------------------------- */
 
+static int gf__under(const char *code, const char *p);
+
+/* Keep problem id (index + 1) in it, unless it has it or is full. */
+static void gf__dd_problem_put(gf__dd_item *it, uint8_t id)
+{
+	for (size_t k = 0; k < GF__DD_MAX_PROBLEMS; k++) {
+		if (it->probs[k] == id)
+			return;
+		if (!it->probs[k]) {
+			it->probs[k] = id;
+			return;
+		}
+	}
+}
+
+/* The problems ev's title or content names, among those of the entries
+ * whose categories take ev's (in the file's order, the first few). */
+static void gf__dd_problems(gf__dd_item *it, const gf__near *n,
+			    const gf__ev *ev)
+{
+	size_t tl = ev->title ? strlen(ev->title) : 0;
+	size_t cl = ev->content ? strlen(ev->content) : 0;
+	for (size_t i = 0; i < n->npentries; i++) {
+		const gf__near_pentry *pe = &n->pentries[i];
+		int in = !pe->ncats;
+		for (size_t k = 0; !in && k < pe->ncats; k++)
+			in = gf__under(ev->category, pe->cats[k]);
+		for (size_t p = pe->first; in && p < pe->first + pe->n; p++) {
+			const gf__near_problem *pb = &n->problems[p];
+			for (size_t k = 0; k < pb->nterms; k++)
+				if (gf__text_has(ev->title, tl, pb->terms[k],
+						 pb->tlen[k]) ||
+				    gf__text_has(ev->content, cl, pb->terms[k],
+						 pb->tlen[k])) {
+					gf__dd_problem_put(it,
+							   (uint8_t)(p + 1));
+					break;
+				}
+		}
+	}
+}
+
 void gf__dd_item_make(gf__dd_item *it, const gf__dedup *d,
 		      const gf__ev *ev)
 {
@@ -574,6 +795,8 @@ void gf__dd_item_make(gf__dd_item *it, const gf__dedup *d,
 	}
 	gf__textsig_make(&it->sig[0], buf, n);
 	it->nsigs = 1;
+	if (d && d->near.w_problem > 0)
+		gf__dd_problems(it, &d->near, ev);
 	/* not weighed: not worth extracting */
 	if (d && !(d->near.w_place > 0))
 		return;
@@ -619,6 +842,8 @@ void gf__dd_item_fold(gf__dd_item *it, const gf__dd_item *more)
 		it->sig[slot] = more->sig[0];
 	}
 	it->nfolded++;
+	for (size_t k = 0; k < GF__DD_MAX_PROBLEMS && more->probs[k]; k++)
+		gf__dd_problem_put(it, more->probs[k]);
 	/* the caller is not folded: it measured no better (the repeat
 	 * call path links a caller's own reports) */
 	for (size_t i = 0; i < more->nnums; i++) {
@@ -782,6 +1007,19 @@ void gf__dd_query_init(gf__dd_query *q, const gf__dedup *d,
 					  180.0);
 }
 
+/* A problem a and b both name (its id), -1 when both name problems but
+ * none the same, 0 when a side names none. */
+static int gf__dd_same_problem(const gf__dd_item *a, const gf__dd_item *b)
+{
+	if (!a->probs[0] || !b->probs[0])
+		return 0;
+	for (size_t i = 0; i < GF__DD_MAX_PROBLEMS && a->probs[i]; i++)
+		for (size_t j = 0; j < GF__DD_MAX_PROBLEMS && b->probs[j]; j++)
+			if (a->probs[i] == b->probs[j])
+				return a->probs[i];
+	return -1;
+}
+
 /* The distance signal without points on both sides (docs/formats.md) */
 #define GF__SD_SAME_GRID 0.75
 #define GF__SD_SAME_VILLAGE 0.5
@@ -850,11 +1088,20 @@ double gf__dedup_score(const gf__dedup *d, const gf__dd_query *q,
 		     : place == GF__DD_PLACE_OTHER ? 0.0
 						   : 0.5;
 	}
+	int problem = GF__DD_PLACE_OFF;
+	const char *pname = NULL;
+	double sq = 0;
+	if (n->w_problem > 0) {
+		problem = gf__dd_same_problem(a, b);
+		if (problem > 0)
+			pname = n->problems[problem - 1].name;
+		sq = problem > 0 ? 1.0 : problem < 0 ? 0.0 : 0.5;
+	}
 	double wsum = n->w_distance + n->w_time + n->w_category + n->w_text +
-		      n->w_place;
+		      n->w_place + n->w_problem;
 	double score = (n->w_distance * sd + n->w_time * st +
 			n->w_category * sc + n->w_text * sx +
-			n->w_place * sp) /
+			n->w_place * sp + n->w_problem * sq) /
 		       wsum;
 	int caller = a->caller && a->caller == b->caller;
 	if (caller)
@@ -870,6 +1117,8 @@ double gf__dedup_score(const gf__dedup *d, const gf__dd_query *q,
 		parts->caller = caller;
 		parts->place = place;
 		parts->place_num = num;
+		parts->problem = problem > 0 ? 1 : problem;
+		parts->problem_name = pname;
 	}
 	return score;
 }
@@ -896,7 +1145,13 @@ void gf__dd_reasons(const gf__dd_parts *p, const char *region,
 			 unit[(p->place_num >> 24) % 7]);
 	else if (p->place == GF__DD_PLACE_OTHER)
 		snprintf(num, sizeof(num), ", other numbers");
-	snprintf(why, size, "%s, %lld min apart, %s, text %.2f%s%s", place,
+	char prob[96] = "";
+	if (p->problem > 0 && p->problem_name) /* at most 64 bytes */
+		snprintf(prob, sizeof(prob), ", same problem %s",
+			 p->problem_name);
+	else if (p->problem < 0)
+		snprintf(prob, sizeof(prob), ", other problems");
+	snprintf(why, size, "%s, %lld min apart, %s, text %.2f%s%s%s", place,
 		 (long long)(p->gap_ms / 60000), p->how, p->jaccard,
-		 p->caller ? ", same caller" : "", num);
+		 p->caller ? ", same caller" : "", num, prob);
 }

@@ -26,6 +26,16 @@ typedef enum gf__match {
 
 #define GF__NEAR_MAX_FAMILIES 64
 #define GF__NEAR_MAX_EQUIVALENT 64
+/* "near.problems": problems in all (an item names them by a byte), the
+ * entries that group them by category, category prefixes of an entry,
+ * terms of a problem, and a term's length once normalised */
+#define GF__NEAR_MAX_PROBLEMS 255
+#define GF__NEAR_MAX_PENTRIES 64
+#define GF__NEAR_MAX_PCATS 16
+#define GF__NEAR_MAX_TERMS 16
+#define GF__NEAR_MAX_TERM 64
+/* Problems a report or an open order is kept naming. */
+#define GF__DD_MAX_PROBLEMS 4
 
 /* A category family's own window and radius ("near.families"). */
 typedef struct gf__near_family {
@@ -33,6 +43,22 @@ typedef struct gf__near_family {
 	int64_t window_ms;
 	double radius_m;
 } gf__near_family;
+
+/* One specific problem ("near.problems[i].terms[j]"): a report names it
+ * when one of its terms is in the normalised title or content. */
+typedef struct gf__near_problem {
+	char *name;             /* its first term, normalised */
+	char *terms[GF__NEAR_MAX_TERMS]; /* normalised, non-empty */
+	size_t tlen[GF__NEAR_MAX_TERMS];
+	size_t nterms;
+} gf__near_problem;
+
+/* The problems of reports of some categories ("near.problems[i]"). */
+typedef struct gf__near_pentry {
+	char *cats[GF__NEAR_MAX_PCATS]; /* prefixes; none: every category */
+	size_t ncats;
+	size_t first, n;        /* its problems in gf__near.problems */
+} gf__near_pentry;
 
 /* Near duplicates across channels ("near"). */
 typedef struct gf__near {
@@ -45,6 +71,13 @@ typedef struct gf__near {
 	/* house and building numbers (and the address) agreeing or not;
 	 * 0 by default: scores stay as they were without it */
 	double w_place;
+	/* two reports naming one specific problem, or only different ones
+	 * ("problems"); 0 by default: not looked for */
+	double w_problem;
+	gf__near_problem *problems; /* GF__NEAR_MAX_PROBLEMS, allocated */
+	size_t nproblems;
+	gf__near_pentry pentries[GF__NEAR_MAX_PENTRIES];
+	size_t npentries;
 	gf__near_family families[GF__NEAR_MAX_FAMILIES];
 	size_t nfamilies;
 	/* pairs of category prefixes that name one problem in two
@@ -121,6 +154,9 @@ typedef struct gf__dd_item {
 	uint8_t nsigs;          /* 1 for a report */
 	uint8_t nnums;
 	uint32_t nfolded;       /* reports folded in after the first */
+	/* the problems its reports name (gf__near.problems index + 1),
+	 * 0 for none; none when problem is not weighed */
+	uint8_t probs[GF__DD_MAX_PROBLEMS];
 	const char *category;   /* outlives the item (the order's) */
 	uint64_t caller;        /* the first 64 bits of the first report's
 				 * caller's hash, 0 when none */
@@ -185,6 +221,11 @@ typedef struct gf__dd_parts {
 	/* the place numbers: GF__DD_PLACE_*, and the number they share */
 	int place;
 	uint32_t place_num;
+	/* the problems: GF__DD_PLACE_OFF (not weighed), 0 nothing to
+	 * compare, 1 one named by both (problem gets its name), -1 both
+	 * name problems, none the same */
+	int problem;
+	const char *problem_name;
 } gf__dd_parts;
 
 enum {

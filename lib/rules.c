@@ -1804,28 +1804,6 @@ typedef struct ectx {
 	size_t nexplained;
 } ectx;
 
-/* Whether k occurs in s; memmem is not standard C. The search runs on
- * the keyword's last byte, which for Chinese text is one of 64
- * continuation bytes rather than one of a few lead bytes, and looks at
- * the byte before it ahead of a full compare. */
-static int text_has(const char *s, size_t n, const char *k, size_t kl)
-{
-	if (!s || kl > n)
-		return 0;
-	const char *p = s + kl - 1, *end = s + n;
-	char last = k[kl - 1];
-	while (p < end) {
-		p = memchr(p, last, (size_t)(end - p));
-		if (!p)
-			return 0;
-		if (kl == 1 || (p[-1] == k[kl - 2] &&
-				memcmp(p - (kl - 1), k, kl - 2) == 0))
-			return 1;
-		p++;
-	}
-	return 0;
-}
-
 /*
  * A bit per hashed pair of adjacent bytes of the title and of the
  * content (never across them). A keyword with a pair that is not there
@@ -1877,8 +1855,8 @@ static int kw_present(ectx *c, uint32_t id)
 	size_t kl = c->rs->kw_len[id];
 	/* title and content apart: a keyword must not straddle them */
 	int found = fp_may_have(c->fp, k, kl) &&
-		    (text_has(c->in->title, c->title_len, k, kl) ||
-		     text_has(c->in->content, c->content_len, k, kl));
+		    (gf__text_has(c->in->title, c->title_len, k, kl) ||
+		     gf__text_has(c->in->content, c->content_len, k, kl));
 	c->kw[id] = found ? 2 : 1;
 	if (c->ntouched < TOUCH_MAX)
 		c->touched[c->ntouched++] = id;

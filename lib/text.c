@@ -298,3 +298,25 @@ void gf__text_trim(const char **str, size_t *n)
 	*str = (const char *)s;
 	*n = len;
 }
+
+/* Whether k occurs in s; memmem is not standard C. The search runs on
+ * the keyword's last byte, which for Chinese text is one of 64
+ * continuation bytes rather than one of a few lead bytes, and looks at
+ * the byte before it ahead of a full compare. */
+int gf__text_has(const char *s, size_t n, const char *k, size_t kl)
+{
+	if (!s || kl > n)
+		return 0;
+	const char *p = s + kl - 1, *end = s + n;
+	char last = k[kl - 1];
+	while (p < end) {
+		p = memchr(p, last, (size_t)(end - p));
+		if (!p)
+			return 0;
+		if (kl == 1 || (p[-1] == k[kl - 2] &&
+				memcmp(p - (kl - 1), k, kl - 2) == 0))
+			return 1;
+		p++;
+	}
+	return 0;
+}

@@ -33,6 +33,9 @@ int gf__text_normalize(const char *s, size_t n, gf__buf *out);
  * lengthens text); returns the length written. No NUL is added. */
 size_t gf__text_normalize_to(const char *s, size_t n, char *out);
 
+/* 1 when k[0..kl) occurs in s[0..n) (s may be NULL: 0). */
+int gf__text_has(const char *s, size_t n, const char *k, size_t kl);
+
 /* Trim ASCII and ideographic spaces from both ends, in place view. */
 void gf__text_trim(const char **s, size_t *n);
 

@@ -287,6 +287,27 @@ START_TEST(bad_dedup_json_is_refused_with_its_path)
 		  "$.crowd.mjaor", "expected group, major" },
 		{ "[]", "$", "an object" },
 		{ "{\"version\":1}", "$.version", "a string" },
+		{ "{\"near\":{\"problems\":{}}}", "$.near.problems",
+		  "an array" },
+		{ "{\"near\":{\"problems\":[{\"terms\":[]}]}}",
+		  "$.near.problems[0].terms", "a non-empty array of problems" },
+		{ "{\"near\":{\"problems\":[{\"terms\":[[\"丢失\"],[]]}]}}",
+		  "$.near.problems[0].terms[1]", "an array of 1 to 16 terms" },
+		{ "{\"near\":{\"problems\":[{\"terms\":[[\"丢失\",5]]}]}}",
+		  "$.near.problems[0].terms[0][1]", "a string" },
+		{ "{\"near\":{\"problems\":[{\"terms\":[[\"\\u3000 \"]]}]}}",
+		  "$.near.problems[0].terms[0][0]", "0 bytes once normalised" },
+		{ "{\"near\":{\"problems\":[{\"categories\":[\"City\"],"
+		  "\"terms\":[[\"丢失\"]]}]}}",
+		  "$.near.problems[0].categories[0]", "a category prefix" },
+		{ "{\"near\":{\"problems\":[{\"categories\":[],"
+		  "\"terms\":[[\"丢失\"]]}]}}",
+		  "$.near.problems[0].categories", "an array of 1 to 16" },
+		{ "{\"near\":{\"problems\":[{\"terms\":[[\"丢失\"]],"
+		  "\"term\":1}]}}",
+		  "$.near.problems[0].term", "categories, terms" },
+		{ "{\"near\":{\"weights\":{\"problem\":0.5}}}",
+		  "$.near.weights.problem", "names none" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		gf_config *cfg;
@@ -579,6 +600,65 @@ START_TEST(without_points_the_grid_narrows_the_village)
 			ck_assert_str_eq(gf_result_order(r), first);
 		gf_engine_close(eng);
 	}
+	fx_rmdir(dir);
+}
+END_TEST
+
+static const char dedup_problems[] =
+	"{\"version\":\"d-p\",\"near\":{\"window\":\"2h\",\"radius_m\":250,"
+	"\"link_at\":0.75,\"suspect_at\":0.5,\"weights\":{\"problem\":1},"
+	"\"problems\":[{\"categories\":[\"" GARBAGE "\"],"
+	"\"terms\":[[\"装修垃圾\",\"建渣\"],[\"生活垃圾\"],[\"沙发\"]]}]}}";
+
+#define AT(m) "2026-11-23T09:" m ":00+08:00"
+
+/*
+ * near.problems: the same spot and the same words but another problem
+ * (生活垃圾 against 装修垃圾) is another order; the same problem links,
+ * and says which. An order names what its linked reports name, after a
+ * restart too. A category outside the entry's names nothing.
+ */
+START_TEST(near_problems_tell_two_problems_at_one_spot_apart)
+{
+	char *dir = fx_tmpdir();
+	char store[512];
+	snprintf(store, sizeof(store), "journal:%s/j", dir);
+	gf_engine *eng = open_dedup(dedup_problems, store, NULL, 1);
+	const gf_result *r = report(eng, "12345", "P1", AT("00"), V1, GARBAGE,
+				    LAT, LON,
+				    "新家社区3幢门口堆了装修垃圾，好几天没人清理");
+	char first[64];
+	snprintf(first, sizeof(first), "%s", gf_result_order(r));
+	/* without the problem this scores 0.994 */
+	r = report(eng, "grid", "P2", AT("05"), V1, GARBAGE, LAT, LON,
+		   "新家社区3幢门口堆了生活垃圾，好几天没人清理");
+	assert_outcome(r, GF_OUTCOME_CREATED);
+	ck_assert_double_lt(gf_result_score(r), 0.5);
+	r = report(eng, "110", "P3", AT("10"), V1, GARBAGE, LAT, LON,
+		   "新家社区3幢门口有人倒了建渣，好几天没人清理");
+	assert_outcome(r, GF_OUTCOME_LINKED);
+	ck_assert_str_eq(gf_result_order(r), first);
+	ck_assert_ptr_nonnull(strstr(gf_result_reasons(r),
+				     "same problem 装修垃圾"));
+	/* a linked report adds its problems to the order */
+	r = report(eng, "12345", "P4", AT("15"), V1, GARBAGE, LAT, LON,
+		   "新家社区3幢门口装修垃圾里还有旧沙发，好几天没人清理");
+	assert_outcome(r, GF_OUTCOME_LINKED);
+	ck_assert_str_eq(gf_result_order(r), first);
+	gf_engine_close(eng);
+	eng = open_dedup(dedup_problems, store, NULL, 1);
+	r = report(eng, "grid", "P5", AT("20"), V1, GARBAGE, LAT, LON,
+		   "新家社区3幢门口扔了旧沙发，好几天没人清理");
+	assert_outcome(r, GF_OUTCOME_LINKED);
+	ck_assert_str_eq(gf_result_order(r), first);
+	ck_assert_ptr_nonnull(strstr(gf_result_reasons(r),
+				     "same problem 沙发"));
+	/* city.environment is not under the entry's category */
+	r = report(eng, "grid", "P6", AT("25"), V1, LITTER, LAT, LON,
+		   "新家社区3幢门口堆了生活垃圾，好几天没人清理");
+	ck_assert_ptr_nonnull(gf_result_reasons(r));
+	ck_assert_ptr_null(strstr(gf_result_reasons(r), "problem"));
+	gf_engine_close(eng);
 	fx_rmdir(dir);
 }
 END_TEST
@@ -1295,6 +1375,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, village_equivalence_and_closed_orders);
 	tcase_add_test(tc, near_duplicates_survive_a_restart);
 	tcase_add_test(tc, without_points_the_grid_narrows_the_village);
+	tcase_add_test(tc, near_problems_tell_two_problems_at_one_spot_apart);
 	tcase_add_test(tc, linked_reports_count_alike_after_a_reopen);
 	tcase_add_loop_test(tc, the_live_index_is_the_rebuilt_one, 0, 4);
 	tcase_add_test(tc, distinct_callers_raise_the_scale);
