@@ -1306,12 +1306,12 @@ static int oom_scenario(gf_config *cfg, const char *store)
 		"\"2026-11-23T09:40:00+08:00\",\"region\":\"320506001001\","
 		"\"location\":{\"lat\":31.2736,\"lon\":120.6012},"
 		"\"category\":\"city.environment.garbage\",\"content\":"
-		"\"垃圾堆积\"}",
+		"\"生活垃圾堆积\"}",
 		"{\"channel\":\"110\",\"source_id\":\"M4\",\"received_at\":"
 		"\"2026-11-23T09:45:00+08:00\",\"region\":\"320506001001\","
 		"\"location\":{\"lat\":31.2737,\"lon\":120.6012},"
 		"\"category\":\"city.environment.garbage\",\"content\":"
-		"\"垃圾堆积\"}",
+		"\"生活垃圾堆积\"}",
 	};
 	int ok = 1;
 	for (int round = 0; round < 2; round++) {
@@ -1357,6 +1357,40 @@ START_TEST(every_allocation_may_fail)
 }
 END_TEST
 
+/* Compiling near.problems and matching with them: GF_ENOMEM or done,
+ * never a crash or a leak (valgrind runs this suite). */
+static int problems_run(void *arg)
+{
+	(void)arg;
+	gf_config *cfg;
+	if (gf_config_new(&cfg))
+		return 0;
+	if (gf_config_set_file(cfg, "directory.json", fx_directory,
+			       strlen(fx_directory)) ||
+	    gf_config_set_file(cfg, "rules.json", fx_rules,
+			       strlen(fx_rules)) ||
+	    gf_config_set_file(cfg, "dedup.json", dedup_problems,
+			       strlen(dedup_problems))) {
+		gf_config_free(cfg);
+		return 0;
+	}
+	int rc = gf_config_compile(cfg);
+	if (rc) {
+		ck_assert_int_eq(rc, GF_ENOMEM);
+		gf_config_free(cfg);
+		return 0;
+	}
+	int ok = oom_scenario(cfg, NULL);
+	gf_config_free(cfg);
+	return ok;
+}
+
+START_TEST(near_problems_survive_every_allocation_failure)
+{
+	fa_sweep_runs(problems_run, NULL, 50, 1, 0);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("dedup");
@@ -1376,6 +1410,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, near_duplicates_survive_a_restart);
 	tcase_add_test(tc, without_points_the_grid_narrows_the_village);
 	tcase_add_test(tc, near_problems_tell_two_problems_at_one_spot_apart);
+	tcase_add_test(tc, near_problems_survive_every_allocation_failure);
 	tcase_add_test(tc, linked_reports_count_alike_after_a_reopen);
 	tcase_add_loop_test(tc, the_live_index_is_the_rebuilt_one, 0, 4);
 	tcase_add_test(tc, distinct_callers_raise_the_scale);
