@@ -286,10 +286,12 @@ static char *gf__term(gf__problems *pr, const char *path,
 		return NULL;
 	}
 	if (b.len == 0 || b.len > GF__NEAR_MAX_TERM) {
+		/* quoted whole characters only: messages are UTF-8 too */
+		int shown = (int)gf__utf8_valid_prefix(s, n < 80 ? n : 80);
 		gf__problem_report(pr, path,
-				   "\"%.80s\" is %zu bytes once normalised: "
+				   "\"%.*s\" is %zu bytes once normalised: "
 				   "1 to %d are allowed",
-				   s, b.len, GF__NEAR_MAX_TERM);
+				   shown, s, b.len, GF__NEAR_MAX_TERM);
 		gf__buf_free(&b);
 		return NULL;
 	}

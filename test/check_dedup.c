@@ -308,6 +308,11 @@ START_TEST(bad_dedup_json_is_refused_with_its_path)
 		  "$.near.problems[0].term", "categories, terms" },
 		{ "{\"near\":{\"weights\":{\"problem\":0.5}}}",
 		  "$.near.weights.problem", "names none" },
+		/* 27 characters of 3 bytes: 81 bytes, quoted as 26 (78) */
+		{ "{\"near\":{\"problems\":[{\"terms\":[[\"井井井井井井井井井"
+		  "井井井井井井井井井井井井井井井井井井\"]]}]}}",
+		  "$.near.problems[0].terms[0][0]",
+		  "\"井井井井井井井井井井井井井井井井井井井井井井井井井井\" is 81 bytes" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		gf_config *cfg;
