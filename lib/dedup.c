@@ -286,12 +286,12 @@ static char *gf__term(gf__problems *pr, const char *path,
 		return NULL;
 	}
 	if (b.len == 0 || b.len > GF__NEAR_MAX_TERM) {
-		/* quoted whole characters only: messages are UTF-8 too */
-		int shown = (int)gf__utf8_valid_prefix(s, n < 80 ? n : 80);
+		char show[GF__JSON_SHOW_SIZE];
 		gf__problem_report(pr, path,
-				   "\"%.*s\" is %zu bytes once normalised: "
-				   "1 to %d are allowed",
-				   shown, s, b.len, GF__NEAR_MAX_TERM);
+				   "%s is %zu bytes once normalised: 1 to %d "
+				   "are allowed",
+				   gf__json_show(v, show, sizeof(show)), b.len,
+				   GF__NEAR_MAX_TERM);
 		gf__buf_free(&b);
 		return NULL;
 	}
@@ -530,9 +530,11 @@ static void gf__load_near(gf__dedup *d, gf__problems *pr,
 		gf__load_families(n, pr, f, oom);
 	if (json_object_object_get_ex(v, "equivalent", &f))
 		gf__load_equivalent(n, pr, f, oom);
+	int said = pr->count;
 	if (json_object_object_get_ex(v, "problems", &f))
 		gf__load_problems(n, pr, f, oom);
-	if (n->w_problem > 0 && !n->nproblems)
+	/* (a list whose every entry is wrong has said so already) */
+	if (n->w_problem > 0 && !n->nproblems && pr->count == said)
 		gf__problem_report(pr, "$.near.weights.problem",
 				   "weighs problems but near.problems names "
 				   "none");
@@ -1090,7 +1092,9 @@ double gf__dedup_score(const gf__dedup *d, const gf__dd_query *q,
 		     : place == GF__DD_PLACE_OTHER ? 0.0
 						   : 0.5;
 	}
-	int problem = GF__DD_PLACE_OFF;
+	/* 0 when not weighed: GF__DD_PLACE_OFF is -1, which here would
+	 * read as "other problems" */
+	int problem = 0;
 	const char *pname = NULL;
 	double sq = 0;
 	if (n->w_problem > 0) {

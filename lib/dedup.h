@@ -221,9 +221,9 @@ typedef struct gf__dd_parts {
 	/* the place numbers: GF__DD_PLACE_*, and the number they share */
 	int place;
 	uint32_t place_num;
-	/* the problems: GF__DD_PLACE_OFF (not weighed), 0 nothing to
-	 * compare, 1 one named by both (problem gets its name), -1 both
-	 * name problems, none the same */
+	/* the problems: 0 not weighed or nothing to compare, 1 one named
+	 * by both (problem_name gets its name), -1 both name problems,
+	 * none the same */
 	int problem;
 	const char *problem_name;
 } gf__dd_parts;
@@ -249,7 +249,8 @@ double gf__dedup_score(const gf__dedup *d, const gf__dd_query *q,
  * [, same address | same number 12号 | other numbers]" (without points
  * "same grid G", "same village V, another grid" or "same village V" in
  * place of the distance; grid is the report's, or NULL); the place part
- * only when place is weighed. */
+ * only when place is weighed, "[, same problem P | other problems]" only
+ * when problem is. */
 void gf__dd_reasons(const gf__dd_parts *p, const char *region,
 		    const char *grid, char *why,
 		    size_t size);

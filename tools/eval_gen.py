@@ -341,8 +341,16 @@ def tune(tune_dir, roles):
         print("  window %s radius %d police %s env-radius %d weights %-9s "
               "problems %-5s link_at %.2f: P %.3f R %.3f" % (p + (t, pr, r)))
     # the best with near.problems, and the best without
-    return ([x for x in results if x[0][5]][0],
-            [x for x in results if not x[0][5]][0])
+    best = []
+    for with_problems in (True, False):
+        ok = [x for x in results if x[0][5] == with_problems]
+        if not ok:
+            sys.exit("eval_gen: no setting %s near.problems reaches "
+                     "precision %.3f on the tuning seed"
+                     % ("with" if with_problems else "without",
+                        TARGET_P + 0.005))
+        best.append(ok[0])
+    return best
 
 
 def pct(x):
