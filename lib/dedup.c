@@ -338,7 +338,6 @@ static void gf__load_problem(gf__near *n, gf__problems *pr,
 			p->terms[p->nterms++] = t;
 	}
 	if (p->nterms == len) {
-		p->name = p->terms[0];
 		n->nproblems++;
 		return;
 	}
@@ -715,7 +714,12 @@ int gf__dedup_window_end(const gf__dedup *d, gf_time last, gf_time *until)
 
 /* ---- near duplicates ---------------------------------------------- */
 
-static int gf__under(const char *code, const char *p);
+/* Does code start with the dotted prefix p (whole segments)? */
+static int gf__under(const char *code, const char *p)
+{
+	size_t n = strlen(p);
+	return strncmp(code, p, n) == 0 && (code[n] == '\0' || code[n] == '.');
+}
 
 /* Keep problem id (index + 1) in it, unless it has it or is full. */
 static void gf__dd_problem_put(gf__dd_item *it, uint8_t id)
@@ -931,13 +935,6 @@ static int gf__place(const gf__dd_item *a, const gf__dd_item *b,
 	return agree ? GF__DD_PLACE_NUMBER : GF__DD_PLACE_UNKNOWN;
 }
 
-/* Does code start with the dotted prefix p (whole segments)? */
-static int gf__under(const char *code, const char *p)
-{
-	size_t n = strlen(p);
-	return strncmp(code, p, n) == 0 && (code[n] == '\0' || code[n] == '.');
-}
-
 /* Segments two codes share from the start. */
 static size_t gf__common_segments(const char *a, const char *b)
 {
@@ -1100,7 +1097,7 @@ double gf__dedup_score(const gf__dedup *d, const gf__dd_query *q,
 	if (n->w_problem > 0) {
 		problem = gf__dd_same_problem(a, b);
 		if (problem > 0)
-			pname = n->problems[problem - 1].name;
+			pname = n->problems[problem - 1].terms[0];
 		sq = problem > 0 ? 1.0 : problem < 0 ? 0.0 : 0.5;
 	}
 	double wsum = n->w_distance + n->w_time + n->w_category + n->w_text +

@@ -47,8 +47,8 @@ typedef struct gf__near_family {
 /* One specific problem ("near.problems[i].terms[j]"): a report names it
  * when one of its terms is in the normalised title or content. */
 typedef struct gf__near_problem {
-	char *name;             /* its first term, normalised */
-	char *terms[GF__NEAR_MAX_TERMS]; /* normalised, non-empty */
+	/* normalised, non-empty; the first names the problem */
+	char *terms[GF__NEAR_MAX_TERMS];
 	size_t tlen[GF__NEAR_MAX_TERMS];
 	size_t nterms;
 } gf__near_problem;
