@@ -12,7 +12,10 @@
 
 #include "evscan.h"
 
-#define GF__SCAN_DEPTH 16
+/* The deepest nesting of arrays and objects, the event object itself
+ * counted, that json-c accepts: its tokener, made with a depth of 16
+ * (GF__EV_MAX_DEPTH in event.c), refuses a 16th level. */
+#define GF__SCAN_DEPTH 15
 
 typedef struct scanner {
 	const char *p;
@@ -328,15 +331,19 @@ static int scalar(scanner *s, gf__jval *v)
 	}
 }
 
-/* Any value, read only to get past it. */
+/* Any value, read only to get past it. depth is the nesting level of
+ * the object or array that holds it (the event object is 1), so an
+ * object or array here is one level deeper. */
 static int skip(scanner *s, int depth)
 {
 	gf__jval v;
-	if (s->p >= s->end || depth > GF__SCAN_DEPTH)
+	if (s->p >= s->end)
 		return 0;
 	char open = *s->p;
 	if (open != '{' && open != '[')
 		return scalar(s, &v);
+	if (depth >= GF__SCAN_DEPTH)
+		return 0;
 	char close = open == '{' ? '}' : ']';
 	s->p++;
 	ws(s);

@@ -141,6 +141,31 @@ START_TEST(edge_cases)
 				 nums[i], nums[i]);
 		same(line, (size_t)n);
 	}
+	/* unknown members of location and reporter, which the scanner
+	 * skips, nested up to json-c's depth limit and past it */
+	for (int d = 10; d <= 17; d++) {
+		for (int k = 0; k < 4; k++) {
+			char line[1024];
+			int n = snprintf(line, sizeof(line), HEAD ",\"%s\":{%s\"x\":",
+					 k & 1 ? "reporter" : "location",
+					 k & 1 ? "" : "\"lat\":1,\"lon\":2,");
+			for (int i = 0; i < d; i++)
+				n += snprintf(line + n, sizeof(line) - (size_t)n,
+					      "%s", k & 2 ? "{\"a\":" : "[");
+			n += snprintf(line + n, sizeof(line) - (size_t)n, "1");
+			for (int i = 0; i < d; i++)
+				n += snprintf(line + n, sizeof(line) - (size_t)n,
+					      "%s", k & 2 ? "}" : "]");
+			n += snprintf(line + n, sizeof(line) - (size_t)n, "}}");
+			same(line, (size_t)n);
+			/* and with an empty innermost array */
+			if (!(k & 2)) {
+				char *one = strrchr(line, '1');
+				memmove(one, one + 1, strlen(one));
+				same(line, (size_t)n - 1);
+			}
+		}
+	}
 	SAME(HEAD ",\"location\":{\"lat\":31.2,\"lat\":31.3,\"lon\":120}}");
 	SAME(HEAD ",\"location\":{\"lat\":\"31.2\",\"lon\":120}}");
 	SAME(HEAD ",\"location\":{\"lat\":01,\"lon\":120}}");
