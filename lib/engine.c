@@ -1376,7 +1376,10 @@ int gf_engine_submit_json_keyed(gf_engine *eng, const char *json, size_t len,
 		gf__ev ev;
 		char *ref = NULL;
 		gf__fill_ev_ctx(eng, &ctx);
-		rc = gf__ev_from_object(&ev, obj, &ctx, &ref, &eng->err);
+		rc = gf__ev_nul_key(&eng->err, json, len)
+			     ? GF_EUTF8
+			     : gf__ev_from_object(&ev, obj, &ctx, &ref,
+						  &eng->err);
 		json_object_put(obj);
 		if (rc) {
 			rc = gf__reject(eng, json, len, ref, rc);

@@ -930,6 +930,27 @@ static int is_number(json_object *o)
 	       json_object_is_type(o, json_type_int);
 }
 
+/*
+ * json-c clamps an integer beyond its 64-bit range to the nearest end
+ * and says nothing: 123456789012345678901234567890, written out in
+ * digits, would become 18446744073709551615. What was written cannot be
+ * told from those two ends, so they are refused (an exponent, 1.2e29,
+ * reads as a double and is fine).
+ */
+static int clamped_int(json_object *o)
+{
+	return json_object_is_type(o, json_type_int) &&
+	       (json_object_get_int64(o) == INT64_MIN ||
+		json_object_get_uint64(o) == UINT64_MAX);
+}
+
+static int clamped_err(vstate *v, const char *path)
+{
+	return gf__err_set(v->err, GF_ERANGE, path,
+			   "an integer beyond 64 bits; write it with an "
+			   "exponent");
+}
+
 static int j_coord(vstate *v, json_object *loc, const char *key,
 		   const char *path, double *out)
 {
@@ -940,6 +961,8 @@ static int j_coord(vstate *v, json_object *loc, const char *key,
 	if (!is_number(o))
 		return gf__err_set(v->err, GF_ETYPE, path,
 				   "expected a number, got %s", type_desc(o));
+	if (clamped_int(o))
+		return clamped_err(v, path);
 	*out = json_object_get_double(o);
 	return GF_OK;
 }
@@ -1000,8 +1023,11 @@ static int j_attributes(vstate *v, json_object *o)
 			break;
 		case json_type_int:
 		case json_type_double:
-			rc = v_attr_add(v, path, key, kl, GF__ATTR_NUMBER, NULL,
-					0, json_object_get_double(val));
+			rc = clamped_int(val)
+				     ? clamped_err(v, path)
+				     : v_attr_add(v, path, key, kl,
+						  GF__ATTR_NUMBER, NULL, 0,
+						  json_object_get_double(val));
 			break;
 		case json_type_boolean:
 			rc = v_attr_add(v, path, key, kl, GF__ATTR_BOOL, NULL,
@@ -1019,13 +1045,16 @@ static int j_attributes(vstate *v, json_object *o)
 }
 
 /* json-c reads NaN and Infinity, which no other JSON reader accepts: an
- * unknown field holding one would make the kept event unreadable. */
+ * unknown field holding one would make the kept event unreadable. One
+ * holding a clamped integer would be kept with another number. */
 static int j_finite(vstate *v, json_object *o, char *path, size_t plen,
 		    size_t cap)
 {
 	if (!o)
 		return GF_OK;
 	switch (json_object_get_type(o)) {
+	case json_type_int:
+		return clamped_int(o) ? clamped_err(v, path) : GF_OK;
 	case json_type_double:
 		if (!isfinite(json_object_get_double(o)))
 			return gf__err_set(v->err, GF_ERANGE, path,
@@ -1435,6 +1464,80 @@ int gf__ev_parse_fast(gf__ev *ev, const char *json, size_t len,
 	return parse_fast(ev, json, len, ctx, ref_out, err);
 }
 
+/*
+ * json-c cuts a key at an escaped NUL ("a\u0000b" becomes "a"), so such
+ * a key would silently name another field: "channel\u0000x" would be
+ * the channel. Finds the first key holding \u0000 in text json-c has
+ * accepted, and sets err with the path of the object that holds it, in
+ * the form find_bad_utf8 writes (keys as written). 0 when there is none,
+ * which a search for the escape tells at once for almost every input.
+ */
+int gf__ev_nul_key(gf__err *err, const char *json, size_t len)
+{
+	size_t i = 0;
+	for (;; i++) {
+		const char *e = memchr(json + i, '\\', len - i);
+		if (!e)
+			return 0;
+		i = (size_t)(e - json);
+		if (len - i >= 6 && memcmp(e, "\\u0000", 6) == 0)
+			break;
+	}
+	char path[96] = "$";
+	size_t plen[GF__EV_MAX_DEPTH + 1];
+	size_t index[GF__EV_MAX_DEPTH + 1];
+	char kind[GF__EV_MAX_DEPTH + 1];
+	int depth = 0;
+	const char *key = NULL;
+	size_t keylen = 0;
+	for (i = 0; i < len; i++) {
+		char c = json[i];
+		if (c == '"') {
+			size_t start = ++i;
+			int nul = 0;
+			for (; i < len && json[i] != '"'; i++)
+				if (json[i] == '\\') {
+					nul |= len - i >= 6 &&
+					       memcmp(json + i, "\\u0000", 6) == 0;
+					i++;
+				}
+			size_t end = i, k = i + 1;
+			while (k < len && is_ws(json[k]))
+				k++;
+			if (k >= len || json[k] != ':')
+				continue; /* a value */
+			if (nul) {
+				gf__err_set(err, GF_EUTF8, path,
+					    "a field name holds a NUL "
+					    "character (\\u0000)");
+				return 1;
+			}
+			key = json + start;
+			keylen = end - start;
+		} else if (c == '{' || c == '[') {
+			if (depth > GF__EV_MAX_DEPTH)
+				return 0; /* json-c refuses it anyway */
+			size_t l = strlen(path);
+			plen[depth] = l;
+			if (depth > 0 && kind[depth - 1] == '{')
+				snprintf(path + l, sizeof(path) - l, ".%.*s",
+					 (int)keylen, key ? key : "");
+			else if (depth > 0)
+				snprintf(path + l, sizeof(path) - l, "[%zu]",
+					 index[depth - 1]);
+			kind[depth] = c;
+			index[depth] = 0;
+			depth++;
+		} else if ((c == '}' || c == ']') && depth > 0) {
+			depth--;
+			path[plen[depth]] = '\0';
+		} else if (c == ',' && depth > 0 && kind[depth - 1] == '[') {
+			index[depth - 1]++;
+		}
+	}
+	return 0;
+}
+
 struct json_tokener *gf__ev_tokener_new(void)
 {
 	json_tokener *tok = json_tokener_new_ex(GF__EV_MAX_DEPTH);
@@ -1523,6 +1626,8 @@ int gf__ev_parse(gf__ev *ev, const char *json, size_t len,
 			rc = gf__err_set(err, GF_EJSON, "$",
 					 "unexpected data after the object at "
 					 "byte %zu", end);
+		else if (gf__ev_nul_key(err, json, len))
+			rc = GF_EUTF8;
 		else
 			rc = GF_OK;
 	}
@@ -1551,9 +1656,56 @@ static int required(vstate *v, const char *s, const char *path)
 		 : gf__err_set(v->err, GF_EMISSING, path, "is required");
 }
 
+/*
+ * JSON input is checked for broken UTF-8 before any field (see
+ * gf__ev_parse and find_bad_utf8), so a built event is too: a broken
+ * channel or source_id is an encoding error (EUTF8), the same code and
+ * path as the JSON line with those bytes, not an unknown channel.
+ */
+static int builder_utf8(vstate *v, const gf_event *b)
+{
+	const struct {
+		const char *s, *path;
+	} f[] = {
+		{ b->channel, "$.channel" },
+		{ b->source_id, "$.source_id" },
+		{ b->has_time ? NULL : b->received_at, "$.received_at" },
+		{ b->region, "$.region" },
+		{ b->grid, "$.grid" },
+		{ b->address, "$.address" },
+		{ b->category, "$.category" },
+		{ b->urgency, "$.urgency" },
+		{ b->title, "$.title" },
+		{ b->content, "$.content" },
+		{ b->phone, "$.reporter.phone" },
+	};
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		size_t n = slen(f[i].s);
+		size_t bad = f[i].s ? gf__utf8_valid_prefix(f[i].s, n) : n;
+		if (bad != n)
+			return gf__err_set(v->err, GF_EUTF8, f[i].path,
+					   "invalid UTF-8 at byte %zu", bad);
+	}
+	for (size_t i = 0; i < b->nattrs; i++) {
+		const gf__attr *a = &b->attrs[i];
+		if (!gf__utf8_valid(a->key, strlen(a->key)))
+			return gf__err_set(v->err, GF_EUTF8, "$.attributes",
+					   "a key is not valid UTF-8");
+		if (a->str && !gf__utf8_valid(a->str, strlen(a->str))) {
+			char path[96];
+			snprintf(path, sizeof(path), "$.attributes.%s", a->key);
+			return gf__err_set(v->err, GF_EUTF8, path,
+					   "not valid UTF-8");
+		}
+	}
+	return GF_OK;
+}
+
 static int from_builder(vstate *v, const gf_event *b)
 {
 	int rc;
+	if ((rc = builder_utf8(v, b)))
+		return rc;
 	if ((rc = required(v, b->channel, "$.channel")) ||
 	    (rc = v_channel(v, b->channel, strlen(b->channel))))
 		return rc;

@@ -109,9 +109,15 @@ int gf__ev_parse_fast(gf__ev *ev, const char *json, size_t len,
 		      const gf__ev_ctx *ctx, char **ref_out, gf__err *err);
 
 /* The same from an already parsed object (used when one NDJSON line is
- * parsed once and found to be an event). */
+ * parsed once and found to be an event). json-c has cut any key at an
+ * escaped NUL by then: check the text first with gf__ev_nul_key. */
 int gf__ev_from_object(gf__ev *ev, struct json_object *obj,
 		       const gf__ev_ctx *ctx, char **ref_out, gf__err *err);
+
+/* 1, with err set (EUTF8, the path of the object holding it), when a key
+ * in the JSON text json-c accepted holds an escaped NUL, which json-c
+ * would cut the key at; else 0. gf__ev_parse checks this itself. */
+int gf__ev_nul_key(gf__err *err, const char *json, size_t len);
 
 /* The same for an event built with gf_event_* calls. */
 int gf__ev_from_builder(gf__ev *ev, const gf_event *b, const gf__ev_ctx *ctx,

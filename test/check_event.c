@@ -498,6 +498,30 @@ START_TEST(escaped_nul)
 }
 END_TEST
 
+/* json-c cuts a key at an escaped NUL: "channel\u0000x" would be read as
+ * the channel, "fl\u0000oor" kept as "fl". Such a key is refused, at the
+ * path of the object that holds it. */
+START_TEST(escaped_nul_in_keys)
+{
+	REJECT(mk("channel", NULL, "channel\\u0000x", "\"12345\"", NULL),
+	       GF_EUTF8, "$");
+	REJECT(mk("attributes", "{\"fl\\u0000oor\":1}", NULL), GF_EUTF8,
+	       "$.attributes");
+	REJECT(mk("x_note\\u0000", "1", NULL), GF_EUTF8, "$");
+	REJECT(mk("x_note", "{\"a\":[0,{\"b\\u0000\":1}]}", NULL),
+	       GF_EUTF8, "$.x_note.a[1]");
+	REJECT(mk("reporter", "{\"phone\\u0000\":\"13800000000\"}", NULL),
+	       GF_EUTF8, "$.reporter");
+	/* an escaped backslash before u0000 is no NUL, in keys or values */
+	gf__ev ev;
+	accept(mk("x_a\\\\u0000", "\"\\\\u0000 \\\" \\u0000\"", NULL),
+	       &ev);
+	ck_assert_ptr_nonnull(ev.extra);
+	ck_assert_ptr_nonnull(strstr(ev.extra, "x_a\\\\u0000"));
+	gf__ev_free(&ev);
+}
+END_TEST
+
 /* ---- numbers and coordinates --------------------------------------------- */
 
 START_TEST(coordinates)
@@ -546,6 +570,37 @@ START_TEST(non_finite_elsewhere)
 	/* kept unknown fields must stay readable JSON */
 	REJECT(mk("x_m", "{\"a\":[1,NaN]}", NULL), GF_ERANGE, "$.x_m.a[1]");
 	REJECT(mk("x_n", "Infinity", NULL), GF_ERANGE, "$.x_n");
+}
+END_TEST
+
+/* json-c clamps integers past 64 bits to INT64_MIN or UINT64_MAX: such a
+ * number is refused rather than kept as another one. */
+START_TEST(integers_beyond_64_bits)
+{
+	REJECT(mk("attributes", "{\"n\":123456789012345678901234567890}",
+		  NULL),
+	       GF_ERANGE, "$.attributes.n");
+	REJECT(mk("attributes", "{\"n\":-123456789012345678901234567890}",
+		  NULL),
+	       GF_ERANGE, "$.attributes.n");
+	REJECT(mk("x_m", "{\"a\":[1,100000000000000000000000]}", NULL),
+	       GF_ERANGE, "$.x_m.a[1]");
+	REJECT(mk("location", "{\"lat\":1,\"lon\":-1000000000000000000000}",
+		  NULL),
+	       GF_ERANGE, "$.location.lon");
+
+	/* within 64 bits, and with an exponent, numbers read exactly */
+	gf__ev ev;
+	accept(mk("attributes",
+		  "{\"a\":18446744073709551614,\"b\":-9223372036854775807,"
+		  "\"c\":1.2345678901234568e29}",
+		  NULL),
+	       &ev);
+	ck_assert_uint_eq(ev.nattrs, 3);
+	ck_assert(ev.attrs[0].num == 18446744073709551614.0);
+	ck_assert(ev.attrs[1].num == -9223372036854775807.0);
+	ck_assert(ev.attrs[2].num == 1.2345678901234568e29);
+	gf__ev_free(&ev);
 }
 END_TEST
 
@@ -1193,6 +1248,59 @@ START_TEST(builder_rules)
 }
 END_TEST
 
+/* Broken UTF-8 in any field is the same error through the builder as in
+ * JSON: EUTF8 on the field's path, not the field's own shape error. */
+START_TEST(builder_bad_utf8_like_json)
+{
+	static const struct {
+		const char *field, *json, *path;
+		int (*set)(gf_event *, const char *);
+	} cases[] = {
+		{ "channel", "\"12\xff\"", "$.channel", gf_event_set_channel },
+		{ "source_id", "\"HL\xc0\xaf" "1\"", "$.source_id",
+		  gf_event_set_source_id },
+		{ "received_at", "\"2026-11-22T09:15:00+08:00\xe4\"",
+		  "$.received_at", gf_event_set_received_at },
+		{ "region", "\"3205060010\xed\xa0\x80\"", "$.region",
+		  gf_event_set_region },
+		{ "grid", "\"320506001003-\xff\"", "$.grid", gf_event_set_grid },
+		{ "category", "\"city.\xf8\"", "$.category",
+		  gf_event_set_category },
+		{ "urgency", "\"urgent\xff\"", "$.urgency",
+		  gf_event_set_urgency },
+		{ "title", "\"\xff\"", "$.title", gf_event_set_title },
+	};
+	gf_event *b;
+	ck_assert_int_eq(gf_event_new(&b), GF_OK);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fill_builder(b);
+		REJECT(mk(cases[i].field, cases[i].json, NULL), GF_EUTF8,
+		       cases[i].path);
+		/* the JSON value without its quotes */
+		char bad[64];
+		size_t n = strlen(cases[i].json) - 2;
+		memcpy(bad, cases[i].json + 1, n);
+		bad[n] = '\0';
+		ck_assert_int_eq(cases[i].set(b, bad), GF_OK);
+		builder_reject(b, GF_EUTF8, cases[i].path, (int)i);
+		gf_event_reset(b);
+	}
+	fill_builder(b);
+	REJECT(mk("reporter", "{\"phone\":\"138\xff\"}", NULL), GF_EUTF8,
+	       "$.reporter.phone");
+	gf_event_set_reporter_phone(b, "138\xff");
+	BREJECT(b, GF_EUTF8, "$.reporter.phone");
+	/* the encoding is looked at before any field's shape, as in JSON */
+	gf_event_set_reporter_phone(b, "13800000000");
+	gf_event_set_channel(b, "sms");
+	gf_event_set_title(b, "\xff");
+	REJECT(mk("channel", "\"sms\"", "title", "\"\xff\"", NULL), GF_EUTF8,
+	       "$.title");
+	BREJECT(b, GF_EUTF8, "$.title");
+	gf_event_free(b);
+}
+END_TEST
+
 START_TEST(builder_bad_arguments)
 {
 	gf_event *b;
@@ -1581,8 +1689,10 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, wrong_types);
 	tcase_add_test(tc, bad_utf8);
 	tcase_add_test(tc, escaped_nul);
+	tcase_add_test(tc, escaped_nul_in_keys);
 	tcase_add_test(tc, coordinates);
 	tcase_add_test(tc, non_finite_elsewhere);
+	tcase_add_test(tc, integers_beyond_64_bits);
 	tcase_add_test(tc, unknown_names);
 	tcase_add_test(tc, every_channel);
 	tcase_add_test(tc, bad_shapes);
@@ -1609,6 +1719,7 @@ static Suite *make_suite(void)
 	tcase_add_checked_fixture(tb, setup, teardown);
 	tcase_add_test(tb, builder_matches_json);
 	tcase_add_test(tb, builder_rules);
+	tcase_add_test(tb, builder_bad_utf8_like_json);
 	tcase_add_test(tb, builder_bad_arguments);
 	suite_add_tcase(s, tb);
 

@@ -77,6 +77,13 @@ static const struct bad {
 	  "{\"channel\":\"12345\",\"source_id\":\"Q16\","
 	  "\"received_at\":\"2026-02-30T09:00:00+08:00\",\"region\":\"320506001001\","
 	  "\"category\":\"city\"}", GF_ETIME, "$.received_at" },
+	{ "a field name holding \\u0000 (json-c would read \"channel\")",
+	  "{\"channel\\u0000x\":\"12345\",\"source_id\":\"Q17\"," EV_OK_TAIL,
+	  GF_EUTF8, "$" },
+	{ "an integer beyond 64 bits (json-c would clamp it)",
+	  "{\"channel\":\"12345\",\"source_id\":\"Q18\","
+	  "\"attributes\":{\"n\":123456789012345678901234567890}," EV_OK_TAIL,
+	  GF_ERANGE, "$.attributes.n" },
 };
 
 #define NBAD (sizeof(bad) / sizeof(bad[0]))
