@@ -257,8 +257,13 @@ const gf__dept *gf__dir_role(const gf__dir *d, const char *region12,
 	memset(key + keep, '0', GF__CODE_DIGITS - keep);
 	key[GF__CODE_DIGITS] = '|';
 	memcpy(key + GF__CODE_DIGITS + 1, function, function_len);
-	return gf__map_get(&d->dept_by_role, key,
-			   GF__CODE_DIGITS + 1 + function_len);
+	const gf__dept *p = gf__map_get(&d->dept_by_role, key,
+					GF__CODE_DIGITS + 1 + function_len);
+	/* the padded code may name a region of another level: a town
+	 * straight under a city without districts (441900003000) has no
+	 * district, and 441900000000 is the city, whose departments serve
+	 * city roles only (as gf__dir_role_at finds by the parents) */
+	return p && p->level == level ? p : NULL;
 }
 
 int gf__dir_function_id(const gf__dir *d, const char *function, size_t len)

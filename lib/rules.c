@@ -293,6 +293,23 @@ static void unknown_key(loader *l, const char *parent, const char *key,
 	     show_str(key, strlen(key), show, sizeof(show)), expected);
 }
 
+/* Each member of o not named in keys (NULL-terminated), as an unknown
+ * field of parent. */
+static void unknown_keys(loader *l, const char *parent,
+			 struct json_object *o, const char *const *keys,
+			 const char *expected)
+{
+	json_object_object_foreach(o, key, val)
+	{
+		(void)val;
+		size_t i = 0;
+		while (keys[i] && strcmp(keys[i], key) != 0)
+			i++;
+		if (!keys[i])
+			unknown_key(l, parent, key, "field", expected);
+	}
+}
+
 /* The text of a JSON string, or NULL after reporting why not. */
 static const char *str_of(loader *l, struct json_object *v, const char *sub,
 			  size_t *len)
@@ -431,6 +448,9 @@ static void parse_returns(loader *l, struct json_object *root)
 		wrong_type(l, "returns", "an object", ret);
 		return;
 	}
+	/* a misspelt "limt" must not leave the default in place unseen */
+	static const char *const keys[] = { "limit", "window", NULL };
+	unknown_keys(l, "returns", ret, keys, "limit and window");
 	char show[GF__JSON_SHOW_SIZE];
 	if (json_object_object_get_ex(ret, "limit", &v)) {
 		int64_t n = json_object_is_type(v, json_type_int)
@@ -1330,6 +1350,9 @@ static int weaker(const rule *a, const rule *b)
 	if (a->has_time &&
 	    (!b->has_time || a->from != b->from || a->to != b->to))
 		return 0;
+	/* a day condition admits only its classes of days */
+	if (a->day_mask && (!b->day_mask || (b->day_mask & ~a->day_mask)))
+		return 0;
 	return 1;
 }
 
@@ -1382,11 +1405,12 @@ static void parse_rule(loader *l, struct json_object *jr, size_t ri,
 			when = v;
 		else if (strcmp(key, "then") == 0)
 			then = v;
-		else if ((strcmp(key, "name") == 0 ||
-			  strcmp(key, "description") == 0) &&
-			 json_object_is_type(v, json_type_string))
-			; /* labels for people reading the rule set */
-		else
+		else if (strcmp(key, "name") == 0 ||
+			 strcmp(key, "description") == 0) {
+			/* labels for people reading the rule set */
+			if (!json_object_is_type(v, json_type_string))
+				wrong_type(l, key, "a string", v);
+		} else
 			/* a misspelt "when" must not leave a rule that
 			 * matches everything */
 			unknown_key(l, NULL, key, "field",
@@ -1466,6 +1490,9 @@ static void parse_table(loader *l, struct json_object *jt, table *t)
 	size_t n;
 	const char *s;
 	t->policy = POLICY_FIRST;
+	static const char *const keys[] = { "id", "hit_policy", "rules",
+					    NULL };
+	unknown_keys(l, NULL, jt, keys, "id, hit_policy and rules");
 	if (!json_object_object_get_ex(jt, "id", &v)) {
 		prob(l, 0, "id", "required field is missing");
 	} else if ((s = str_of(l, v, "id", &n))) {
@@ -1696,6 +1723,13 @@ int gf__rules_load(gf__ruleset **out, struct json_object *root,
 	if (!json_object_is_type(root, json_type_object)) {
 		wrong_type(&l, NULL, "an object", root);
 	} else {
+		/* "version" and "fallback" are the caller's; a misspelt
+		 * "tables" must not leave a rule set that sends every order
+		 * to the desk */
+		static const char *const keys[] = { "version", "fallback",
+						    "returns", "tables", NULL };
+		unknown_keys(&l, NULL, root, keys,
+			     "version, fallback, returns and tables");
 		parse_returns(&l, root);
 		if (json_object_object_get_ex(root, "tables", &tables) &&
 		    !json_object_is_type(tables, json_type_array)) {

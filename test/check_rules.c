@@ -15,6 +15,7 @@
 #include "testutil.h"
 #include "rules.h"
 #include "config.h"
+#include "calendar.h"
 
 /* Regions in this order decide the examples of the role warnings. */
 static const char DIR_Q[] =
@@ -1079,6 +1080,94 @@ START_TEST(dir_role_lookup)
 }
 END_TEST
 
+/* A city without districts (东莞 4419) has its towns straight under it,
+ * and a village may sit straight under a district: the code of the
+ * missing level, padded with zeros, is then the code of the region
+ * above. That region's departments serve its own level's roles, not the
+ * missing level's: by code, as by the parents, a district role resolves
+ * to nothing there. */
+START_TEST(role_of_a_missing_level)
+{
+	gf__dir dg;
+	load_dir(&dg, parse_q(
+		"{'regions': ["
+		"  {'code': '440000000000', 'name': '广东省'},"
+		"  {'code': '441900000000', 'name': '东莞市'},"
+		"  {'code': '441900003000', 'name': '虎门镇'},"
+		"  {'code': '441900003001', 'name': '某社区'},"
+		"  {'code': '440300000000', 'name': '深圳市'},"
+		"  {'code': '440304000000', 'name': '福田区'},"
+		"  {'code': '440304000001', 'name': '区直属社区'},"
+		"  {'code': '440304001000', 'name': '南园街道'},"
+		"  {'code': '440304001001', 'name': '南园社区'}"
+		" ],"
+		" 'departments': ["
+		"  {'id': 'dg-ga', 'name': '东莞市公安局', 'region': '441900000000', 'function': 'police'},"
+		"  {'id': 'ft-ga', 'name': '福田公安分局', 'region': '440304000000', 'function': 'police'},"
+		"  {'id': 'ft-cg', 'name': '福田城管局', 'region': '440304000000', 'function': 'urban_mgmt'},"
+		"  {'id': 'ny-cg', 'name': '南园城管', 'region': '440304001000', 'function': 'urban_mgmt'}"
+		" ],"
+		" 'categories': [{'code': 'city', 'name': '城市管理'}]}"));
+	static const struct {
+		const char *region;
+		gf_level level;
+		const char *function;
+		const char *want;
+	} cases[] = {
+		{ "441900003001", GF_LEVEL_DISTRICT, "police", NULL },
+		{ "441900003000", GF_LEVEL_DISTRICT, "police", NULL },
+		{ "441900003001", GF_LEVEL_CITY, "police", "dg-ga" },
+		{ "440304001001", GF_LEVEL_DISTRICT, "police", "ft-ga" },
+		{ "440304000001", GF_LEVEL_TOWN, "urban_mgmt", NULL },
+		{ "440304001001", GF_LEVEL_TOWN, "urban_mgmt", "ny-cg" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *fn = cases[i].function;
+		const gf__region *r = gf__dir_region(&dg, cases[i].region, 12);
+		ck_assert_ptr_nonnull(r);
+		const gf__dept *by_code = gf__dir_role(
+			&dg, cases[i].region, cases[i].level, fn, strlen(fn));
+		const gf__dept *by_node = gf__dir_role_at(
+			r, cases[i].level,
+			gf__dir_function_id(&dg, fn, strlen(fn)));
+		ck_assert_msg(by_code == by_node,
+			      "%s %s.%s: by code %s, by the parents %s",
+			      cases[i].region, gf_level_name(cases[i].level),
+			      fn, by_code ? by_code->id : "nothing",
+			      by_node ? by_node->id : "nothing");
+		if (cases[i].want)
+			ck_assert_msg(by_code &&
+					      !strcmp(by_code->id, cases[i].want),
+				      "%s: %s", cases[i].region,
+				      by_code ? by_code->id : "nothing");
+		else
+			ck_assert_ptr_null(by_code);
+	}
+
+	/* routing gives the same lead with and without the region's node
+	 * (a re-route after a reload looks the region up by code) */
+	problems ps;
+	int rc;
+	gf__ruleset *rs = load_with(
+		&dg,
+		TABLE("first", "{'id': 'r', 'then': {'lead': "
+			       "'role:district.police'}}"),
+		1, &ps, &rc);
+	ck_assert_msg(rc == 0, "%s", dump(&ps));
+	tev e;
+	tev_init(&e, "12345", "city", "441900003001");
+	gf__route_out a = route_in(rs, &dg, &e);
+	e.in.region_node = gf__dir_region(&dg, "441900003001", 12);
+	gf__route_out b = route_in(rs, &dg, &e);
+	ck_assert_msg(a.lead == b.lead, "lead %s by code, %s by the parents",
+		      lead_of(&a), lead_of(&b));
+	EXPECT_DESK(a, "role:district.police resolves to nothing in "
+		       "441900003001");
+	gf__rules_free(rs);
+	gf__dir_free(&dg);
+}
+END_TEST
+
 /* ---- returns -------------------------------------------------------- */
 
 START_TEST(exclusion_first)
@@ -1742,6 +1831,73 @@ START_TEST(warning_role_gaps)
 }
 END_TEST
 
+/* docs/formats.md: unknown fields in rules.json are errors, at the top
+ * and in a table and "returns" as in a rule: a misspelt "tables" would
+ * send every order to the desk, a misspelt "limit" keep the default. */
+START_TEST(problems_unknown_fields)
+{
+	problems ps;
+	rules_bad("{'tabels': [{'id': 't', 'hit_policy': 'first', 'rules': ["
+		  "{'id': 'r', 'then': {'lead': 'dept:sz-cg'}}]}],"
+		  " 'returns': {'limt': 5, 'window': '2d'},"
+		  " 'version': 'x', 'fallback': 'sz-zhzx',"
+		  " 'tables': [{'id': 't', 'hit_policy': 'first', 'rulez': [],"
+		  " 'rules': []}]}",
+		  3, &ps);
+	EXPECT_ERROR(&ps, "$.tabels", "unknown field \"tabels\"");
+	EXPECT_ERROR(&ps, "$.returns.limt", "unknown field \"limt\"");
+	EXPECT_ERROR(&ps, "$.tables[0].rulez", "unknown field \"rulez\"");
+	/* labels must be strings, and are reported as such */
+	rules_bad(TABLE("first", "{'id': 'r', 'name': 5, 'description': "
+				 "'ok', 'then': {'lead': 'dept:sz-cg'}}"),
+		  1, &ps);
+	EXPECT_ERROR(&ps, "$.tables[0].rules[0].name",
+		     "expected a string, got 5");
+}
+END_TEST
+
+/* A day condition narrows a rule like any other: a rule for weekends
+ * does not shadow the rule after it, which serves every day. */
+START_TEST(warning_shadowed_day)
+{
+	struct json_object *croot = parse_q(
+		"{'utc_offset': '+08:00', 'working_periods': [['09:00', "
+		"'17:00']], 'weekend': ['saturday', 'sunday'], 'years': [2026],"
+		" 'holidays': ['2026-10-01/2026-10-07'], 'workdays': []}");
+	gf__calendar *cal = NULL;
+	ck_assert_int_eq(gf__cal_load(&cal, croot, NULL, NULL), 0);
+	json_object_put(croot);
+	struct json_object *root = parse_q(TABLE(
+		"first",
+		"{'id': 'weekend', 'when': {'category': ['city'],"
+		" 'day': ['weekend', 'holiday']}, 'then': {'lead': "
+		"'dept:sz-cg'}},"
+		"{'id': 'any-day', 'when': {'category': ['city']},"
+		" 'then': {'lead': 'dept:sz-hb'}},"
+		"{'id': 'holiday', 'when': {'category': ['city'],"
+		" 'day': ['holiday']}, 'then': {'lead': 'dept:md-cg'}}"));
+	problems ps;
+	memset(&ps, 0, sizeof(ps));
+	gf__ruleset *rs = NULL;
+	int rc = gf__rules_load(&rs, root, &dir, cal, SLAS, 2, 1, collect,
+				&ps);
+	json_object_put(root);
+	ck_assert_msg(rc == 0, "%s", dump(&ps));
+	/* "holiday" is shadowed (by both), "any-day" is not */
+	ck_assert_msg(ps.warnings == 1, "%s", dump(&ps));
+	EXPECT_WARNING(&ps, "$.tables[0].rules[2]",
+		       "shadowed: rule weekend ($.tables[0].rules[0])");
+	/* and indeed a workday reaches it */
+	tev e;
+	tev_init(&e, "12345", "city", V_CQ);
+	set_time(&e, "2026-11-23T10:00:00+08:00");
+	gf__route_out out = route(rs, &e);
+	EXPECT_LEAD(out, "sz-hb");
+	gf__rules_free(rs);
+	gf__cal_free(cal);
+}
+END_TEST
+
 /* ---- the index against a plain scan --------------------------------- */
 
 START_TEST(index_matches_scan)
@@ -2123,6 +2279,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, fill_unset_across_tables);
 	tcase_add_test(tc, role_levels);
 	tcase_add_test(tc, dir_role_lookup);
+	tcase_add_test(tc, role_of_a_missing_level);
 	tcase_add_test(tc, exclusion_first);
 	tcase_add_test(tc, exclusion_priority);
 	tcase_add_test(tc, desk_reasons);
@@ -2138,6 +2295,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, returns_settings);
 	tcase_add_test(tc, problems_keep_going);
 	tcase_add_test(tc, warning_shadowed);
+	tcase_add_test(tc, warning_shadowed_day);
+	tcase_add_test(tc, problems_unknown_fields);
 	tcase_add_test(tc, warning_role_gaps);
 	suite_add_tcase(s, tc);
 
