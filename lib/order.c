@@ -600,6 +600,19 @@ static void gf__clocks_start(gf_order *o, gf_time received, gf_time at)
 	gf__clocks_move(o, GF__MS_DISPATCHED, 0, 0, 0, at);
 }
 
+/* A new lead leaves the assisting departments: an order's lead is never
+ * among its assists (docs/formats.md, "then"), whether a rule, a
+ * re-routed return, the desk or an escalation made it the lead. Each
+ * order has its own array, so this is done in place. */
+static void gf__assist_drop(gf_order *o, const char *lead)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < o->nassist; i++)
+		if (strcmp(o->assist[i], lead) != 0)
+			o->assist[k++] = o->assist[i];
+	o->nassist = k;
+}
+
 int gf__order_create(gf_order **out, gf__pool *pool, const char *id,
 		     gf__ev *ev, gf_time at, const gf__routing *rt, int stable)
 {
@@ -939,6 +952,7 @@ int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
 		o->rule = rule;
 		o->level = p->level;
 		o->dispatched_at = p->at;
+		gf__assist_drop(o, lead);
 		if (p->op == GF_OP_RETURN)
 			o->returns++;
 		else
@@ -1014,6 +1028,7 @@ int gf__order_step(gf_order *o, gf__pool *pool, size_t i, unsigned step,
 		o->nassist++;
 	} else if (lead) {
 		o->lead = e.lead;
+		gf__assist_drop(o, e.lead);
 		o->level = level;
 		o->dispatched_at = at;
 		o->state = to;

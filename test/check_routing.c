@@ -151,6 +151,46 @@ START_TEST(returns_reroute_then_reach_the_desk)
 }
 END_TEST
 
+/* An order's lead is never among its assists: a return re-routed to the
+ * department that was assisting, or the desk's dispatch to one, makes it
+ * the lead and takes it off the assists, and a restart from the journal
+ * says the same. */
+START_TEST(a_new_lead_leaves_the_assists)
+{
+	char *dir = fx_tmpdir();
+	char store[600];
+	snprintf(store, sizeof(store), "journal:%s/a.journal", dir);
+	gf_engine *eng = open_with(rules_v1, store, NULL);
+	ingest(eng, "12345", "A", 0, "320506001001", "city.environment.garbage");
+	ingest(eng, "12345", "B", 1, "320506001001", "city.environment.garbage");
+	const gf_order *a = gf_engine_order_find(eng, "12345:A");
+	const gf_order *b = gf_engine_order_find(eng, "12345:B");
+	ck_assert_uint_eq(gf_order_assist_count(a), 1);
+	ck_assert_str_eq(gf_order_assist(a, 0), "t-cq-pcs");
+	ck_assert_int_eq(fx_act(eng, "{\"op\":\"return\",\"ref\":\"12345:A\","
+				     "\"actor\":\"t-cq-cg\",\"reason\":\"不是城管职责\"}"),
+			 GF_OK);
+	ck_assert_str_eq(gf_order_lead(a), "t-cq-pcs");
+	ck_assert_uint_eq(gf_order_assist_count(a), 0);
+	/* the desk designates the assisting police station */
+	ck_assert_int_eq(fx_act(eng, "{\"op\":\"dispatch\",\"ref\":\"12345:B\","
+				     "\"actor\":\"sz-zhzx\",\"dept\":\"t-cq-pcs\"}"),
+			 GF_OK);
+	ck_assert_str_eq(gf_order_lead(b), "t-cq-pcs");
+	ck_assert_uint_eq(gf_order_assist_count(b), 0);
+	gf_engine_close(eng);
+
+	eng = open_with(rules_v1, store, NULL);
+	a = gf_engine_order_find(eng, "12345:A");
+	b = gf_engine_order_find(eng, "12345:B");
+	ck_assert_str_eq(gf_order_lead(a), "t-cq-pcs");
+	ck_assert_uint_eq(gf_order_assist_count(a), 0);
+	ck_assert_uint_eq(gf_order_assist_count(b), 0);
+	gf_engine_close(eng);
+	fx_rmdir(dir);
+}
+END_TEST
+
 START_TEST(the_return_window_and_limit)
 {
 	gf_engine *eng = open_with(rules_v1, NULL, NULL);
@@ -382,6 +422,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, new_orders_follow_the_rules);
 	tcase_add_test(tc, a_role_that_resolves_to_nothing_goes_to_the_desk);
 	tcase_add_test(tc, returns_reroute_then_reach_the_desk);
+	tcase_add_test(tc, a_new_lead_leaves_the_assists);
 	tcase_add_test(tc, the_return_window_and_limit);
 	tcase_add_test(tc, reload_changes_new_orders_only);
 	tcase_add_test(tc, explanations_on_request);
