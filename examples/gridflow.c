@@ -1176,6 +1176,38 @@ static int cmp_change(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/* Whether the members of the JSON object in s (not those of the values
+ * nested in it) include key, written plainly: an action has "op" at its
+ * top, as gf_engine_submit_json tells them apart, while an event may
+ * well carry an "op" among its attributes. */
+static int has_top_key(const char *s, size_t n, const char *key)
+{
+	size_t klen = strlen(key);
+	int depth = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		} else if (c == '"') {
+			size_t start = ++i;
+			while (i < n && s[i] != '"')
+				i += s[i] == '\\' ? 2 : 1;
+			if (i >= n)
+				return 0;
+			size_t j = i + 1;
+			while (j < n && (s[j] == ' ' || s[j] == '\t' ||
+					 s[j] == '\r' || s[j] == '\n'))
+				j++;
+			if (depth == 1 && j < n && s[j] == ':' &&
+			    i - start == klen && memcmp(s + start, key, klen) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 static gf_engine *sim_engine(const char *dir, char *version, size_t vsize)
 {
 	gf_config *cfg;
@@ -1276,7 +1308,7 @@ static int cmd_simulate(int argc, char **argv)
 		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			len--;
 		/* history is replayed for routing only: actions do not route */
-		if (!len || strstr(line, "\"op\":"))
+		if (!len || has_top_key(line, len, "op"))
 			continue;
 		const gf_result *ra, *rb;
 		if (gf_engine_ingest_json(a, line, len, &ra) != GF_OK ||

@@ -54,6 +54,12 @@ moved=$(sed -n 's/.*; \([0-9]*\) orders (.*would go to another department/\1/p' 
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['moved']>100 and d['by_rule']['all-police-to-district'][0]==0 and d['by_rule']['all-police-to-district'][1]>100" "$tmp/sim.json" && ok || bad "simulate --json content"
 # against itself nothing moves
 "$tool" simulate --config "$config" --against "$config" --json "$day" | python3 -c "import json,sys; assert json.load(sys.stdin)['moved']==0" && ok || bad "simulate against itself moved orders"
+# simulate leaves out actions, not events that carry an "op" attribute
+cat > "$tmp/op.in" <<'EOF2'
+{"channel":"12345","source_id":"OP1","received_at":"2026-11-23T09:00:00+08:00","region":"320506001012","category":"city.environment.garbage","title":"小区门口垃圾堆积","attributes":{"op":"夜间施工"}}
+{"op":"sign","ref":"12345:OP1","actor":"t320506001-cg"}
+EOF2
+"$tool" simulate --config "$config" --against "$config" --json "$tmp/op.in" | python3 -c "import json,sys; d=json.load(sys.stdin); assert d['events']==1 and d['skipped']==0, d" && ok || bad "simulate left out an event with an op attribute"
 
 # calendar add: deadlines on the working calendar (docs/calendar.md)
 cal() { "$tool" calendar --config "$config" add "$1" "$2" 2>&1; }
