@@ -688,6 +688,41 @@ static void gf__caller_set(gf_engine *eng, gf__caller *have,
 	}
 }
 
+/* The order a caller's entry stands for: the one it was merged into
+ * when the desk merged it (merges go into open orders, so the chain
+ * ends); NULL when that is not found. */
+static gf_order *gf__caller_order(const gf_engine *eng, const gf__caller *c)
+{
+	gf_order *o = c->order;
+	for (size_t n = 0; o && o->state == GF_STATE_MERGED && o->merged_into;
+	     n++) {
+		if (n > eng->orders.len)
+			return NULL;
+		o = gf__lookup_id(eng, o->merged_into,
+				  strlen(o->merged_into));
+	}
+	return o;
+}
+
+/* A split report's caller calls about the new order from now on, which
+ * holds the report: the entry for its key (room for it made here,
+ * before the record; *cklen 0 when there is none). */
+static int gf__split_caller_reserve(gf_engine *eng, const gf__plan *p,
+				    char *ckey, size_t *cklen,
+				    gf__caller **have, gf__caller **fresh)
+{
+	*cklen = 0;
+	*have = *fresh = NULL;
+	if (p->op != GF_OP_SPLIT || !p->report)
+		return GF_OK;
+	gf_report *r = gf__map_get(&eng->report_by_ref, p->report,
+				   strlen(p->report));
+	if (r)
+		*cklen = gf__dedup_caller_key(eng->cfg->dedup, &r->ev, ckey);
+	return *cklen ? gf__caller_reserve(eng, ckey, *cklen, have, fresh)
+		      : GF_OK;
+}
+
 
 /* Turn a validated event into an order (or find it is a re-delivery). */
 static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
@@ -733,9 +768,10 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 	size_t cklen = gf__dedup_caller_key(eng->cfg->dedup, ev, ckey);
 	if (cklen) {
 		gf__caller *prev = gf__map_get(&eng->callers, ckey, cklen);
-		int lrc = prev ? gf__link_repeat(eng, prev->order, ev, now,
-						 released)
-			       : 1;
+		gf_order *to = prev ? gf__caller_order(eng, prev) : NULL;
+		int lrc = to ? gf__link_repeat(eng, to, ev, now, released) : 1;
+		if (lrc == 0)
+			prev->order = to; /* as a replay of the link sets it */
 		if (lrc <= 0)
 			return lrc;
 	}
@@ -755,10 +791,20 @@ static int gf__accept(gf_engine *eng, gf__ev *ev, uint64_t released)
 		if (best && score >= d->near.suspect_at)
 			gf__dd_reasons(&parts, item.region, ev->grid, why,
 				       sizeof(why));
-		if (best && score >= d->near.link_at)
-			return gf__link_to(eng, best, ev, &item, now, released,
-					   score,
-					   why);
+		if (best && score >= d->near.link_at) {
+			/* the caller's order now: a later call repeats it */
+			gf__caller *have = NULL, *fresh = NULL;
+			if (cklen && gf__caller_reserve(eng, ckey, cklen,
+							&have, &fresh)) {
+				gf__ev_free(ev);
+				return GF_ENOMEM;
+			}
+			int lrc = gf__link_to(eng, best, ev, &item, now,
+					      released, score, why);
+			if (!lrc)
+				gf__caller_set(eng, have, fresh, cklen, best);
+			return lrc;
+		}
 		if (best && score >= d->near.suspect_at)
 			suspect = best;
 	}
@@ -1193,8 +1239,14 @@ static int gf__do_action(gf_engine *eng, const gf_action *a)
 	gf__akey *key;
 	if ((rc = gf__key_prepare(eng, a->id, GF_OK, NULL, NULL, &key)))
 		return rc;
+	char ckey[GF__CALLER_KEY_MAX];
+	size_t cklen;
+	gf__caller *have, *fresh;
 	rc = gf__index_reserve(eng, plan.op == GF_OP_SPLIT ? plan.new_order
 							   : NULL, 0);
+	if (!rc)
+		rc = gf__split_caller_reserve(eng, &plan, ckey, &cklen, &have,
+					      &fresh);
 	if (!rc)
 		rc = gf__record(eng, GF__REC_ACTION);
 	if (rc) {
@@ -1206,6 +1258,8 @@ static int gf__do_action(gf_engine *eng, const gf_action *a)
 		gf__akey_free(key);
 		return gf__poison(eng);
 	}
+	if (created)
+		gf__caller_set(eng, have, fresh, cklen, created);
 	gf__key_link(eng, key);
 	gf__arm(eng, o);
 	gf__arm(eng, created);
@@ -1481,11 +1535,14 @@ static int gf__replay_event(gf_engine *eng, const uint8_t *p, size_t n,
 		if (!to)
 			goto out;
 		if ((rc = gf__index_reserve(eng, NULL, 1)) ||
+		    (cklen && (rc = gf__caller_reserve(eng, ckey, cklen,
+						       &have, &fresh))) ||
 		    (rc = gf__order_link(to, &eng->pool, &ev, r.at,
 					 r.why ? r.why : "", &rep)))
 			goto out;
 		gf__map_put(&eng->report_by_ref, rep->ref, strlen(rep->ref),
 			    rep);
+		gf__caller_set(eng, have, fresh, cklen, to);
 		if (r.scale > (unsigned)to->scale) {
 			char why[96];
 			gf__crowd_reason(to, (gf_scale)r.scale, why,
@@ -1549,8 +1606,16 @@ static int gf__replay_action(gf_engine *eng, const uint8_t *p, size_t n,
 		rc = gf__key_prepare(eng, r.id, GF_OK, NULL, NULL, &key);
 	if (!rc)
 		rc = gf__index_reserve(eng, r.plan.new_order, 0);
+	char ckey[GF__CALLER_KEY_MAX];
+	size_t cklen = 0;
+	gf__caller *have = NULL, *fresh = NULL;
+	if (!rc)
+		rc = gf__split_caller_reserve(eng, &r.plan, ckey, &cklen,
+					      &have, &fresh);
 	if (!rc)
 		rc = gf__apply_plan(eng, o, &r.plan, &created);
+	if (!rc && created)
+		gf__caller_set(eng, have, fresh, cklen, created);
 	if (!rc)
 		gf__key_link(eng, key);
 	else

@@ -160,7 +160,12 @@ int gf__link_repeat(gf_engine *eng, gf_order *prev, gf__ev *ev,
 	const gf__dedup *d = eng->cfg->dedup;
 	if (gf_state_is_terminal(prev->state) || !prev->nreports)
 		return 1;
-	gf_time last = prev->reports[prev->nreports - 1]->ev.received_at;
+	/* the latest report by its time, not the last one added: a merge
+	 * appends the merged order's reports, often older than prev's own */
+	gf_time last = prev->reports[0]->ev.received_at;
+	for (size_t k = 1; k < prev->nreports; k++)
+		if (prev->reports[k]->ev.received_at > last)
+			last = prev->reports[k]->ev.received_at;
 	gf_time until;
 	if (gf__dedup_window_end(d, last, &until) || ev->received_at > until)
 		return 1;

@@ -1405,6 +1405,247 @@ START_TEST(near_problems_survive_every_allocation_failure)
 }
 END_TEST
 
+/* ---- repeated calls after the desk's merges and splits, and after a
+ * near link ---------------------------------------------------------- */
+
+/* Open (reopen: again, from the journal) the engine of store. */
+static gf_engine *maybe_reopen(gf_engine *eng, const char *dedup,
+			       const char *store, int reopen)
+{
+	if (!reopen)
+		return eng;
+	gf_engine_close(eng);
+	return open_dedup(dedup, store, NULL, 1);
+}
+
+/* The window runs from the order's latest report: after a merge, the
+ * reports taken in are older than the survivor's own, and do not pull
+ * the window back. */
+START_TEST(a_merge_does_not_shorten_the_repeat_window)
+{
+	gf_engine *eng = open_dedup(dedup_category, NULL, NULL, 1);
+	call(eng, "RW1", "2026-11-23T09:00:00+08:00", V1, GARBAGE, PHONE2);
+	const gf_result *r = call(eng, "RW2", "2026-11-23T10:00:00+08:00", V1,
+				  GARBAGE, PHONE1);
+	char b[64];
+	snprintf(b, sizeof(b), "%s", gf_result_order(r));
+	desk_act(eng, "{\"op\":\"merge\",\"ref\":\"12345:RW1\",\"into\":"
+		      "\"12345:RW2\",\"actor\":\"sz-zhzx\",\"at\":"
+		      "\"2026-11-23T10:05:00+08:00\"}");
+	/* 1 h 30 min after RW2, the survivor's latest report: within 2 h */
+	r = call(eng, "RW3", "2026-11-23T11:30:00+08:00", V1, GARBAGE, PHONE1);
+	ck_assert_msg(gf_result_outcome(r) == GF_OUTCOME_LINKED,
+		      "%s %s", gf_outcome_name(gf_result_outcome(r)),
+		      gf_result_order(r));
+	ck_assert_str_eq(gf_result_order(r), b);
+	ck_assert_ptr_nonnull(strstr(gf_result_reasons(r), "1 h 30 min"));
+	gf_engine_close(eng);
+}
+END_TEST
+
+/* A caller whose order the desk merged into another calls again: the
+ * call repeats the order that holds the caller's reports now, before
+ * and after a reopen. */
+START_TEST(a_repeated_call_follows_a_merge)
+{
+	char *dir = fx_tmpdir();
+	for (int reopen = 0; reopen < 2; reopen++) {
+		char store[512];
+		snprintf(store, sizeof(store), "journal:%s/m%d", dir, reopen);
+		gf_engine *eng = open_dedup(dedup_family, store, NULL, 1);
+		call(eng, "RM1", "2026-11-23T09:00:00+08:00", V1, GARBAGE,
+		     PHONE1);
+		const gf_result *r = call(eng, "RM2",
+					  "2026-11-23T09:10:00+08:00", V1,
+					  GARBAGE, PHONE2);
+		char b[64];
+		snprintf(b, sizeof(b), "%s", gf_result_order(r));
+		desk_act(eng, "{\"op\":\"merge\",\"ref\":\"12345:RM1\","
+			      "\"into\":\"12345:RM2\",\"actor\":\"sz-zhzx\","
+			      "\"at\":\"2026-11-23T09:20:00+08:00\"}");
+		eng = maybe_reopen(eng, dedup_family, store, reopen);
+		r = call(eng, "RM3", "2026-11-23T10:00:00+08:00", V1, GARBAGE,
+			 PHONE1);
+		ck_assert_msg(gf_result_outcome(r) == GF_OUTCOME_LINKED,
+			      "reopen %d: %s %s", reopen,
+			      gf_outcome_name(gf_result_outcome(r)),
+			      gf_result_order(r));
+		ck_assert_str_eq(gf_result_order(r), b);
+		ck_assert_uint_eq(gf_engine_order_count(eng), 2);
+		gf_engine_close(eng);
+	}
+	fx_rmdir(dir);
+}
+END_TEST
+
+/* A caller whose report joined another caller's order as a near
+ * duplicate has that order as theirs: calling again after the near
+ * window, within the repeat window, repeats it, before and after a
+ * reopen. */
+START_TEST(a_near_linked_caller_repeats_into_that_order)
+{
+	char *dir = fx_tmpdir();
+	for (int reopen = 0; reopen < 2; reopen++) {
+		char store[512];
+		snprintf(store, sizeof(store), "journal:%s/n%d", dir, reopen);
+		gf_engine *eng = open_dedup(dedup_long_repeat, store, NULL, 1);
+		const gf_result *r = called(eng, "RN1",
+					    "2026-11-23T09:00:00+08:00", V1,
+					    GARBAGE, LAT, GARBAGE_TEXT, PHONE2);
+		char b[64];
+		snprintf(b, sizeof(b), "%s", gf_result_order(r));
+		r = called(eng, "RN2", "2026-11-23T09:10:00+08:00", V1,
+			   GARBAGE, NORTH(10), GARBAGE_TEXT, PHONE1);
+		ck_assert_int_eq(gf_result_outcome(r), GF_OUTCOME_LINKED);
+		ck_assert_str_eq(gf_result_order(r), b);
+		eng = maybe_reopen(eng, dedup_long_repeat, store, reopen);
+		/* 2 h 50 min later: past the near window (2 h), within the
+		 * repeat window (4 h) */
+		r = called(eng, "RN3", "2026-11-23T12:00:00+08:00", V1,
+			   GARBAGE, NORTH(10), GARBAGE_TEXT, PHONE1);
+		ck_assert_msg(gf_result_outcome(r) == GF_OUTCOME_LINKED,
+			      "reopen %d: %s %s", reopen,
+			      gf_outcome_name(gf_result_outcome(r)),
+			      gf_result_order(r));
+		ck_assert_str_eq(gf_result_order(r), b);
+		ck_assert_ptr_nonnull(strstr(gf_result_reasons(r),
+					     "same caller"));
+		gf_engine_close(eng);
+	}
+	fx_rmdir(dir);
+}
+END_TEST
+
+/* The desk splits a caller's report out of an order of another caller:
+ * the caller's next call repeats the split order, which holds the
+ * caller's report, not the order it left, before and after a reopen. */
+START_TEST(a_split_report_takes_its_callers_repeats)
+{
+	char *dir = fx_tmpdir();
+	for (int reopen = 0; reopen < 2; reopen++) {
+		char store[512];
+		snprintf(store, sizeof(store), "journal:%s/s%d", dir, reopen);
+		gf_engine *eng = open_dedup(dedup_long_repeat, store, NULL, 1);
+		const gf_result *r = called(eng, "RS1",
+					    "2026-11-23T09:00:00+08:00", V1,
+					    GARBAGE, LAT, GARBAGE_TEXT, PHONE1);
+		char o[64], n[64];
+		snprintf(o, sizeof(o), "%s", gf_result_order(r));
+		r = called(eng, "RS2", "2026-11-23T09:05:00+08:00", V1,
+			   GARBAGE, NORTH(10), GARBAGE_TEXT, PHONE2);
+		ck_assert_int_eq(gf_result_outcome(r), GF_OUTCOME_LINKED);
+		const char *js = "{\"op\":\"split\",\"ref\":\"12345:RS1\","
+				 "\"actor\":\"sz-zhzx\",\"at\":"
+				 "\"2026-11-23T09:10:00+08:00\"}";
+		ck_assert_int_eq(gf_engine_apply_json(eng, js, strlen(js), &r),
+				 GF_OK);
+		snprintf(n, sizeof(n), "%s", gf_result_new_order(r));
+		eng = maybe_reopen(eng, dedup_long_repeat, store, reopen);
+		/* far from both, so that only the caller decides */
+		r = called(eng, "RS3", "2026-11-23T09:30:00+08:00", V1,
+			   GARBAGE, NORTH(5000), OTHER_TEXT, PHONE1);
+		ck_assert_msg(gf_result_outcome(r) == GF_OUTCOME_LINKED &&
+				      strcmp(gf_result_order(r), n) == 0,
+			      "reopen %d: %s %s (split order %s, left %s)",
+			      reopen, gf_outcome_name(gf_result_outcome(r)),
+			      gf_result_order(r), n, o);
+		gf_engine_close(eng);
+	}
+	fx_rmdir(dir);
+}
+END_TEST
+
+/* The desk's merges and splits, with repeated calls that follow them
+ * and a near link that makes a caller's order, under every allocation
+ * failure in turn: GF_ENOMEM (GF_EIO once the engine refuses more
+ * work) or done, and a reopen after; nothing crashes or leaks (valgrind
+ * runs this suite). */
+static int oom_desk_scenario(gf_config *cfg, const char *store)
+{
+	static const char *lines[] = {
+		"{\"channel\":\"12345\",\"source_id\":\"K1\",\"received_at\":"
+		"\"2026-11-23T09:00:00+08:00\",\"region\":\"320506001001\","
+		"\"location\":{\"lat\":31.2736,\"lon\":120.6012},"
+		"\"category\":\"city.environment.garbage\",\"content\":"
+		"\"生活垃圾堆积\",\"reporter\":{\"phone\":\"13800000001\"}}",
+		"{\"channel\":\"grid\",\"source_id\":\"K2\",\"received_at\":"
+		"\"2026-11-23T09:05:00+08:00\",\"region\":\"320506001001\","
+		"\"location\":{\"lat\":31.2737,\"lon\":120.6012},"
+		"\"category\":\"city.environment.garbage\",\"content\":"
+		"\"生活垃圾堆积\",\"reporter\":{\"phone\":\"13800000002\"}}",
+		"{\"channel\":\"12345\",\"source_id\":\"K3\",\"received_at\":"
+		"\"2026-11-23T09:10:00+08:00\",\"region\":\"320506001002\","
+		"\"category\":\"city.environment.garbage\",\"reporter\":"
+		"{\"phone\":\"13800000003\"}}",
+		"{\"op\":\"merge\",\"ref\":\"12345:K3\",\"into\":\"12345:K1\","
+		"\"actor\":\"sz-zhzx\",\"at\":\"2026-11-23T09:15:00+08:00\"}",
+		"{\"op\":\"split\",\"ref\":\"grid:K2\",\"actor\":\"sz-zhzx\","
+		"\"at\":\"2026-11-23T09:20:00+08:00\"}",
+		"{\"channel\":\"12345\",\"source_id\":\"K4\",\"received_at\":"
+		"\"2026-11-23T12:00:00+08:00\",\"region\":\"320506001002\","
+		"\"category\":\"city.environment.garbage\",\"reporter\":"
+		"{\"phone\":\"13800000003\"}}",
+		"{\"channel\":\"12345\",\"source_id\":\"K5\",\"received_at\":"
+		"\"2026-11-23T12:05:00+08:00\",\"region\":\"320506001001\","
+		"\"category\":\"city.environment.garbage\",\"reporter\":"
+		"{\"phone\":\"13800000002\"}}",
+	};
+	int ok = 1;
+	for (int round = 0; round < 2; round++) {
+		gf_options o = GF_OPTIONS_INIT;
+		static const unsigned char key[] = "k";
+		o.config = cfg;
+		o.store = store;
+		o.clock = GF_CLOCK_EVENT;
+		o.sync = GF_SYNC_NEVER;
+		o.reporter_key = key;
+		o.reporter_key_len = 1;
+		gf_engine *eng;
+		int rc = gf_engine_open(&eng, &o, NULL, 0);
+		if (rc) {
+			ck_assert_int_eq(rc, GF_ENOMEM);
+			return 0;
+		}
+		for (size_t i = 0; round == 0 && i < 7; i++) {
+			const gf_result *r;
+			rc = gf_engine_submit_json(eng, lines[i],
+						   strlen(lines[i]), &r);
+			if (rc == GF_ENOMEM || rc == GF_EIO)
+				ok = 0;
+			else
+				ck_assert_msg(rc == GF_OK, "line %zu: %s", i,
+					      gf_engine_errmsg(eng));
+		}
+		if (ok && round == 1) {
+			/* K4 repeats K3's order, merged into K1's; K5 the
+			 * order K2 was split into */
+			const gf_order *a = gf_engine_order_find(eng,
+								 "12345:K4");
+			const gf_order *b = gf_engine_order_find(eng,
+								 "12345:K1");
+			ck_assert_ptr_eq(a, b);
+			ck_assert_ptr_eq(gf_engine_order_find(eng, "12345:K5"),
+					 gf_engine_order_find(eng, "grid:K2"));
+		}
+		gf_engine_close(eng);
+	}
+	return ok;
+}
+
+START_TEST(merges_and_splits_survive_every_allocation_failure)
+{
+	static const char both[] =
+		"{\"repeat_caller\":{\"window\":\"72h\"},"
+		"\"near\":{\"window\":\"2h\",\"radius_m\":250},"
+		"\"crowd\":{\"group\":2,\"major\":3}}";
+	gf_config *cfg = config_with(both);
+	char *dir = fx_tmpdir();
+	fa_sweep(oom_desk_scenario, cfg, dir, 50);
+	gf_config_free(cfg);
+	fx_rmdir(dir);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("dedup");
@@ -1433,6 +1674,11 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, a_group_house_is_not_a_street_number);
 	tcase_add_test(tc, equivalent_pairs_chain_in_the_index);
 	tcase_add_test(tc, a_reload_that_joins_groups_finds_the_open_orders);
+	tcase_add_test(tc, a_merge_does_not_shorten_the_repeat_window);
+	tcase_add_test(tc, a_repeated_call_follows_a_merge);
+	tcase_add_test(tc, a_near_linked_caller_repeats_into_that_order);
+	tcase_add_test(tc, a_split_report_takes_its_callers_repeats);
+	tcase_add_test(tc, merges_and_splits_survive_every_allocation_failure);
 	suite_add_tcase(s, tc);
 	return s;
 }
