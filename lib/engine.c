@@ -636,13 +636,23 @@ static int gf__route_event(gf_engine *eng, const gf__ev *ev,
 /* Routing for the state machine: returns and splits. */
 static int gf__reroute_cb(void *ud, const gf__ev *ev,
 			  const char *const *exclude, size_t nexclude,
-			  const char **lead, gf_level *level, const char **rule)
+			  const char **lead, gf_level *level, const char **rule,
+			  gf__plan *more)
 {
 	gf_engine *eng = ud;
 	gf__route_out ro;
 	int rc = gf__route_event(eng, ev, NULL, exclude, nexclude, &ro, NULL);
 	if (rc)
 		return rc;
+	if (more) {
+		/* what a new order gets besides its lead (gf__accept) */
+		more->sla = ro.sla;
+		more->priority = ro.priority;
+		more->version = eng->cfg->rules_version;
+		more->nassist = ro.nassist;
+		for (size_t i = 0; i < more->nassist; i++)
+			more->assist[i] = ro.assist[i]->id;
+	}
 	if (!ro.lead)
 		return 0;
 	*lead = ro.lead->id;
@@ -1076,7 +1086,9 @@ static int gf__apply_plan(gf_engine *eng, gf_order *o, const gf__plan *p,
 	}
 	gf_state before = o->state;
 	*created = NULL;
-	int rc = gf__order_apply(o, &eng->pool, p, into, created);
+	gf__plan with = *p;
+	with.sla_set = eng->sla; /* the policies in force, as for new orders */
+	int rc = gf__order_apply(o, &eng->pool, &with, into, created);
 	if (rc)
 		return rc;
 	eng->state_counts[before]--;

@@ -26,6 +26,10 @@
 #  define GF__PREFETCH(p) ((void)(p))
 #endif
 
+/* The assisting departments (会办) an order, a routing decision, a plan
+ * or a record holds at most. */
+#define GF__MAX_ASSIST 16
+
 /* ---- allocator (alloc.c) -------------------------------------------- */
 
 void *gf__malloc(size_t n);

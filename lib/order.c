@@ -327,7 +327,7 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 		int found = ctx->reroute
 				    ? ctx->reroute(ctx->find_ud,
 						   &o->reports[0]->ev, ex, nex,
-						   &lead, &level, &by)
+						   &lead, &level, &by, NULL)
 				    : 0;
 		if (found < 0)
 			return gf__err_set(err, found, NULL,
@@ -453,10 +453,11 @@ int gf__order_plan(const gf_order *o, const gf__act *a, gf_time now,
 		gf_level level = GF_LEVEL_NONE;
 		int found = ctx->reroute
 				    ? ctx->reroute(ctx->find_ud, &rep->ev, NULL,
-						   0, &lead, &level, &by)
+						   0, &lead, &level, &by, p)
 				    : 0;
 		if (found < 0)
 			return gf__err_set(err, found, NULL, "routing failed");
+		p->routed = ctx->reroute != NULL;
 		p->lead = found ? lead : ctx->fallback->id;
 		p->level = found ? level : ctx->fallback->level;
 		p->rule = found ? by : "fallback";
@@ -923,17 +924,51 @@ int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
 		char why[GF__ORDER_ID_MAX + 16];
 		snprintf(why, sizeof(why), "split from %s", o->id);
 		const char *why_kept = gf__pool_strdup(pool, why);
+		/* routed afresh: the policy, priority and assists too, as
+		 * a new order gets them (an old record: the old order's) */
+		const gf__sla *set = o->sla_set;
+		const gf__sla_policy *pol = o->policy;
+		const char *sla = o->sla, *version = o->rules_version;
+		const char **assist = NULL;
+		int priority = o->priority;
+		if (p->routed) {
+			pol = p->sla_set && p->sla
+				      ? gf__sla_policy_get(p->sla_set, p->sla)
+				      : NULL;
+			set = pol ? p->sla_set : NULL;
+			sla = p->sla ? gf__pool_intern(pool, p->sla) : NULL;
+			version = p->version ? gf__pool_intern(pool,
+							       p->version)
+					     : NULL;
+			priority = p->priority;
+			if ((p->sla && !sla) || (p->version && !version))
+				return GF_ENOMEM;
+			if (p->nassist) {
+				assist = gf__pool_alloc(pool, p->nassist *
+								sizeof(*assist));
+				if (!assist)
+					return GF_ENOMEM;
+				for (size_t i = 0; i < p->nassist; i++)
+					if (!(assist[i] = gf__pool_intern(
+						      pool, p->assist[i])))
+						return GF_ENOMEM;
+			}
+		}
 		gf_order *n = why_kept ? gf__order_new(pool, p->new_order,
 						       &r->ev, p->at, lead,
 						       p->level, rule, why_kept)
 				       : NULL;
-		if (!n || gf__clocks_init(n, pool, o->sla_set, o->policy))
+		if (!n || gf__clocks_init(n, pool, set, pol))
 			return GF_ENOMEM;
-		n->sla_set = o->sla_set;
-		n->policy = o->policy;
-		n->sla = o->sla;
-		n->priority = o->priority;
-		n->rules_version = o->rules_version;
+		n->sla_set = set;
+		n->policy = pol;
+		n->sla = sla;
+		n->priority = priority;
+		n->rules_version = version;
+		if (p->routed) {
+			n->assist = assist;
+			n->nassist = p->nassist;
+		}
 		memmove(&o->reports[k], &o->reports[k + 1],
 			(o->nreports - k - 1) * sizeof(*o->reports));
 		o->nreports--;

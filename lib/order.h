@@ -127,6 +127,17 @@ typedef struct gf__plan {
 	 * call for), or 0 when it stays; decided here and stored, so that
 	 * a replay does not read the dedup.json of its day */
 	gf_scale scale;
+	/* split: the rest of the new order's routing, as for a new order
+	 * (routed 1). A record of an older layout carries none (routed 0),
+	 * and the new order then takes the old one's, as it did then.
+	 * sla_set is not stored: the policies in force when it applies. */
+	int routed;
+	const char *sla;        /* or NULL */
+	int priority;
+	const char *version;    /* the rule set's, or NULL */
+	size_t nassist;
+	const char *assist[GF__MAX_ASSIST];
+	const gf__sla *sla_set;
 } gf__plan;
 
 /* What routing decided for a new order; strings must outlive the
@@ -152,10 +163,12 @@ typedef struct gf__plan_ctx {
 	void *find_ud;
 	/* route event ev without the departments in exclude: 1 and *lead,
 	 * *level, *rule when the rules name a department, 0 for the desk,
-	 * or a negative error */
+	 * or a negative error; with more (a split), also the SLA policy,
+	 * priority, rule-set version and assists a new order gets */
 	int (*reroute)(void *ud, const gf__ev *ev,
 		       const char *const *exclude, size_t nexclude,
-		       const char **lead, gf_level *level, const char **rule);
+		       const char **lead, gf_level *level, const char **rule,
+		       gf__plan *more);
 	unsigned return_limit;
 	gf_time return_window;  /* ms */
 	/* dedup.json "crowd": distinct callers that make a group and a

@@ -17,7 +17,10 @@
 #define GF__REC_V5 5
 /* action records: v2 adds the clock and the grant of an extension, v3
  * the scale a merge raised the absorbing order to (0: unchanged). A v1
- * or v2 merge raised none when it was applied, and replays so. */
+ * or v2 merge raised none when it was applied, and replays so. v4 adds
+ * a split's routing besides its lead (SLA policy, priority, rule-set
+ * version, assists); a split of an older layout gave the new order the
+ * old one's, and replays so. */
 
 int gf__rec_event_encode(const gf__rec_event *r, gf__buf *b)
 {
@@ -45,7 +48,7 @@ int gf__rec_event_encode(const gf__rec_event *r, gf__buf *b)
 int gf__rec_action_encode(const gf__rec_action *r, gf__buf *b)
 {
 	const gf__plan *p = &r->plan;
-	gf__buf_u8(b, GF__REC_V3);
+	gf__buf_u8(b, GF__REC_V4);
 	gf__buf_u8(b, (uint8_t)p->op);
 	gf__buf_svarint(b, p->at);
 	gf__buf_str(b, r->order);
@@ -65,6 +68,16 @@ int gf__rec_action_encode(const gf__rec_action *r, gf__buf *b)
 	gf__buf_str(b, p->clock);
 	gf__buf_u8(b, (uint8_t)(p->grant != 0));
 	gf__buf_u8(b, (uint8_t)p->scale);
+	/* V4: a split's routing besides its lead */
+	gf__buf_u8(b, (uint8_t)(p->routed != 0));
+	if (p->routed) {
+		gf__buf_str(b, p->sla);
+		gf__buf_svarint(b, p->priority);
+		gf__buf_str(b, p->version);
+		gf__buf_varint(b, p->nassist);
+		for (size_t i = 0; i < p->nassist; i++)
+			gf__buf_str(b, p->assist[i]);
+	}
 	return b->oom ? GF_ENOMEM : GF_OK;
 }
 
@@ -219,7 +232,7 @@ int gf__rec_action_decode(gf__rec_action *r, const uint8_t *p, size_t n,
 	gf__rd_init(&rd, p, n);
 	memset(r, 0, sizeof(*r));
 	uint8_t layout = gf__rd_u8(&rd);
-	if (rd.bad || layout < GF__REC_V1 || layout > GF__REC_V3)
+	if (rd.bad || layout < GF__REC_V1 || layout > GF__REC_V4)
 		return GF_ECORRUPT;
 	pl->op = (gf_op)gf__rd_u8(&rd);
 	pl->at = gf__rd_svarint(&rd);
@@ -246,6 +259,21 @@ int gf__rec_action_decode(gf__rec_action *r, const uint8_t *p, size_t n,
 	    (scale && pl->op != GF_OP_MERGE))
 		return GF_ECORRUPT;
 	pl->scale = (gf_scale)scale;
+	pl->routed = layout >= GF__REC_V4 && gf__rd_u8(&rd) != 0;
+	if (pl->routed) {
+		if (pl->op != GF_OP_SPLIT)
+			return GF_ECORRUPT;
+		pl->sla = gf__rd_keep(&rd, sc);
+		pl->priority = (int)gf__rd_svarint(&rd);
+		pl->version = gf__rd_keep(&rd, sc);
+		uint64_t na = gf__rd_varint(&rd);
+		if (na > GF__MAX_ASSIST)
+			return GF_ECORRUPT;
+		pl->nassist = (size_t)na;
+		for (size_t i = 0; i < pl->nassist; i++)
+			if (!(pl->assist[i] = gf__rd_keep(&rd, sc)))
+				return GF_ECORRUPT;
+	}
 	if (rd.bad || rd.p != rd.end || !r->order || !pl->actor || !role ||
 	    !gf_op_name(pl->op) || !gf_state_name(pl->to))
 		return GF_ECORRUPT;

@@ -25,8 +25,6 @@ enum {
 				 * without a key): where a replay resumes */
 };
 
-#define GF__MAX_ASSIST 16
-
 typedef struct gf__rec_event {
 	gf_outcome outcome;     /* created, linked or suspected */
 	gf_time at;

@@ -15,7 +15,6 @@
 #include "directory.h"
 #include "event.h"
 
-#define GF__MAX_ASSIST 16
 #define GF__MAX_UNRESOLVED 8
 
 typedef struct gf__ruleset gf__ruleset;

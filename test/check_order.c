@@ -490,12 +490,15 @@ static const char ext_sla[] =
 	" \"extension\":{\"max\":2,\"longest\":\"2d\","
 	"  \"approver\":\"none\"}}}}}}";
 
-static void open_ext(void)
+/* The engine again, on store (NULL: memory), with ext_rules and
+ * ext_sla. */
+static void open_ext_on(const char *store)
 {
 	gf_engine_close(eng);
 	gf_config *cfg = fx_config_with(ext_rules, ext_sla);
 	gf_options o = GF_OPTIONS_INIT;
 	o.config = cfg;
+	o.store = store;
 	o.clock = GF_CLOCK_EVENT;
 	o.sync = GF_SYNC_NEVER;
 	char err[256];
@@ -503,6 +506,8 @@ static void open_ext(void)
 	gf_config_free(cfg);
 	ck_assert_msg(rc == GF_OK, "open: %s", err);
 }
+
+static void open_ext(void) { open_ext_on(NULL); }
 
 /* approve_extension and reject_extension: authority first, as for every
  * op. A department of no approving function is refused on $.actor
@@ -570,6 +575,69 @@ START_TEST(extension_decisions_check_authority_first)
 }
 END_TEST
 
+/* A split report is routed afresh, and routing decides the SLA policy
+ * and the priority as it decides the lead: a fight split out of a
+ * garbage order runs the fight's clocks, not the garbage order's, and a
+ * reopen of the journal gives the same order. */
+static void split_fight(const char *store, char *n, size_t size)
+{
+	char buf[1024];
+	const gf_result *r;
+	open_ext_on(store);
+	if (!n)
+		return;
+	fx_event(buf, sizeof(buf), "12345", "HY1", 0, "320506001001",
+		 "city.environment.garbage");
+	ck_assert_int_eq(gf_engine_ingest_json(eng, buf, strlen(buf), &r),
+			 GF_OK);
+	ck_assert_str_eq(gf_result_sla(r), "ext");
+	fx_event(buf, sizeof(buf), "110", "HY2", 5, "320506001001",
+		 "police.fight");
+	ck_assert_int_eq(gf_engine_ingest_json(eng, buf, strlen(buf), &r),
+			 GF_OK);
+	ck_assert_str_eq(gf_result_sla(r), "free");
+	ACT("{\"op\":\"merge\",\"ref\":\"110:HY2\",\"actor\":\"sz-zhzx\","
+	    "\"into\":\"12345:HY1\"}");
+	const char *js = "{\"op\":\"split\",\"ref\":\"110:HY2\","
+			 "\"actor\":\"sz-zhzx\"}";
+	ck_assert_int_eq(gf_engine_apply_json(eng, js, strlen(js), &r), GF_OK);
+	snprintf(n, size, "%s", gf_result_new_order(r));
+}
+
+static void assert_split_fight(const char *n)
+{
+	const gf_order *o = order(n);
+	ck_assert_str_eq(gf_order_rule(o), "fight");
+	ck_assert_str_eq(gf_order_lead(o), "t-cq-pcs");
+	ck_assert_ptr_nonnull(gf_order_sla(o));
+	ck_assert_str_eq(gf_order_sla(o), "free");
+	/* the fight's policy grants extensions as asked */
+	ACT("{\"op\":\"sign\",\"ref\":\"110:HY2\",\"actor\":\"t-cq-pcs\"}");
+	ACT("{\"op\":\"extend\",\"ref\":\"110:HY2\",\"actor\":\"t-cq-pcs\","
+	    "\"duration\":\"1d\",\"reason\":\"需调查\"}");
+	ck_assert_int_eq(gf_sla_clock_extensions(gf_order_clock_named(o,
+								      "resolve")),
+			 1);
+}
+
+START_TEST(a_split_report_is_routed_afresh_with_its_policy)
+{
+	char *dir = fx_tmpdir();
+	char store[512], n[64];
+	snprintf(store, sizeof(store), "journal:%s/j", dir);
+	split_fight(store, n, sizeof(n));
+	const gf_order *o = order(n);
+	ck_assert_str_eq(gf_order_rule(o), "fight");
+	ck_assert_str_eq(gf_order_sla(o), "free");
+	/* after a reopen, the same */
+	split_fight(store, NULL, 0);
+	assert_split_fight(n);
+	gf_engine_close(eng);
+	eng = fx_open(NULL, &notices);
+	fx_rmdir(dir);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("order");
@@ -589,6 +657,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, builder_actions);
 	tcase_add_test(tc, no_actor_is_the_system);
 	tcase_add_test(tc, extension_decisions_check_authority_first);
+	tcase_add_test(tc, a_split_report_is_routed_afresh_with_its_policy);
 	suite_add_tcase(s, tc);
 	return s;
 }
