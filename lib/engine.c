@@ -1383,7 +1383,11 @@ int gf_engine_apply_json(gf_engine *eng, const char *json, size_t len,
 			    "UTF-8, at most %zu bytes", eng->max_bytes);
 		rc = gf__refuse(eng, GF_EJSON);
 	} else {
-		rc = gf__act_object(eng, obj, NULL);
+		/* json-c cut any key at an escaped NUL: "ref\u0000x" would
+		 * name the order */
+		rc = gf__ev_nul_key(&eng->err, json, len)
+			     ? gf__refuse(eng, GF_EUTF8)
+			     : gf__act_object(eng, obj, NULL);
 		json_object_put(obj);
 	}
 	rc = gf__end(eng, rc, 0);
@@ -1435,7 +1439,9 @@ int gf_engine_submit_json_keyed(gf_engine *eng, const char *json, size_t len,
 		 * the precise reason */
 		rc = gf__ingest_text(eng, json, len, 0);
 	} else if (json_object_object_get_ex(obj, "op", NULL)) {
-		rc = gf__act_object(eng, obj, key);
+		rc = gf__ev_nul_key(&eng->err, json, len)
+			     ? gf__refuse(eng, GF_EUTF8)
+			     : gf__act_object(eng, obj, key);
 		json_object_put(obj);
 	} else {
 		gf__ev_ctx ctx;

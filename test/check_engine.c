@@ -244,6 +244,44 @@ START_TEST(journal_replays_to_the_same_state)
 }
 END_TEST
 
+/* json-c cuts a key at an escaped NUL, so "ref\u0000x" would read as
+ * "ref" and the action would change an order it does not name: both
+ * JSON entry points refuse it, naming the object, and nothing changes. */
+START_TEST(action_keys_cut_at_nul_are_refused)
+{
+	gf_engine *eng = fx_open(NULL, NULL);
+	char id[64];
+	snprintf(id, sizeof(id), "%s", fx_create(eng, "HN1", 0));
+	const char *lines[] = {
+		"{\"op\":\"cancel\",\"ref\\u0000x\":\"12345:HN1\","
+		"\"actor\":\"sz-zhzx\",\"reason\":\"dup\"}",
+		"{\"op\":\"cancel\",\"ref\":\"12345:HN1\","
+		"\"actor\":\"sz-zhzx\",\"reason\":\"dup\","
+		"\"id\\u0000\":\"k1\"}",
+	};
+	for (size_t i = 0; i < 2; i++) {
+		const gf_result *r;
+		const char *l = lines[i];
+		int rc = gf_engine_apply_json(eng, l, strlen(l), &r);
+		ck_assert_msg(rc == GF_EUTF8, "apply %zu: %s", i,
+			      gf_errname(rc));
+		ck_assert_str_eq(gf_result_error_field(r), "$");
+		rc = gf_engine_submit_json(eng, l, strlen(l), &r);
+		ck_assert_msg(rc == GF_EUTF8, "submit %zu: %s", i,
+			      gf_errname(rc));
+		ck_assert_str_eq(gf_result_error_field(r), "$");
+	}
+	const gf_order *o = gf_engine_order_find(eng, id);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(gf_state_name(gf_order_state(o)), "dispatched");
+	/* the same action, written plainly, applies */
+	const char *plain = "{\"op\":\"cancel\",\"ref\":\"12345:HN1\","
+			    "\"actor\":\"sz-zhzx\",\"reason\":\"dup\"}";
+	ck_assert_int_eq(fx_act(eng, plain), GF_OK);
+	gf_engine_close(eng);
+}
+END_TEST
+
 static off_t file_size(const char *p)
 {
 	struct stat st;
@@ -586,6 +624,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, the_event_clock_survives_a_reopen);
 	tcase_add_test(tc, built_events_match_json);
 	tcase_add_test(tc, ids_survive_a_new_prefix);
+	tcase_add_test(tc, action_keys_cut_at_nul_are_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
