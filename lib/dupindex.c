@@ -6,8 +6,10 @@
  * its index and a generation. Located entries are in a grid
  * (geoindex.c) of cells as wide as the largest radius; every entry is
  * also in its village's list, which serves reports without a point. A
- * ring of (index, generation) in order of entry drives expiry: the head
- * leaves once its latest report is older than the largest window. The
+ * ring of (index, generation, time) in order of entry drives expiry: the
+ * head leaves once its latest report is older than the largest window,
+ * and goes to the tail with its new time when a report came since it
+ * entered (else an order kept fresh would hold every later one). The
  * ring is not in time order (a merge or a split enters an order again at
  * the tail; a rebuild enters them in creation order), so expiry only
  * frees memory: gf__dupindex_best skips every entry out of the window
@@ -41,6 +43,7 @@ typedef struct gf__village {
 
 typedef struct gf__ring_slot {
 	uint32_t id, gen;
+	gf_time at;             /* the entry's time when it took this slot */
 } gf__ring_slot;
 
 struct gf__dupindex {
@@ -179,7 +182,8 @@ int gf__dupindex_add(gf__dupindex *x, gf_order *o, const gf__dd_item *it,
 	e->it = *it;
 	e->it.category = category;
 	l->ids[l->n++] = id;
-	x->ring[(x->head + x->len) % x->rcap] = (gf__ring_slot){ id, e->gen };
+	x->ring[(x->head + x->len) % x->rcap] =
+		(gf__ring_slot){ id, e->gen, e->it.at };
 	x->len++;
 	x->live++;
 	o->dd_entry = id + 1;
@@ -233,12 +237,23 @@ void gf__dupindex_expire(gf__dupindex *x, gf_time now)
 	while (x->len && turns--) {
 		gf__ring_slot s = x->ring[x->head];
 		gf__dentry *e = &x->e[s.id];
-		if (e->o && e->gen == s.gen && e->it.at + w >= now)
+		int live = e->o && e->gen == s.gen;
+		if (live && e->it.at + w >= now && e->it.at == s.at)
 			break; /* the oldest in the window: done */
 		x->head = (x->head + 1) % x->rcap;
 		x->len--;
-		if (!e->o || e->gen != s.gen)
+		if (!live)
 			continue; /* left already */
+		if (e->it.at + w >= now) {
+			/* a later report since it took its slot: to the
+			 * tail with that time (the slot it left is free),
+			 * so that an order kept fresh does not hold back
+			 * every order entered after it */
+			s.at = e->it.at;
+			x->ring[(x->head + x->len) % x->rcap] = s;
+			x->len++;
+			continue;
+		}
 		gf__remove(x, s.id);
 	}
 }

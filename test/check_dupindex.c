@@ -94,11 +94,50 @@ START_TEST(an_ended_winner_leaves_and_the_next_best_wins)
 }
 END_TEST
 
+/*
+ * An order that keeps getting reports (a repeated call every hour, for
+ * days) stays in the window, and first in the ring, where it entered.
+ * The orders entered after it must still leave once their latest report
+ * is older than the window: memory follows the orders open within the
+ * window, not every order since.
+ */
+START_TEST(an_order_kept_fresh_does_not_keep_the_others)
+{
+	gf__dedup *d = near_rules(); /* window 2 h */
+	gf__dupindex *x;
+	ck_assert_int_eq(gf__dupindex_new(&x, &d->near), GF_OK);
+	enum { N = 200 };
+	static gf_order o[N + 1];
+	memset(o, 0, sizeof(o));
+	gf__dd_item it;
+	item(&it, 0, 0, GARBAGE, TEXT);
+	ck_assert_int_eq(gf__dupindex_add(x, &o[0], &it, GARBAGE), GF_OK);
+	for (int i = 1; i <= N; i++) {
+		gf__dd_item more, other;
+		item(&more, 0, 60 * i, GARBAGE, TEXT); /* hourly */
+		gf__dupindex_fold(x, &o[0], &more);
+		item(&other, 1000.0 * i, 60 * i, GARBAGE, TEXT);
+		gf__dupindex_expire(x, other.at);
+		o[i].index = (size_t)i;
+		ck_assert_int_eq(gf__dupindex_add(x, &o[i], &other, GARBAGE),
+				 GF_OK);
+	}
+	/* the fresh one and those of the last two hours */
+	ck_assert_msg(gf__dupindex_count(x) <= 4, "%zu entries for 4",
+		      gf__dupindex_count(x));
+	ck_assert_uint_ne(o[0].dd_entry, 0);
+	ck_assert_uint_eq(o[1].dd_entry, 0);
+	gf__dupindex_free(x);
+	gf__dedup_free(d);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("dupindex");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, an_ended_winner_leaves_and_the_next_best_wins);
+	tcase_add_test(tc, an_order_kept_fresh_does_not_keep_the_others);
 	suite_add_tcase(s, tc);
 	return s;
 }
