@@ -258,6 +258,29 @@ void gf__dupindex_expire(gf__dupindex *x, gf_time now)
 	}
 }
 
+/* The grid again, its columns sized at lat, with every located entry.
+ * GF_OK, or GF_ENOMEM with the grid as it was. */
+static int gf__regrid(gf__dupindex *x, double lat)
+{
+	gf__geoindex *g;
+	if (gf__geo_new(&g, x->near->max_radius_m, lat))
+		return GF_ENOMEM;
+	for (uint32_t id = 0; id < x->n; id++) {
+		const gf__dentry *e = &x->e[id];
+		if (!e->o || !e->it.has_loc)
+			continue;
+		if (gf__geo_insert(g, id, gf__near_tag(x->near,
+							e->it.category),
+				   e->it.lat, e->it.lon) == GF_ENOMEM) {
+			gf__geo_free(g);
+			return GF_ENOMEM;
+		}
+	}
+	gf__geo_free(x->geo);
+	x->geo = g;
+	return GF_OK;
+}
+
 /* The ids to score for it, in x->cand (those with a point only within
  * radius_m north, south, east and west, and with categories of its
  * tag); their number. */
@@ -266,6 +289,17 @@ static size_t gf__candidates(gf__dupindex *x, const gf__dd_item *it,
 {
 	size_t n = 0;
 	if (it->has_loc && x->geo) {
+		/* The grid's columns are as wide as the radius only up to a
+		 * degree poleward of the point it was made at: the first
+		 * the index ever held, which may lie anywhere (a report at
+		 * (0, 0), say), and which a rebuild chooses otherwise. A
+		 * report beyond that band gets the grid made again at its
+		 * latitude, so that no candidate east or west of it goes
+		 * missing, live or rebuilt. Each time the band grows by
+		 * more than a degree: at most 89 times. Without the memory,
+		 * the old grid serves. */
+		if (!gf__geo_covers(x->geo, it->lat))
+			(void)gf__regrid(x, it->lat);
 		uint32_t tag = gf__near_tag(x->near, it->category);
 		for (;;) {
 			n = gf__geo_within(x->geo, it->lat, it->lon, radius_m,

@@ -79,6 +79,7 @@ _Static_assert(sizeof(gf__geoslot) == 12, "12 bytes per table slot");
 struct gf__geoindex {
 	double cell_m;
 	double ref_lat;
+	double band;         /* |ref_lat| + 1, at most GF__GEO_BAND_MAX_DEG */
 	double rows_per_deg; /* of latitude */
 	double cols_per_deg; /* of longitude */
 
@@ -423,6 +424,7 @@ int gf__geo_new(gf__geoindex **out, double cell_m, double ref_lat)
 	double side = cell_m * (1.0 + GF__GEO_SLACK);
 	g->cell_m = cell_m;
 	g->ref_lat = ref_lat;
+	g->band = band;
 	g->rows_per_deg = m_per_deg / side;
 	g->cols_per_deg = m_per_deg * cos(band * GF__GEO_PI / 180.0) / side;
 	g->top = 1; /* node 0 is "none" */
@@ -614,6 +616,14 @@ double gf__geo_distance_m(double lat1, double lon1, double lat2,
 	if (h > 1.0)
 		h = 1.0; /* rounding, at the antipodes */
 	return 2.0 * GF__GEO_EARTH_RADIUS_M * asin(sqrt(h));
+}
+
+int gf__geo_covers(const gf__geoindex *g, double lat)
+{
+	/* written so that NaN fails */
+	if (!(lat >= -90.0 && lat <= 90.0))
+		return 0;
+	return fabs(lat) <= g->band || g->band >= GF__GEO_BAND_MAX_DEG;
 }
 
 size_t gf__geo_count(const gf__geoindex *g)

@@ -142,6 +142,14 @@ double gf__geo_distance_m(double lat1, double lon1, double lat2,
 int gf__geo_cell(const gf__geoindex *g, double lat, double lon,
 		 int32_t *row, int32_t *col);
 
+/*
+ * 1 when lat lies within the band of the projection (|lat| <= |ref_lat|
+ * + 1, the columns' guarantee above), or when the band is as wide as it
+ * gets (ref_lat beyond +-88): then an index made at ref_lat = lat would
+ * give a query there no more. 0 for invalid latitudes.
+ */
+int gf__geo_covers(const gf__geoindex *g, double lat);
+
 /* Entries held, occupied cells, and bytes allocated (for the bench and
  * memory tests). */
 size_t gf__geo_count(const gf__geoindex *g);

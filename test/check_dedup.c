@@ -1049,6 +1049,50 @@ START_TEST(another_building_number_is_not_linked)
 }
 END_TEST
 
+/* A first report far from the city (a device without a fix reports
+ * 0.0001, 0.0001) must not cost the city its candidates: a report 240 m
+ * east of an open one, inside the 250 m radius, is matched wherever the
+ * two fall in the index's grid. */
+START_TEST(a_report_far_away_does_not_hide_the_city_s_candidates)
+{
+	/* one radius: the grid's cells are 250 m (dedup_near's police
+	 * family would make them 500) */
+	static const char one_radius[] =
+		"{\"version\":\"d-9\",\"near\":{\"window\":\"2h\","
+		"\"radius_m\":250,\"link_at\":0.75,\"suspect_at\":0.5}}";
+	gf_engine *eng = open_dedup(one_radius, NULL, NULL, 1);
+	const gf_result *r = report(eng, "12345", "N0",
+				    "2026-11-23T09:00:00+08:00", V2, GARBAGE,
+				    0.0001, 0.0001, OTHER_TEXT);
+	assert_outcome(r, GF_OUTCOME_CREATED);
+	const double east = 240.0 / (111195.0 * cos(LAT * 3.141592653589793 /
+						    180.0));
+	int missed = 0;
+	for (int k = 0; k < 40; k++) {
+		char sid[32], first[64];
+		double lat = NORTH(2000.0 * k), lon = LON + k * 0.00006;
+		snprintf(sid, sizeof(sid), "B%d", k);
+		r = report(eng, "12345", sid, "2026-11-23T09:01:00+08:00", V1,
+			   GARBAGE, lat, lon, GARBAGE_TEXT);
+		snprintf(first, sizeof(first), "%s", gf_result_order(r));
+		snprintf(sid, sizeof(sid), "Q%d", k);
+		r = report(eng, "grid", sid, "2026-11-23T09:02:00+08:00", V1,
+			   GARBAGE, lat, lon + east, GARBAGE_TEXT);
+		const char *of = gf_result_outcome(r) == GF_OUTCOME_SUSPECTED
+			? gf_order_suspected_of(gf_engine_order_find(
+				  eng, gf_result_order(r)))
+			: gf_result_outcome(r) == GF_OUTCOME_LINKED
+			? gf_result_order(r)
+			: NULL;
+		if (!of || strcmp(of, first) != 0)
+			missed++;
+	}
+	ck_assert_msg(missed == 0, "%d of 40 reports 240 m east missed",
+		      missed);
+	gf_engine_close(eng);
+}
+END_TEST
+
 /* A street number and the house number of a village group are two ways
  * to say where one spot is, not two spots: "滨河路120号" against
  * "沈家村8组41号" says nothing, while another group of the same village
@@ -1671,6 +1715,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, distinct_callers_raise_the_scale);
 	tcase_add_test(tc, a_merge_carries_the_crowd);
 	tcase_add_test(tc, another_building_number_is_not_linked);
+	tcase_add_test(tc,
+		       a_report_far_away_does_not_hide_the_city_s_candidates);
 	tcase_add_test(tc, a_group_house_is_not_a_street_number);
 	tcase_add_test(tc, equivalent_pairs_chain_in_the_index);
 	tcase_add_test(tc, a_reload_that_joins_groups_finds_the_open_orders);

@@ -95,6 +95,56 @@ START_TEST(an_ended_winner_leaves_and_the_next_best_wins)
 END_TEST
 
 /*
+ * The grid is made at the first point the index ever holds, and its
+ * columns are as wide as the radius only within a degree of that
+ * latitude. A first report at (0, 0) (a device without a fix), or any
+ * report far from the city, must not make the city's candidates east
+ * or west of a report by nearly the radius go missing: a rebuild, whose
+ * first point is another, would find them.
+ */
+START_TEST(the_first_point_does_not_narrow_the_grid)
+{
+	gf__dedup *d = near_rules();
+	gf__dupindex *x;
+	ck_assert_int_eq(gf__dupindex_new(&x, &d->near), GF_OK);
+	gf_order z, b;
+	memset(&z, 0, sizeof(z));
+	z.state = GF_STATE_DISPATCHED;
+	z.index = 0;
+	gf__dd_item iz;
+	item(&iz, 0, 0, GARBAGE, TEXT);
+	iz.lat = 0.0; /* null island, in another village */
+	iz.lon = 0.0;
+	memcpy(iz.region, "320506001009", 13);
+	ck_assert_int_eq(gf__dupindex_add(x, &z, &iz, GARBAGE), GF_OK);
+	/* 240 m east of b, across every place b may take in a column */
+	const double east = 240.0 / (111195.0 * cos(LAT * 3.141592653589793 /
+						    180.0));
+	int missed = 0;
+	for (int k = 0; k < 100; k++) {
+		memset(&b, 0, sizeof(b));
+		b.state = GF_STATE_DISPATCHED;
+		b.index = 1;
+		gf__dd_item ib, q;
+		item(&ib, 0, 0, GARBAGE, TEXT);
+		ib.lon = LON + k * 0.00003;
+		ck_assert_int_eq(gf__dupindex_add(x, &b, &ib, GARBAGE), GF_OK);
+		item(&q, 0, 5, GARBAGE, TEXT);
+		q.lon = ib.lon + east;
+		double score;
+		gf__dd_parts parts;
+		if (gf__dupindex_best(x, d, &q, q.at, &score, &parts) != &b)
+			missed++;
+		gf__dupindex_drop(x, &b);
+	}
+	ck_assert_msg(missed == 0, "%d of 100 reports 240 m east missed",
+		      missed);
+	gf__dupindex_free(x);
+	gf__dedup_free(d);
+}
+END_TEST
+
+/*
  * An order that keeps getting reports (a repeated call every hour, for
  * days) stays in the window, and first in the ring, where it entered.
  * The orders entered after it must still leave once their latest report
@@ -137,6 +187,7 @@ static Suite *make_suite(void)
 	Suite *s = suite_create("dupindex");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, an_ended_winner_leaves_and_the_next_best_wins);
+	tcase_add_test(tc, the_first_point_does_not_narrow_the_grid);
 	tcase_add_test(tc, an_order_kept_fresh_does_not_keep_the_others);
 	suite_add_tcase(s, tc);
 	return s;
