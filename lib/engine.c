@@ -995,13 +995,12 @@ int gf_engine_ingest(gf_engine *eng, const gf_event *b,
 	gf__fill_ev_ctx(eng, &ctx);
 	rc = gf__ev_from_builder(&ev, b, &ctx, &ref, &eng->err);
 	if (rc) {
-		/* keep what the host gave, as JSON, so it can be repaired */
+		/* keep what the host gave, as the JSON event it stands for,
+		 * so that it can be told from other rejected built events,
+		 * repaired, and retried as it is */
 		gf__buf j;
 		gf__buf_init(&j);
-		gf__buf_printf(&j, "{\"built_event\":true,\"error\":");
-		gf__buf_json_str(&j, gf__err_text(&eng->err),
-				 strlen(eng->err.text));
-		gf__buf_putc(&j, '}');
+		gf__ev_builder_json(b, &j);
 		if (j.oom) {
 			gf__free(ref);
 			rc = gf__err_set(&eng->err, GF_ENOMEM, NULL,

@@ -1813,6 +1813,81 @@ static void put_str_field(gf__buf *out, const char *key, const char *s)
 	gf__buf_json_str(out, s, strlen(s));
 }
 
+/* A number as JSON, or as the NaN/Infinity literals json-c reads, so
+ * that a non-finite value given to a builder is rejected again as such. */
+static void put_num_lit(gf__buf *out, double x)
+{
+	if (isnan(x))
+		gf__buf_puts(out, "NaN");
+	else if (isinf(x))
+		gf__buf_puts(out, x > 0 ? "Infinity" : "-Infinity");
+	else
+		put_num(out, x);
+}
+
+void gf__ev_builder_json(const gf_event *b, gf__buf *out)
+{
+	gf__buf_putc(out, '{');
+	size_t start = out->len;
+	put_str_field(out, "channel", b->channel);
+	put_str_field(out, "source_id", b->source_id);
+	if (b->has_time) {
+		char t[40];
+		gf_time_format(t, sizeof(t), b->time, b->offset_min);
+		put_str_field(out, "received_at", t);
+	} else {
+		put_str_field(out, "received_at", b->received_at);
+	}
+	put_str_field(out, "region", b->region);
+	put_str_field(out, "grid", b->grid);
+	if (b->has_location) {
+		put_key(out, "location");
+		gf__buf_puts(out, "{\"lat\":");
+		put_num_lit(out, b->lat);
+		gf__buf_puts(out, ",\"lon\":");
+		put_num_lit(out, b->lon);
+		gf__buf_putc(out, '}');
+	}
+	put_str_field(out, "address", b->address);
+	put_str_field(out, "category", b->category);
+	put_str_field(out, "urgency", b->urgency);
+	put_str_field(out, "title", b->title);
+	put_str_field(out, "content", b->content);
+	if (b->phone) {
+		put_key(out, "reporter");
+		gf__buf_puts(out, "{\"phone\":");
+		gf__buf_json_str(out, b->phone, strlen(b->phone));
+		gf__buf_putc(out, '}');
+	}
+	if (b->nattrs) {
+		put_key(out, "attributes");
+		gf__buf_putc(out, '{');
+		for (size_t i = 0; i < b->nattrs; i++) {
+			const gf__attr *a = &b->attrs[i];
+			if (i)
+				gf__buf_putc(out, ',');
+			gf__buf_json_str(out, a->key, strlen(a->key));
+			gf__buf_putc(out, ':');
+			if (a->kind == GF__ATTR_STRING)
+				gf__buf_json_str(out, a->str,
+						 a->str ? strlen(a->str) : 0);
+			else if (a->kind == GF__ATTR_BOOL)
+				gf__buf_puts(out,
+					     a->num != 0 ? "true" : "false");
+			else
+				put_num_lit(out, a->num);
+		}
+		gf__buf_putc(out, '}');
+	}
+	/* each field was written with a leading comma: drop the first */
+	if (!out->oom && out->len > start && out->p[start] == ',') {
+		memmove(out->p + start, out->p + start + 1,
+			out->len - start - 1);
+		out->len--;
+	}
+	gf__buf_putc(out, '}');
+}
+
 int gf__ev_to_json(const gf__ev *ev, gf__buf *out)
 {
 	const char *cn = gf_channel_name(ev->channel);

@@ -126,6 +126,13 @@ int gf__ev_from_builder(gf__ev *ev, const gf_event *b, const gf__ev_ctx *ctx,
 /* Render as one JSON object (no newline), appended to out. */
 int gf__ev_to_json(const gf__ev *ev, gf__buf *out);
 
+/* An event built with gf_event_* calls as the JSON event it stands for,
+ * every field as given (invalid, perhaps): what the quarantine keeps of
+ * a rejected built event, so that two of them are two entries and a
+ * retry (gf_engine_quarantine_release with no text) sees the same
+ * fields. Appended to out; out->oom says whether it failed. */
+void gf__ev_builder_json(const gf_event *b, gf__buf *out);
+
 /* Binary encoding for store records; decode fills ev (owned). Decoding
  * does not consult the directory: a stored event stays valid even if
  * the configuration changed. */

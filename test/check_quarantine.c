@@ -263,6 +263,68 @@ START_TEST(repair_discard_and_restart)
 }
 END_TEST
 
+/* A rejected built event is kept as the event its fields stand for: two
+ * such events with the same defect are two entries, not one, and a retry
+ * of an entry as it is meets the same defect again. */
+START_TEST(built_events_each_keep_their_entry)
+{
+	gf_engine *eng = fx_open(NULL, NULL);
+	const gf_result *r;
+	gf_event *ev;
+	const char *ids[] = { "WG8", "WG9" };
+	uint64_t qid[2];
+	ck_assert_int_eq(gf_event_new(&ev), GF_OK);
+	for (int i = 0; i < 2; i++) {
+		gf_event_reset(ev);
+		gf_event_set_channel(ev, "grid");
+		gf_event_set_source_id(ev, ids[i]);
+		gf_event_set_received_at(ev, "2026-11-23T10:00:00");
+		gf_event_set_region(ev, "320506001001");
+		gf_event_set_category(ev, "city");
+		gf_event_set_attr_number(ev, "people", 3);
+		ck_assert_int_eq(gf_engine_ingest(eng, ev, &r), GF_ETIME);
+		ck_assert_str_eq(gf_result_ref(r), i ? "grid:WG9" : "grid:WG8");
+		qid[i] = gf_result_quarantine_id(r);
+	}
+	gf_event_free(ev);
+	ck_assert_uint_ne(qid[0], qid[1]);
+	ck_assert_uint_eq(gf_engine_quarantine_count(eng), 2);
+	for (size_t i = 0; i < 2; i++) {
+		const gf_quarantined *q = gf_engine_quarantine_at(eng, i);
+		size_t len;
+		const char *raw = gf_quarantined_raw(q, &len);
+		char want[32];
+		snprintf(want, sizeof(want), "\"%s\"", ids[i]);
+		ck_assert_msg(strstr(raw, want) != NULL, "entry %zu: %.*s", i,
+			      (int)len, raw);
+		ck_assert_int_eq(gf_quarantined_error(q), GF_ETIME);
+	}
+	/* retried as it is, the entry is rejected for what it was */
+	ck_assert_int_eq(gf_engine_quarantine_release(eng, qid[1], NULL, 0, &r),
+			 GF_ETIME);
+	ck_assert_str_eq(gf_result_error_field(r), "$.received_at");
+	/* repaired, it makes the order and keeps its attributes */
+	const gf_quarantined *q = gf_engine_quarantine_at(eng, 1);
+	size_t len;
+	const char *raw = gf_quarantined_raw(q, &len);
+	char fixed[512];
+	const char *t = strstr(raw, "2026-11-23T10:00:00");
+	ck_assert_ptr_nonnull(t);
+	snprintf(fixed, sizeof(fixed), "%.*s+08:00%s",
+		 (int)(t - raw) + 19, raw, t + 19);
+	ck_assert_int_eq(gf_engine_quarantine_release(eng, qid[1], fixed,
+						      strlen(fixed), &r),
+			 GF_OK);
+	ck_assert_int_eq(gf_result_outcome(r), GF_OUTCOME_CREATED);
+	const gf_order *o = gf_engine_order_find(eng, "grid:WG9");
+	ck_assert_ptr_nonnull(o);
+	ck_assert_ptr_nonnull(strstr(gf_report_json(gf_order_report(o, 0)),
+				     "\"people\":3"));
+	ck_assert_uint_eq(gf_engine_quarantine_count(eng), 1);
+	gf_engine_close(eng);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("quarantine");
@@ -271,6 +333,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, submit_routes_bad_lines_to_quarantine);
 	tcase_add_test(tc, oversize_fields_and_input);
 	tcase_add_test(tc, repair_discard_and_restart);
+	tcase_add_test(tc, built_events_each_keep_their_entry);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -447,7 +447,9 @@ GF_EXTERN size_t gf_engine_quarantine_count(const gf_engine *eng);
 GF_EXTERN const gf_quarantined *gf_engine_quarantine_at(const gf_engine *eng,
 							size_t i);
 GF_EXTERN uint64_t gf_quarantined_id(const gf_quarantined *q);
-/** The input exactly as received; len bytes, not NUL-terminated inside. */
+/** The input exactly as received; len bytes, not NUL-terminated inside.
+ * For an event built with gf_event_* calls, the JSON event its fields
+ * stand for, as they were given. */
 GF_EXTERN const char *gf_quarantined_raw(const gf_quarantined *q,
 					 size_t *len);
 GF_EXTERN int gf_quarantined_error(const gf_quarantined *q);
