@@ -208,6 +208,14 @@ static int gf__json_actor(json_object *obj, gf_action *a, gf__err *err)
 	return GF_OK;
 }
 
+/* How much of a value an error message quotes: at most 64 bytes, cut at
+ * a character boundary, so that the message stays valid UTF-8. */
+static int quote_len(const char *s)
+{
+	size_t n = strlen(s);
+	return (int)gf__utf8_valid_prefix(s, n < 64 ? n : 64);
+}
+
 int gf__action_from_object(gf_action *a, json_object *obj, gf__err *err)
 {
 	json_object *v;
@@ -223,7 +231,7 @@ int gf__action_from_object(gf_action *a, json_object *obj, gf__err *err)
 	a->op = gf_op_from_name(op, (size_t)json_object_get_string_len(v));
 	if (a->op == GF_OP_NONE)
 		return gf__err_set(err, GF_EVALUE, "$.op",
-				   "unknown op \"%.64s\"", op);
+				   "unknown op \"%.*s\"", quote_len(op), op);
 
 	if ((rc = gf__json_str(obj, "ref", &a->ref, err)) ||
 	    (rc = gf__json_actor(obj, a, err)) ||
@@ -247,8 +255,9 @@ int gf__action_from_object(gf_action *a, json_object *obj, gf__err *err)
 				a->satisfaction = (gf_satisfaction)i;
 		if (a->satisfaction == GF_SATISFACTION_NONE)
 			return gf__err_set(err, GF_EVALUE, "$.satisfaction",
-					   "\"%.64s\" is not satisfied, basic, "
-					   "unsatisfied or unreachable", s);
+					   "\"%.*s\" is not satisfied, basic, "
+					   "unsatisfied or unreachable",
+					   quote_len(s), s);
 	}
 	if (json_object_object_get_ex(obj, "at", &v) && v) {
 		if (!json_object_is_type(v, json_type_string))
@@ -258,8 +267,8 @@ int gf__action_from_object(gf_action *a, json_object *obj, gf__err *err)
 		if (gf_time_parse(&a->time, NULL, s,
 				  (size_t)json_object_get_string_len(v)))
 			return gf__err_set(err, GF_ETIME, "$.at",
-					   "\"%.64s\" is not an RFC 3339 time "
-					   "with an offset", s);
+					   "\"%.*s\" is not an RFC 3339 time "
+					   "with an offset", quote_len(s), s);
 		a->has_time = 1;
 	}
 	if (!a->ref)

@@ -282,6 +282,61 @@ START_TEST(action_keys_cut_at_nul_are_refused)
 }
 END_TEST
 
+/* Whether s is whole UTF-8 characters: no lead byte without all of its
+ * continuation bytes, no stray continuation byte. */
+static int whole_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		int more = *p < 0x80 ? 0 : *p >= 0xF0 ? 3 : *p >= 0xE0 ? 2
+			 : *p >= 0xC0 ? 1 : -1;
+		if (more < 0)
+			return 0;
+		p++;
+		while (more-- > 0)
+			if ((*p++ & 0xC0) != 0x80)
+				return 0;
+	}
+	return 1;
+}
+
+/* A refused action quotes the bad value in its message, cut short, but
+ * at a character boundary: the message is text, and hosts (gridflow
+ * replay's NDJSON) pass it on as such. */
+START_TEST(refusals_quote_whole_characters)
+{
+	gf_engine *eng = fx_open(NULL, NULL);
+	fx_create(eng, "HQ1", 0);
+	/* 2 + 21 * 3 bytes: 64 bytes end inside the 21st character */
+	char long_cn[80] = "ab";
+	for (int i = 0; i < 21; i++)
+		strcat(long_cn, "中");
+	const char *fmt[] = {
+		"{\"op\":\"%s\",\"ref\":\"12345:HQ1\",\"actor\":\"sz-zhzx\"}",
+		"{\"op\":\"callback\",\"ref\":\"12345:HQ1\","
+		"\"actor\":\"sz-zhzx\",\"satisfaction\":\"%s\"}",
+		"{\"op\":\"sign\",\"ref\":\"12345:HQ1\",\"actor\":\"t-cq-cg\","
+		"\"at\":\"%s\"}",
+	};
+	for (size_t i = 0; i < 3; i++) {
+		char line[512];
+		const gf_result *r;
+		snprintf(line, sizeof(line), fmt[i], long_cn);
+		int rc = gf_engine_submit_json(eng, line, strlen(line), &r);
+		ck_assert_msg(rc == GF_EVALUE || rc == GF_ETIME, "%zu: %s", i,
+			      gf_errname(rc));
+		ck_assert_ptr_nonnull(r);
+		ck_assert_int_eq(gf_result_outcome(r), GF_OUTCOME_REFUSED);
+		ck_assert_msg(whole_utf8(gf_result_error_message(r)),
+			      "%zu: the message cuts a character: %s", i,
+			      gf_result_error_message(r));
+		ck_assert_ptr_nonnull(strstr(gf_result_error_message(r),
+					     "ab中中中"));
+	}
+	gf_engine_close(eng);
+}
+END_TEST
+
 static off_t file_size(const char *p)
 {
 	struct stat st;
@@ -625,6 +680,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, built_events_match_json);
 	tcase_add_test(tc, ids_survive_a_new_prefix);
 	tcase_add_test(tc, action_keys_cut_at_nul_are_refused);
+	tcase_add_test(tc, refusals_quote_whole_characters);
 	suite_add_tcase(s, tc);
 	return s;
 }
