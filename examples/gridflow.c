@@ -22,6 +22,7 @@
  * is non-zero only for usage errors (2) and I/O errors (1).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -627,6 +628,27 @@ static void on_notice(void *data, const gf_notice *n)
 	}
 }
 
+/* A whole number option value: decimal digits only, from min to UINT_MAX
+ * (atoi would take "5x" for 5 and wrap "4294967297" round to 1). Says
+ * what is wrong, naming the option, and returns -1 when it is not. */
+static int parse_uint(const char *opt, const char *v, unsigned min,
+		      const char *what, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long n = v[0] >= '0' && v[0] <= '9' ? strtoul(v, &end, 10)
+						    : 0;
+	if (v[0] < '0' || v[0] > '9' || *end || errno || n < min ||
+	    n > UINT_MAX) {
+		fprintf(stderr, "gridflow: %s %s: expected %s, a whole number "
+				"from %u to %u\n",
+			opt, v, what, min, UINT_MAX);
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
 static int cmd_replay(int argc, char **argv)
 {
 	const char *dir = NULL, *input = "-", *output = NULL, *keyfile = NULL;
@@ -646,22 +668,15 @@ static int cmd_replay(int argc, char **argv)
 			opts.partition = v;
 			i++;
 		} else if (strcmp(a, "--batch") == 0 && v) {
-			if (atoi(v) < 1) {
-				fprintf(stderr, "gridflow: --batch N (N >= 1)\n");
+			if (parse_uint(a, v, 1, "N", &opts.batch_max))
 				return 2;
-			}
-			opts.batch_max = (unsigned)atoi(v);
 			i++;
 		} else if ((strcmp(a, "--lease") == 0 ||
 			    strcmp(a, "--retry") == 0) && v) {
-			if (atoi(v) < 1) {
-				fprintf(stderr, "gridflow: %s MS (MS >= 1)\n", a);
+			if (parse_uint(a, v, 1, "MS", a[2] == 'l'
+							      ? &opts.lease_ms
+							      : &opts.retry_ms))
 				return 2;
-			}
-			if (a[2] == 'l')
-				opts.lease_ms = (unsigned)atoi(v);
-			else
-				opts.retry_ms = (unsigned)atoi(v);
 			i++;
 		} else if (strcmp(a, "--clock") == 0 && v) {
 			if (strcmp(v, "event") == 0)
@@ -678,9 +693,11 @@ static int cmd_replay(int argc, char **argv)
 				opts.sync = GF_SYNC_EVERY;
 			else if (strcmp(v, "never") == 0)
 				opts.sync = GF_SYNC_NEVER;
-			else if (atoi(v) > 0) {
+			else if (v[0] >= '0' && v[0] <= '9') {
+				if (parse_uint(a, v, 1, "MS",
+					       &opts.sync_interval_ms))
+					return 2;
 				opts.sync = GF_SYNC_INTERVAL;
-				opts.sync_interval_ms = (unsigned)atoi(v);
 			} else {
 				fprintf(stderr,
 					"gridflow: --sync every|never|MS\n");
@@ -1262,9 +1279,13 @@ static int cmd_simulate(int argc, char **argv)
 			dir = argv[++i];
 		else if (strcmp(argv[i], "--against") == 0 && i + 1 < argc)
 			against = argv[++i];
-		else if (strcmp(argv[i], "--examples") == 0 && i + 1 < argc)
-			nexamples = atol(argv[++i]);
-		else if (strcmp(argv[i], "--json") == 0)
+		else if (strcmp(argv[i], "--examples") == 0 && i + 1 < argc) {
+			unsigned ne;
+			if (parse_uint(argv[i], argv[i + 1], 0, "N", &ne))
+				return 2;
+			nexamples = (long)ne;
+			i++;
+		} else if (strcmp(argv[i], "--json") == 0)
 			json = 1;
 		else if (argv[i][0] == '-' && argv[i][1]) {
 			usage(stderr);
@@ -1391,7 +1412,7 @@ static int cmd_simulate(int argc, char **argv)
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int command(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
@@ -1419,4 +1440,18 @@ int main(int argc, char **argv)
 	}
 	usage(stderr);
 	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = command(argc, argv);
+	/* output that did not reach stdout (a full disk, a closed pipe)
+	 * makes a command that succeeded otherwise an I/O error; one that
+	 * failed has said why already */
+	if ((fflush(stdout) || ferror(stdout)) && rc == 0) {
+		fprintf(stderr, "gridflow: writing output: %s\n",
+			errno ? strerror(errno) : "write error");
+		rc = 1;
+	}
+	return rc;
 }

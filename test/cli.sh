@@ -144,6 +144,46 @@ for opt in --batch --lease --retry; do
 	"$tool" replay --config "$config" "$opt" 0 /dev/null > /dev/null 2> "$tmp/opt.err"
 	[ $? -eq 2 ] && grep -q -- "$opt" "$tmp/opt.err" && ok || bad "$opt 0 is not a usage error naming $opt"
 done
+# a number option takes a whole number and nothing else: atoi read "5x"
+# as 5 and wrapped 4294967297 round to 1
+for bad in "--lease 5x" "--retry 1e3" "--batch 4294967297" "--sync 10abc"; do
+	set -- $bad
+	"$tool" replay --config "$config" "$1" "$2" /dev/null > /dev/null 2> "$tmp/opt.err"
+	[ $? -eq 2 ] && grep -q -- "$1 $2" "$tmp/opt.err" && ok || bad "$bad is not a usage error naming it"
+done
+"$tool" simulate --config "$config" --against "$config" --examples x /dev/null > /dev/null 2> "$tmp/opt.err"
+[ $? -eq 2 ] && grep -q -- "--examples x" "$tmp/opt.err" && ok || bad "--examples x is not a usage error naming it"
+# every output line is a JSON object in valid UTF-8, even when a refusal
+# quotes a long Chinese value (cut at 64 bytes, once inside a character)
+python3 - "$tmp/u8.in" <<'PY'
+import sys
+cn = "ab" + "中" * 21
+ev = ('{"channel":"12345","source_id":"U1","received_at":"2026-11-23T09:00:00+08:00",'
+      '"region":"320506001012","category":"city.environment.garbage"}')
+lines = [ev,
+         '{"op":"%s","ref":"12345:U1","actor":"t320506001-cg"}' % cn,
+         '{"op":"callback","ref":"12345:U1","actor":"t320506001-cg","satisfaction":"%s"}' % cn,
+         '{"op":"sign","ref":"12345:U1","actor":"t320506001-cg","at":"%s"}' % cn]
+open(sys.argv[1], "w", encoding="utf-8").write("\n".join(lines) + "\n")
+PY
+"$tool" replay --config "$config" "$tmp/u8.in" > "$tmp/u8.out" 2>/dev/null
+python3 - "$tmp/u8.out" <<'PY' && ok || bad "replay wrote a line that is not a JSON object in UTF-8"
+import json, sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")[:-1]
+objs = [json.loads(l.decode("utf-8")) for l in lines]
+acts = [o for o in objs if o["type"] == "action"]
+assert len(acts) == 3 and all(not a["ok"] for a in acts), acts
+assert all("ab中中中" in a["error"]["message"] for a in acts), acts
+PY
+# output lost on the way to stdout is an I/O error (1), for every command
+if [ -w /dev/full ]; then
+	"$tool" check --config "$config" > /dev/full 2> "$tmp/full.err"
+	[ $? -eq 1 ] && grep -q "writing output" "$tmp/full.err" && ok || bad "check into a full disk did not exit 1"
+	"$tool" calendar --config "$config" add 2026-09-30T10:00:00+08:00 2wd > /dev/full 2> "$tmp/full.err"
+	[ $? -eq 1 ] && grep -q "writing output" "$tmp/full.err" && ok || bad "calendar add into a full disk did not exit 1"
+	"$tool" simulate --config "$config" --against "$config" "$tmp/op.in" > /dev/full 2> "$tmp/full.err"
+	[ $? -eq 1 ] && grep -q "writing output" "$tmp/full.err" && ok || bad "simulate into a full disk did not exit 1"
+fi
 # a store the tool cannot open is an I/O error (1), naming PostgreSQL
 "$tool" replay --config "$config" --store "pg:host=/nonexistent/gf" /dev/null > /dev/null 2> "$tmp/pg.err"
 [ $? -eq 1 ] && grep -q "PostgreSQL: cannot connect" "$tmp/pg.err" && ok || bad "an unreachable pg store is not exit 1 naming PostgreSQL"
