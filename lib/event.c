@@ -1814,7 +1814,8 @@ static void put_str_field(gf__buf *out, const char *key, const char *s)
 }
 
 /* A number as JSON, or as the NaN/Infinity literals json-c reads, so
- * that a non-finite value given to a builder is rejected again as such. */
+ * that a non-finite value given to a builder is rejected again as such
+ * (a validated event holds finite numbers only). */
 static void put_num_lit(gf__buf *out, double x)
 {
 	if (isnan(x))
@@ -1823,6 +1824,39 @@ static void put_num_lit(gf__buf *out, double x)
 		gf__buf_puts(out, x > 0 ? "Infinity" : "-Infinity");
 	else
 		put_num(out, x);
+}
+
+static void put_location(gf__buf *out, double lat, double lon)
+{
+	put_key(out, "location");
+	gf__buf_puts(out, "{\"lat\":");
+	put_num_lit(out, lat);
+	gf__buf_puts(out, ",\"lon\":");
+	put_num_lit(out, lon);
+	gf__buf_putc(out, '}');
+}
+
+static void put_attrs(gf__buf *out, const gf__attr *attrs, size_t n)
+{
+	if (!n)
+		return;
+	put_key(out, "attributes");
+	gf__buf_putc(out, '{');
+	for (size_t i = 0; i < n; i++) {
+		const gf__attr *a = &attrs[i];
+		if (i)
+			gf__buf_putc(out, ',');
+		gf__buf_json_str(out, a->key, strlen(a->key));
+		gf__buf_putc(out, ':');
+		if (a->kind == GF__ATTR_STRING)
+			gf__buf_json_str(out, a->str,
+					 a->str ? strlen(a->str) : 0);
+		else if (a->kind == GF__ATTR_BOOL)
+			gf__buf_puts(out, a->num != 0 ? "true" : "false");
+		else
+			put_num_lit(out, a->num);
+	}
+	gf__buf_putc(out, '}');
 }
 
 void gf__ev_builder_json(const gf_event *b, gf__buf *out)
@@ -1840,14 +1874,8 @@ void gf__ev_builder_json(const gf_event *b, gf__buf *out)
 	}
 	put_str_field(out, "region", b->region);
 	put_str_field(out, "grid", b->grid);
-	if (b->has_location) {
-		put_key(out, "location");
-		gf__buf_puts(out, "{\"lat\":");
-		put_num_lit(out, b->lat);
-		gf__buf_puts(out, ",\"lon\":");
-		put_num_lit(out, b->lon);
-		gf__buf_putc(out, '}');
-	}
+	if (b->has_location)
+		put_location(out, b->lat, b->lon);
 	put_str_field(out, "address", b->address);
 	put_str_field(out, "category", b->category);
 	put_str_field(out, "urgency", b->urgency);
@@ -1859,26 +1887,7 @@ void gf__ev_builder_json(const gf_event *b, gf__buf *out)
 		gf__buf_json_str(out, b->phone, strlen(b->phone));
 		gf__buf_putc(out, '}');
 	}
-	if (b->nattrs) {
-		put_key(out, "attributes");
-		gf__buf_putc(out, '{');
-		for (size_t i = 0; i < b->nattrs; i++) {
-			const gf__attr *a = &b->attrs[i];
-			if (i)
-				gf__buf_putc(out, ',');
-			gf__buf_json_str(out, a->key, strlen(a->key));
-			gf__buf_putc(out, ':');
-			if (a->kind == GF__ATTR_STRING)
-				gf__buf_json_str(out, a->str,
-						 a->str ? strlen(a->str) : 0);
-			else if (a->kind == GF__ATTR_BOOL)
-				gf__buf_puts(out,
-					     a->num != 0 ? "true" : "false");
-			else
-				put_num_lit(out, a->num);
-		}
-		gf__buf_putc(out, '}');
-	}
+	put_attrs(out, b->attrs, b->nattrs);
 	/* each field was written with a leading comma: drop the first */
 	if (!out->oom && out->len > start && out->p[start] == ',') {
 		memmove(out->p + start, out->p + start + 1,
@@ -1899,14 +1908,8 @@ int gf__ev_to_json(const gf__ev *ev, gf__buf *out)
 	put_str_field(out, "received_at", t);
 	put_str_field(out, "region", ev->region);
 	put_str_field(out, "grid", ev->grid);
-	if (ev->has_location) {
-		put_key(out, "location");
-		gf__buf_puts(out, "{\"lat\":");
-		put_num(out, ev->lat);
-		gf__buf_puts(out, ",\"lon\":");
-		put_num(out, ev->lon);
-		gf__buf_putc(out, '}');
-	}
+	if (ev->has_location)
+		put_location(out, ev->lat, ev->lon);
 	put_str_field(out, "address", ev->address);
 	put_str_field(out, "category", ev->category ? ev->category : "");
 	const char *un = gf_urgency_name(ev->urgency);
@@ -1930,26 +1933,7 @@ int gf__ev_to_json(const gf__ev *ev, gf__buf *out)
 		}
 		gf__buf_putc(out, '}');
 	}
-	if (ev->nattrs) {
-		put_key(out, "attributes");
-		gf__buf_putc(out, '{');
-		for (size_t i = 0; i < ev->nattrs; i++) {
-			const gf__attr *a = &ev->attrs[i];
-			if (i)
-				gf__buf_putc(out, ',');
-			gf__buf_json_str(out, a->key, strlen(a->key));
-			gf__buf_putc(out, ':');
-			if (a->kind == GF__ATTR_STRING)
-				gf__buf_json_str(out, a->str,
-						 a->str ? strlen(a->str) : 0);
-			else if (a->kind == GF__ATTR_BOOL)
-				gf__buf_puts(out,
-					     a->num != 0 ? "true" : "false");
-			else
-				put_num(out, a->num);
-		}
-		gf__buf_putc(out, '}');
-	}
+	put_attrs(out, ev->attrs, ev->nattrs);
 	/* The unknown fields join the top level, as they came. */
 	size_t xl = ev->extra ? strlen(ev->extra) : 0;
 	if (xl > 2 && ev->extra[0] == '{' && ev->extra[xl - 1] == '}') {
