@@ -496,7 +496,7 @@ int gf__quar_close(gf_engine *eng, uint64_t id, char *reason, gf_time at)
 	}
 	q->open = 0;
 	q->closed_reason = reason;
-	q->closed_at = reason ? at : GF_TIME_NONE;
+	q->closed_at = at; /* released or discarded: when, for the audit */
 	eng->quar_open--;
 	gf__quar_touch(eng, q);
 	return GF_OK;

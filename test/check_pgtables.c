@@ -153,8 +153,8 @@ static void quarantine_row(PGconn *c, const char *part, const qrow *w)
 	snprintf(idb, sizeof(idb), "%llu", (unsigned long long)w->id);
 	const char *p2[2] = { part, idb };
 	PGresult *res = q(c, "SELECT open, code, field, closed_reason, ref, "
-			     "error FROM gf_quarantine WHERE part = $1 AND "
-			     "id = $2::bigint",
+			     "error, closed_at IS NOT NULL FROM gf_quarantine "
+			     "WHERE part = $1 AND id = $2::bigint",
 			  2, p2);
 	ck_assert_str_eq(PQgetvalue(res, 0, 0), w->open);
 	ck_assert_int_eq(ll_at(res, 0, 1), w->code);
@@ -164,6 +164,12 @@ static void quarantine_row(PGconn *c, const char *part, const qrow *w)
 		assert_same("ref", str_at(res, 0, 4), w->ref);
 	assert_same("error", str_at(res, 0, 5),
 		    gf_errname((int)ll_at(res, 0, 1)));
+	/* a closed entry, released or discarded, says when */
+	int has_time = strcmp(PQgetvalue(res, 0, 6), "t") == 0;
+	ck_assert_msg(has_time == (strcmp(w->open, "f") == 0),
+		      "entry %llu (open %s): closed_at %s",
+		      (unsigned long long)w->id, w->open,
+		      has_time ? "set" : "NULL");
 	PQclear(res);
 }
 
@@ -292,7 +298,8 @@ START_TEST(tables_after_a_stream)
 	ck_assert_int_gt(rows(c, "gf_clock", part, NULL), 0);
 
 	/* gf_quarantine: the rejected bytes as received; the discarded one
-	 * closed with its reason, the released one closed without */
+	 * closed with its reason, the released one closed without; both
+	 * with the time they were closed */
 	const qrow quarantined[3] = {
 		{ day4[4], qid_open, "t", GF_EUNKNOWN, "$.region", NULL,
 		  "12345:T4-5" },
