@@ -1085,9 +1085,7 @@ static int gf__apply_plan(gf_engine *eng, gf_order *o, const gf__plan *p,
 	}
 	gf_state before = o->state;
 	*created = NULL;
-	gf__plan with = *p;
-	with.sla_set = eng->sla; /* the policies in force, as for new orders */
-	int rc = gf__order_apply(o, &eng->pool, &with, into, created);
+	int rc = gf__order_apply(o, &eng->pool, p, eng->sla, into, created);
 	if (rc)
 		return rc;
 	eng->state_counts[before]--;

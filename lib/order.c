@@ -859,7 +859,8 @@ static void gf__clocks_after(gf_order *o, const gf__plan *p,
 }
 
 int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
-		    gf_order *into, gf_order **created)
+		    const gf__sla *sla_set, gf_order *into,
+		    gf_order **created)
 {
 	const char *what = gf_op_name(p->op);
 	gf__entry e;
@@ -932,10 +933,10 @@ int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
 		const char **assist = NULL;
 		int priority = o->priority;
 		if (p->routed) {
-			pol = p->sla_set && p->sla
-				      ? gf__sla_policy_get(p->sla_set, p->sla)
+			pol = sla_set && p->sla
+				      ? gf__sla_policy_get(sla_set, p->sla)
 				      : NULL;
-			set = pol ? p->sla_set : NULL;
+			set = pol ? sla_set : NULL;
 			sla = p->sla ? gf__pool_intern(pool, p->sla) : NULL;
 			version = p->version ? gf__pool_intern(pool,
 							       p->version)

@@ -129,15 +129,13 @@ typedef struct gf__plan {
 	gf_scale scale;
 	/* split: the rest of the new order's routing, as for a new order
 	 * (routed 1). A record of an older layout carries none (routed 0),
-	 * and the new order then takes the old one's, as it did then.
-	 * sla_set is not stored: the policies in force when it applies. */
+	 * and the new order then takes the old one's, as it did then. */
 	int routed;
 	const char *sla;        /* or NULL */
 	int priority;
 	const char *version;    /* the rule set's, or NULL */
 	size_t nassist;
 	const char *assist[GF__MAX_ASSIST];
-	const gf__sla *sla_set;
 } gf__plan;
 
 /* What routing decided for a new order; strings must outlive the
@@ -214,11 +212,13 @@ int gf__order_create(gf_order **out, gf__pool *pool, const char *id,
  * every report of o moves to it (with plan->scale, into's scale and
  * urgency rise, with an audit entry "crowd" after "merged_from"); for
  * split, *created receives the new order holding the report
- * plan->report (the caller indexes it). GF_OK or GF_ENOMEM, in which
- * case o is unchanged.
+ * plan->report (the caller indexes it), whose SLA policy a routed split
+ * takes from sla_set, the policies in force (may be NULL). GF_OK or
+ * GF_ENOMEM, in which case o is unchanged.
  */
 int gf__order_apply(gf_order *o, gf__pool *pool, const gf__plan *p,
-		    gf_order *into, gf_order **created);
+		    const gf__sla *sla_set, gf_order *into,
+		    gf_order **created);
 
 /* Free what the order's reports hold outside the pool (their events and
  * rendered JSON); the order itself stays in the pool. */
