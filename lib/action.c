@@ -208,12 +208,10 @@ static int gf__json_actor(json_object *obj, gf_action *a, gf__err *err)
 	return GF_OK;
 }
 
-/* How much of a value an error message quotes: at most 64 bytes, cut at
- * a character boundary, so that the message stays valid UTF-8. */
+/* How much of a value an error message quotes. */
 static int quote_len(const char *s)
 {
-	size_t n = strlen(s);
-	return (int)gf__utf8_valid_prefix(s, n < 64 ? n : 64);
+	return gf__utf8_quote_len(s, strlen(s), 64);
 }
 
 int gf__action_from_object(gf_action *a, json_object *obj, gf__err *err)

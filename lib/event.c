@@ -438,7 +438,7 @@ static int commit(vstate *v)
  * so a message never carries broken UTF-8 into JSON output. */
 static int quote_len(const char *s, size_t n)
 {
-	return (int)gf__utf8_valid_prefix(s, n < 40 ? n : 40);
+	return gf__utf8_quote_len(s, n, 40);
 }
 
 static int oom(vstate *v)

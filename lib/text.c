@@ -103,6 +103,11 @@ size_t gf__utf8_valid_prefix(const char *str, size_t n)
 	return n;
 }
 
+int gf__utf8_quote_len(const char *s, size_t n, size_t max)
+{
+	return (int)gf__utf8_valid_prefix(s, n < max ? n : max);
+}
+
 int gf__utf8_valid(const char *s, size_t n)
 {
 	return gf__utf8_valid_prefix(s, n) == n;

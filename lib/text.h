@@ -14,6 +14,11 @@ int gf__utf8_valid(const char *s, size_t n);
  * n when all of it is valid, else the offset of the first bad byte. */
 size_t gf__utf8_valid_prefix(const char *s, size_t n);
 
+/* How much of s[0..n) an error message quotes with "%.*s": at most max
+ * bytes, cut before a broken or cut character, so that the message
+ * stays valid UTF-8. */
+int gf__utf8_quote_len(const char *s, size_t n, size_t max);
+
 /* Number of code points in valid UTF-8 s[0..n). */
 size_t gf__utf8_count(const char *s, size_t n);
 
