@@ -476,20 +476,25 @@ void gf__problem_expected(gf__problems *p, const char *path, const char *want,
 			   gf__json_show(got, show, sizeof(show)));
 }
 
+int gf__key_known(const char *const *keys, const char *key)
+{
+	size_t i = 0;
+	while (keys[i] && strcmp(keys[i], key) != 0)
+		i++;
+	return keys[i] != NULL;
+}
+
 void gf__problem_unknown_keys(gf__problems *p, const char *path,
 			      struct json_object *v, const char *const *keys)
 {
 	json_object_object_foreach(v, key, val) {
 		(void)val;
-		size_t i = 0;
-		while (keys[i] && strcmp(keys[i], key) != 0)
-			i++;
-		if (keys[i])
+		if (gf__key_known(keys, key))
 			continue;
 		char fp[400], want[160];
 		size_t n = 0;
 		want[0] = '\0';
-		for (i = 0; keys[i] && n < sizeof(want); i++)
+		for (size_t i = 0; keys[i] && n < sizeof(want); i++)
 			n += (size_t)snprintf(want + n, sizeof(want) - n,
 					      "%s%s", i ? ", " : "", keys[i]);
 		gf__json_path_key(fp, sizeof(fp), path, key);

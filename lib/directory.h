@@ -135,6 +135,9 @@ void gf__problem_expected(gf__problems *p, const char *path, const char *want,
 void gf__problem_unknown_keys(gf__problems *p, const char *path,
 			      struct json_object *v, const char *const *keys);
 
+/* Whether key is one of keys (NULL-terminated). */
+int gf__key_known(const char *const *keys, const char *key);
+
 /* A path written with vsnprintf: paths fit their buffers, keys being cut
  * at GF__KEY_SHOWN bytes, but the compiler cannot know it and would warn
  * of truncation at every snprintf. */

@@ -302,10 +302,7 @@ static void unknown_keys(loader *l, const char *parent,
 	json_object_object_foreach(o, key, val)
 	{
 		(void)val;
-		size_t i = 0;
-		while (keys[i] && strcmp(keys[i], key) != 0)
-			i++;
-		if (!keys[i])
+		if (!gf__key_known(keys, key))
 			unknown_key(l, parent, key, "field", expected);
 	}
 }
