@@ -1346,6 +1346,39 @@ START_TEST(a_merge_carries_the_crowd)
 }
 END_TEST
 
+/* The allocation sweeps' engine: cfg on store, callers keyed; GF_OK,
+ * or GF_ENOMEM and nothing opened. */
+static int oom_open(gf_config *cfg, const char *store, gf_engine **eng)
+{
+	static const unsigned char key[] = "k";
+	gf_options o = GF_OPTIONS_INIT;
+	o.config = cfg;
+	o.store = store;
+	o.clock = GF_CLOCK_EVENT;
+	o.sync = GF_SYNC_NEVER;
+	o.reporter_key = key;
+	o.reporter_key_len = 1;
+	int rc = gf_engine_open(eng, &o, NULL, 0);
+	if (rc)
+		ck_assert_int_eq(rc, GF_ENOMEM);
+	return rc;
+}
+
+/* scenario under every allocation failure in turn, with repeated calls,
+ * near duplicates and the crowd rule on */
+static void oom_sweep(int (*scenario)(gf_config *, const char *))
+{
+	static const char both[] =
+		"{\"repeat_caller\":{\"window\":\"72h\"},"
+		"\"near\":{\"window\":\"2h\",\"radius_m\":250},"
+		"\"crowd\":{\"group\":2,\"major\":3}}";
+	gf_config *cfg = config_with(both);
+	char *dir = fx_tmpdir();
+	fa_sweep(scenario, cfg, dir, 50);
+	gf_config_free(cfg);
+	fx_rmdir(dir);
+}
+
 /* With an allocation failing anywhere, calls and a reopen either work
  * or say GF_ENOMEM (GF_EIO once the engine refuses more work); nothing
  * crashes or leaks (valgrind runs this suite). */
@@ -1373,20 +1406,10 @@ static int oom_scenario(gf_config *cfg, const char *store)
 	};
 	int ok = 1;
 	for (int round = 0; round < 2; round++) {
-		gf_options o = GF_OPTIONS_INIT;
-		static const unsigned char key[] = "k";
-		o.config = cfg;
-		o.store = store;
-		o.clock = GF_CLOCK_EVENT;
-		o.sync = GF_SYNC_NEVER;
-		o.reporter_key = key;
-		o.reporter_key_len = 1;
 		gf_engine *eng;
-		int rc = gf_engine_open(&eng, &o, NULL, 0);
-		if (rc) {
-			ck_assert_int_eq(rc, GF_ENOMEM);
+		int rc = oom_open(cfg, store, &eng);
+		if (rc)
 			return 0;
-		}
 		for (size_t i = 0; round == 0 && i < 4; i++) {
 			const gf_result *r;
 			rc = gf_engine_ingest_json(eng, lines[i],
@@ -1403,15 +1426,7 @@ static int oom_scenario(gf_config *cfg, const char *store)
 
 START_TEST(every_allocation_may_fail)
 {
-	static const char both[] =
-		"{\"repeat_caller\":{\"window\":\"72h\"},"
-		"\"near\":{\"window\":\"2h\",\"radius_m\":250},"
-		"\"crowd\":{\"group\":2,\"major\":3}}";
-	gf_config *cfg = config_with(both);
-	char *dir = fx_tmpdir();
-	fa_sweep(oom_scenario, cfg, dir, 50);
-	gf_config_free(cfg);
-	fx_rmdir(dir);
+	oom_sweep(oom_scenario);
 }
 END_TEST
 
@@ -1636,20 +1651,10 @@ static int oom_desk_scenario(gf_config *cfg, const char *store)
 	};
 	int ok = 1;
 	for (int round = 0; round < 2; round++) {
-		gf_options o = GF_OPTIONS_INIT;
-		static const unsigned char key[] = "k";
-		o.config = cfg;
-		o.store = store;
-		o.clock = GF_CLOCK_EVENT;
-		o.sync = GF_SYNC_NEVER;
-		o.reporter_key = key;
-		o.reporter_key_len = 1;
 		gf_engine *eng;
-		int rc = gf_engine_open(&eng, &o, NULL, 0);
-		if (rc) {
-			ck_assert_int_eq(rc, GF_ENOMEM);
+		int rc = oom_open(cfg, store, &eng);
+		if (rc)
 			return 0;
-		}
 		for (size_t i = 0; round == 0 && i < 7; i++) {
 			const gf_result *r;
 			rc = gf_engine_submit_json(eng, lines[i],
@@ -1678,15 +1683,7 @@ static int oom_desk_scenario(gf_config *cfg, const char *store)
 
 START_TEST(merges_and_splits_survive_every_allocation_failure)
 {
-	static const char both[] =
-		"{\"repeat_caller\":{\"window\":\"72h\"},"
-		"\"near\":{\"window\":\"2h\",\"radius_m\":250},"
-		"\"crowd\":{\"group\":2,\"major\":3}}";
-	gf_config *cfg = config_with(both);
-	char *dir = fx_tmpdir();
-	fa_sweep(oom_desk_scenario, cfg, dir, 50);
-	gf_config_free(cfg);
-	fx_rmdir(dir);
+	oom_sweep(oom_desk_scenario);
 }
 END_TEST
 
